@@ -1,0 +1,56 @@
+"""Typed errors. Every error that reaches a user names what is wrong and where.
+
+A :class:`Problem` is one finding at one JSON path (``$.battery.massKg``). Errors that
+concern data carry the whole list, so a user sees every problem in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in an input, at a JSONPath-like location (``$`` is the root)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+def json_path(location: tuple[str | int, ...] | list[str | int]) -> str:
+    """Render a location tuple (as pydantic reports it) as ``$.a.b[0].c``."""
+    out = "$"
+    for part in location:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+class BatteryPassError(Exception):
+    """Base class of every error batterypass raises on purpose."""
+
+
+class InvalidInputError(BatteryPassError):
+    """The input (build data, passport, credential, key file...) has problems.
+
+    ``problems`` lists every one of them; ``source`` names the file or item when known.
+    """
+
+    def __init__(self, problems: list[Problem], source: str | None = None):
+        self.problems = sorted(set(problems), key=lambda p: (p.path, p.message))
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(where + "; ".join(str(p) for p in self.problems))
+
+
+class PassportNotRequiredError(BatteryPassError):
+    """Art. 77(1) does not require a passport for this battery (and none was asked for)."""
+
+
+class KeyFileError(BatteryPassError):
+    """A key file cannot be read, decrypted or used (the message never contains key material)."""

@@ -1,0 +1,111 @@
+"""Strict JSON in, canonical JSON out, files written atomically.
+
+Input is parsed strictly because a signed document that a different parser would read
+differently (duplicate keys, NaN) is an attack surface, not a convenience.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidInputError, Problem
+
+#: Largest JSON document batterypass reads. A passport is ~10-30 KB; anything far larger
+#: is refused before parsing so a hostile file cannot exhaust memory.
+MAX_DOCUMENT_BYTES = 1_000_000
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(data: bytes | str, source: str = "input") -> Any:
+    """Parse one JSON document strictly: UTF-8, no duplicate keys, no NaN/Infinity, size-limited.
+
+    Raises :class:`InvalidInputError` naming ``source`` on any violation.
+    """
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInputError(
+            [Problem("$", f"document is {len(data)} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit")],
+            source,
+        )
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError([Problem("$", f"not UTF-8 text ({exc.reason} at byte {exc.start})")], source) from None
+    try:
+        return json.loads(data, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    except _DuplicateKey as exc:
+        raise InvalidInputError([Problem("$", f"duplicate key {exc.args[0]!r}")], source) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            [Problem("$", f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")], source
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInputError([Problem("$", f"malformed JSON: {exc}")], source) from None
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """Read a file, refusing anything over ``limit`` bytes without reading it whole."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InvalidInputError([Problem("$", f"cannot read file: {exc.strerror}")], str(path)) from None
+    if len(data) > limit:
+        raise InvalidInputError([Problem("$", f"file is over the {limit}-byte limit")], str(path))
+    return data
+
+
+def load_json_file(path: str | os.PathLike[str]) -> Any:
+    """Read and strictly parse a JSON file; errors name the file."""
+    return parse_json(read_bytes(path), source=str(path))
+
+
+def dumps_pretty(obj: Any) -> bytes:
+    """The on-disk form of documents batterypass writes: indented, key order kept, UTF-8."""
+    return (json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never part.
+
+    The temporary file lives in the target directory (same filesystem, so ``os.replace`` is
+    atomic) and is fsynced before the rename.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
