@@ -1,0 +1,308 @@
+"""Build data -> passport: decide, check, derive, identify.
+
+:func:`build_passport` is the whole of it: validate the build data against the model,
+decide whether Art. 77(1) asks for a passport, check what spans fields and what the rules
+require, compute what is derived (capacity, carbon-footprint total, identifiers) and return a
+validated :class:`~batterypass.model.passport.Passport`. Every problem found is reported at
+once, at its build-data path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from . import checks, identifiers, rules
+from .errors import InvalidInputError, PassportNotRequiredError, Problem
+from .model.build_data import Address, BuildData
+from .model.passport import (
+    BatteryChemistry,
+    BatteryMaterial,
+    BatteryTechnicalProperties,
+    CarbonFootprint,
+    Circularity,
+    GeneralProductInformation,
+    HazardousSubstanceRecord,
+    LabelsAndConformity,
+    LifecycleStageFootprint,
+    ManufacturingPlace,
+    MaterialComposition,
+    MineSiteAssurance,
+    OperatorInformation,
+    Passport,
+    PerformanceAndDurability,
+    PostalAddress,
+    RawMaterialSource,
+    RecycledContentShare,
+    ResistanceValue,
+    RiskFindingRecord,
+    SourceFacility,
+    SparePartSupplier,
+    SupplyChainDueDiligence,
+    TemperatureRangeIdle,
+    ThirdPartyAssurance,
+)
+from .model.validation import validate_model
+
+
+def parse_build_data(data: Any, source: str | None = None) -> BuildData:
+    """Validate raw JSON data as :class:`BuildData`; every problem at once, with its path."""
+    return validate_model(BuildData, data, source)
+
+
+def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
+    found: list[Problem] = []
+
+    def check(path: str, message: str | None) -> None:
+        if message:
+            found.append(Problem(path, message))
+
+    battery = build.battery
+    if battery.gtin is not None:
+        check("$.battery.gtin", identifiers.gtin_problem(battery.gtin))
+        check("$.battery.serialNumber", identifiers.serial_problem(battery.serialNumber))
+    if not checks.serial_format_ok(battery.serialNumber):
+        found.append(Problem("$.battery.serialNumber", "must not contain control characters or surrounding blanks"))
+    try:
+        rules.capacity_kwh(build)
+    except InvalidInputError as exc:
+        found += exc.problems
+
+    if build.materials:
+        origin = build.materials.rawMaterialOrigin
+        bad_shares = checks.share_problems((entry.material, entry.sharePercent) for entry in origin)
+        for material, message in bad_shares.items():
+            first = next(i for i, entry in enumerate(origin) if entry.material == material)
+            found.append(Problem(f"$.materials.rawMaterialOrigin[{first}].sharePercent", message))
+        for i, entry in enumerate(origin):
+            if entry.assurance:
+                path = f"$.materials.rawMaterialOrigin[{i}].assurance"
+                check(f"{path}.level", checks.assurance_level_problem(entry.assurance.scheme, entry.assurance.level))
+                if entry.assurance.auditDate:
+                    check(f"{path}.auditDate", checks.past_date_problem(entry.assurance.auditDate, today))
+        mass = sum(entry.massKg for entry in build.materials.composition)
+        if mass > battery.massKg:
+            found.append(Problem("$.materials.composition", f"materials weigh {mass:g} kg, more than the battery's {battery.massKg:g} kg"))
+
+    if build.carbonFootprint and build.carbonFootprint.totalKgCO2ePerKWh is not None:
+        computed = checks.footprint_total(build.carbonFootprint.kgCO2ePerKWhByLifecycleStage.model_dump().values())
+        check("$.carbonFootprint.totalKgCO2ePerKWh", checks.stated_total_problem(build.carbonFootprint.totalKgCO2ePerKWh, computed))
+
+    if build.dueDiligence and build.dueDiligence.thirdPartyVerification:
+        check("$.dueDiligence.thirdPartyVerification.date",
+              checks.past_date_problem(build.dueDiligence.thirdPartyVerification.date, today))
+
+    if build.circularity:
+        for i, share in enumerate(build.circularity.recycledContent):
+            check(f"$.circularity.recycledContent[{i}]", checks.recycled_share_problem(share.preConsumerPercent, share.postConsumerPercent))
+
+    if build.performance:
+        perf = build.performance
+        if perf.idleTemperatureRangeC:
+            check("$.performance.idleTemperatureRangeC",
+                  checks.range_problem(perf.idleTemperatureRangeC.min, perf.idleTemperatureRangeC.max, "idle temperature"))
+        if perf.minimumVoltageV is not None and perf.maximumVoltageV is not None:
+            check("$.performance.minimumVoltageV", checks.range_problem(perf.minimumVoltageV, perf.maximumVoltageV, "voltage"))
+    return found
+
+
+def check_build_data(build: BuildData, *, voluntary: bool = False, today: date | None = None) -> list[Problem]:
+    """Every problem with already-parsed build data: cross-field checks, then what the rules require.
+
+    With ``voluntary``, what every passport must hold is required even where Art. 77(1) asks
+    for no passport.
+    """
+    found = _cross_field_problems(build, today or date.today())
+    if found:
+        # The rules need a sound capacity and dates; judging them on broken data only adds noise.
+        return found
+    return rules.rule_problems(build, voluntary)
+
+
+def _address(address: Address) -> PostalAddress:
+    return PostalAddress(
+        streetAddress=address.street,
+        postalCode=address.postalCode,
+        addressLocality=address.locality,
+        addressCountry=address.country,
+    )
+
+
+def _assemble(build: BuildData, voluntary: bool) -> Passport:
+    battery, maker = build.battery, build.manufacturer
+    passport_id = identifiers.passport_id(maker.identifier, battery.serialNumber)
+    general = GeneralProductInformation(
+        batteryPassportIdentifier=passport_id,
+        batteryIdentifier=identifiers.battery_identifier(maker.identifier, battery.serialNumber, battery.gtin),
+        serialNumber=battery.serialNumber,
+        gtin=identifiers.gtin14(battery.gtin) if battery.gtin else None,
+        batteryModel=battery.model,
+        batteryCategory=battery.category,
+        rechargeable=battery.rechargeable,
+        manufacturerInformation=OperatorInformation(
+            name=maker.name,
+            identifier=maker.identifier,
+            postalAddress=_address(maker.address),
+            emailAddress=maker.email,
+            webAddress=maker.web,
+        ),
+        manufacturingPlace=ManufacturingPlace(
+            facilityIdentifier=build.manufacturingPlace.facilityIdentifier,
+            postalAddress=_address(build.manufacturingPlace.address),
+        ),
+        manufacturingDate=battery.manufacturingDate,
+        placedOnMarketDate=battery.placedOnMarketDate,
+        batteryMass=battery.massKg,
+        warrantyPeriod=build.performance.commercialWarrantyYears if build.performance else None,
+        batteryStatus=battery.status,
+        voluntary=voluntary,
+    )
+
+    footprint = None
+    if cf := build.carbonFootprint:
+        stages = cf.kgCO2ePerKWhByLifecycleStage
+        footprint = CarbonFootprint(
+            batteryCarbonFootprint=checks.footprint_total(stages.model_dump().values()),
+            carbonFootprintPerLifecycleStage=[
+                LifecycleStageFootprint(lifecycleStage=name[0].upper() + name[1:], carbonFootprint=value)
+                for name, value in stages.model_dump().items()
+            ],
+            carbonFootprintPerformanceClass=cf.performanceClass,
+            carbonFootprintStudy=cf.studyUrl,
+            declarationIdentifier=cf.declarationId,
+        )
+
+    materials = build.materials
+    origin = [
+        RawMaterialSource(
+            material=entry.material,
+            countryOfOrigin=entry.countryOfOrigin,
+            facility=SourceFacility(facilityType=entry.facility.type, name=entry.facility.name, identifier=entry.facility.identifier),
+            sharePercent=entry.sharePercent,
+            chainOfCustodyModel=entry.chainOfCustody,
+            assurance=MineSiteAssurance(
+                scheme=entry.assurance.scheme,
+                level=entry.assurance.level,
+                auditReport=entry.assurance.auditReportUrl,
+                auditDate=entry.assurance.auditDate,
+            )
+            if entry.assurance
+            else None,
+        )
+        for entry in (materials.rawMaterialOrigin if materials else [])
+    ]
+    due_diligence = None
+    dd = build.dueDiligence
+    if dd or origin:
+        # Origin data is published even when no due-diligence report is due yet: it has no other home.
+        verification = dd.thirdPartyVerification if dd else None
+        due_diligence = SupplyChainDueDiligence(
+            supplyChainDueDiligenceReport=dd.reportUrl if dd else None,
+            dueDiligencePolicy=dd.policyUrl if dd else None,
+            thirdPartyAssurances=ThirdPartyAssurance(body=verification.body, reference=verification.reference, date=verification.date)
+            if verification
+            else None,
+            riskFindings=[
+                RiskFindingRecord(material=r.material, riskCategory=r.riskCategory, finding=r.finding, mitigation=r.mitigation)
+                for r in (dd.riskAssessment if dd else [])
+            ],
+            rawMaterialOrigin=origin,
+        )
+
+    assert materials is not None  # rules.rule_problems requires it for every passport
+    composition = MaterialComposition(
+        batteryChemistry=BatteryChemistry(shortName=battery.chemistry.shortName, clearName=battery.chemistry.clearName),
+        criticalRawMaterials=sorted({entry.name for entry in materials.composition if entry.critical}),
+        batteryMaterials=[
+            BatteryMaterial(
+                batteryMaterialName=entry.name,
+                batteryMaterialIdentifier=entry.casNumber,
+                batteryMaterialMass=entry.massKg,
+                batteryMaterialLocation=entry.component,
+                isCriticalRawMaterial=entry.critical,
+            )
+            for entry in materials.composition
+        ],
+        hazardousSubstances=[
+            HazardousSubstanceRecord(
+                hazardousSubstanceName=h.name,
+                hazardousSubstanceIdentifier=h.casNumber,
+                hazardousSubstanceClass=h.hazardClass,
+                hazardousSubstanceLocation=h.location,
+            )
+            for h in materials.hazardousSubstances
+        ],
+    )
+
+    circularity = None
+    if circ := build.circularity:
+        circularity = Circularity(
+            recycledContent=[
+                RecycledContentShare(recycledMaterial=r.material, preConsumerShare=r.preConsumerPercent, postConsumerShare=r.postConsumerPercent)
+                for r in circ.recycledContent
+            ],
+            renewableContent=circ.renewableContentPercent,
+            dismantlingAndRemovalInformation=circ.dismantlingInformationUrl,
+            sparePartSources=[
+                SparePartSupplier(nameOfSupplier=s.name, supplierWebAddress=s.web, emailAddressOfSupplier=s.email)
+                for s in circ.sparePartSources
+            ],
+            extinguishingAgent=list(circ.extinguishingAgent),
+            endOfLifeInformation=circ.endOfLifeInformationUrl,
+        )
+
+    perf = build.performance
+    technical = BatteryTechnicalProperties(
+        ratedCapacity=battery.ratedCapacityAh,
+        nominalVoltage=battery.nominalVoltageV,
+        minimumVoltage=perf.minimumVoltageV if perf else None,
+        maximumVoltage=perf.maximumVoltageV if perf else None,
+        ratedEnergy=round(rules.capacity_kwh(build), 6),
+        originalPowerCapability=perf.originalPowerCapabilityW if perf else None,
+        expectedLifetime=perf.expectedLifetimeCycles if perf else None,
+        capacityThresholdForExhaustion=perf.capacityThresholdForExhaustionPercent if perf else None,
+        initialRoundTripEfficiency=perf.initialRoundTripEfficiencyPercent if perf else None,
+        initialInternalResistance=[
+            ResistanceValue(batteryComponent=level, ohmicResistance=value)
+            for level, value in (perf.internalResistanceOhm.model_dump().items() if perf and perf.internalResistanceOhm else [])
+            if value is not None
+        ],
+        temperatureRangeIdleState=TemperatureRangeIdle(minimum=perf.idleTemperatureRangeC.min, maximum=perf.idleTemperatureRangeC.max)
+        if perf and perf.idleTemperatureRangeC
+        else None,
+    )
+
+    conformity = build.conformity
+    return Passport(
+        id=passport_id,
+        generalProductInformation=general,
+        carbonFootprint=footprint,
+        supplyChainDueDiligence=due_diligence,
+        materialComposition=composition,
+        circularity=circularity,
+        performanceAndDurability=PerformanceAndDurability(batteryTechnicalProperties=technical),
+        labelsAndConformity=LabelsAndConformity(
+            declarationOfConformity=conformity.declarationOfConformityUrl, resultOfTestReport=conformity.testReportsUrl
+        )
+        if conformity
+        else None,
+    )
+
+
+def build_passport(
+    data: BuildData | dict[str, Any], *, voluntary: bool = False, source: str | None = None, today: date | None = None
+) -> Passport:
+    """Assemble the passport for one battery.
+
+    Raises :class:`~batterypass.errors.InvalidInputError` listing every problem (with its
+    build-data path), or :class:`~batterypass.errors.PassportNotRequiredError` when Art. 77(1)
+    asks for no passport and ``voluntary`` is false.
+    """
+    build = data if isinstance(data, BuildData) else parse_build_data(data, source)
+    problems = check_build_data(build, voluntary=voluntary, today=today)
+    if problems:
+        raise InvalidInputError(problems, source)
+    requirement = rules.passport_requirement(build)
+    if not requirement.required and not voluntary:
+        raise PassportNotRequiredError(f"no battery passport required: {requirement.reason}; use --voluntary to issue one anyway")
+    return _assemble(build, voluntary=not requirement.required)

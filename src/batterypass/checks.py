@@ -1,0 +1,68 @@
+"""Consistency checks that span fields, shared by building (paths in build data) and verifying
+(paths in a received passport). Each returns the problem's message, or None when all is well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+#: Art. 7 / issue 2: a stated total may differ from the sum of the stages by this much.
+FOOTPRINT_TOLERANCE = 0.005
+#: Shares of one material's sources must add up to 100 % within this many points.
+SHARE_TOLERANCE_POINTS = 0.5
+#: IRMA achievement levels (IRMA Standard for Responsible Mining, DESIGN 1b).
+IRMA_LEVELS = ("IRMA Transparency", "IRMA 50", "IRMA 75", "IRMA 100")
+
+
+def footprint_total(stages: Iterable[float]) -> float:
+    """Sum of the life-cycle stages, rounded so float noise (68.39999999) never reaches a passport."""
+    return round(sum(stages), 6)
+
+
+def stated_total_problem(stated: float, computed: float) -> str | None:
+    if abs(stated - computed) > FOOTPRINT_TOLERANCE * abs(computed):
+        return f"{stated:g} disagrees with the sum of the life-cycle stages, {computed:g}, by more than 0.5 %"
+    return None
+
+
+def share_problems(shares: Iterable[tuple[str, float]]) -> dict[str, str]:
+    """Per material, a message when its sources' shares do not add up to 100 %."""
+    totals: dict[str, float] = {}
+    for material, share in shares:
+        totals[material] = totals.get(material, 0.0) + share
+    return {
+        material: f"shares of {material} add up to {total:g} %, not 100 % (+-{SHARE_TOLERANCE_POINTS:g})"
+        for material, total in totals.items()
+        if abs(total - 100) > SHARE_TOLERANCE_POINTS
+    }
+
+
+def recycled_share_problem(pre: float, post: float) -> str | None:
+    if pre + post > 100:
+        return f"pre-consumer {pre:g} % + post-consumer {post:g} % exceeds 100 %"
+    return None
+
+
+def past_date_problem(value: date, today: date) -> str | None:
+    if value > today:
+        return f"{value} is in the future"
+    return None
+
+
+def assurance_level_problem(scheme: str, level: str) -> str | None:
+    if scheme.upper() == "IRMA" and level not in IRMA_LEVELS:
+        return f"{level!r} is not an IRMA level ({', '.join(IRMA_LEVELS)})"
+    return None
+
+
+def range_problem(low: float, high: float, what: str) -> str | None:
+    if low > high:
+        return f"{what}: minimum {low:g} is above maximum {high:g}"
+    return None
+
+
+def serial_format_ok(serial: str) -> bool:
+    """Serials end up in file names, URLs and labels: no control characters or surrounding blanks."""
+    return serial == serial.strip() and not re.search(r"[\x00-\x1f\x7f]", serial)

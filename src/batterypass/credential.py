@@ -1,0 +1,55 @@
+"""VC 2.0 wrapping: a passport becomes the ``credentialSubject`` of a Verifiable Credential.
+
+The unsigned credential is what ``build`` writes without a key and what :mod:`.signing`
+secures. Its ``id`` is the passport id, so the credential and the battery are one-to-one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from .model.passport import Passport
+
+VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
+#: The credential type that marks a battery passport; verifiers check content only for it.
+PASSPORT_CREDENTIAL_TYPE = "BatteryPassport"
+
+
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """XML Schema dateTime in UTC at second precision, as VC ``validFrom`` and proofs use."""
+    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_issuer_id(passport: Passport) -> str:
+    """Who issues an unsigned passport: the manufacturer's web address, else a URN of its identifier.
+
+    Signing replaces it with the signer's identifier (a DID or URL bound to its key).
+    """
+    maker = passport.generalProductInformation.manufacturerInformation
+    return maker.webAddress or f"urn:batterypass:operator:{quote(maker.identifier, safe=':')}"
+
+
+def passport_subject(passport: Passport) -> dict[str, Any]:
+    """The passport as JSON data, absent optional fields left out."""
+    return passport.model_dump(mode="json", exclude_none=True)
+
+
+def passport_credential(passport: Passport, issued_at: datetime | None = None) -> dict[str, Any]:
+    """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now)."""
+    maker = passport.generalProductInformation.manufacturerInformation
+    return {
+        "@context": [VC_CONTEXT_V2],
+        "type": ["VerifiableCredential", PASSPORT_CREDENTIAL_TYPE],
+        "id": passport.id,
+        "issuer": {"id": default_issuer_id(passport), "name": maker.name},
+        "validFrom": utc_timestamp(issued_at),
+        "credentialSubject": passport_subject(passport),
+    }
+
+
+def is_passport_credential(credential: dict[str, Any]) -> bool:
+    types = credential.get("type")
+    return isinstance(types, list) and PASSPORT_CREDENTIAL_TYPE in types

@@ -1,0 +1,98 @@
+"""Identifiers: the passport id, the battery's unique identifier, GTINs and the QR link.
+
+* The passport id is ``urn:uuid:`` + a UUIDv5 of (manufacturer identifier, serial number)
+  under :data:`PASSPORT_ID_NAMESPACE`, so rebuilding the same battery never mints a second
+  passport (Art. 77(3): one passport per battery).
+* The battery identifier follows ISO/IEC 15459 through GS1: with a GTIN it is the GS1
+  element string ``(01)<GTIN-14>(21)<serial>``; without one, the manufacturer's identifier
+  and serial number.
+* The QR content is an HTTPS URL only (Art. 13(6), DESIGN 5): a GS1 Digital Link when a
+  GTIN is known, else the resolver base plus the passport id.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import quote, urlsplit
+
+#: Fixed namespace for passport ids: UUIDv5("batterypass passport") under the URL namespace.
+#: Changing it would change every passport id ever issued: never do.
+PASSPORT_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://batterypass.dev/ns/passport-id")
+
+# GS1 General Specifications 7.11, "GS1 AI encodable character set 82" (AI 21 serial).
+_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
+
+
+def gtin_check_digit(body: str) -> int:
+    """GS1 mod-10 check digit for the digits before it (weights 3,1,3,... from the right)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def gtin_problem(gtin: str) -> str | None:
+    """Why ``gtin`` is not a valid GTIN-8/12/13/14, or None when it is."""
+    if not re.fullmatch(r"\d+", gtin):
+        return "must contain digits only"
+    if len(gtin) not in (8, 12, 13, 14):
+        return f"must have 8, 12, 13 or 14 digits, not {len(gtin)}"
+    expected = gtin_check_digit(gtin[:-1])
+    if int(gtin[-1]) != expected:
+        return f"check digit is {gtin[-1]}, expected {expected}"
+    return None
+
+
+def gtin14(gtin: str) -> str:
+    """A valid GTIN padded to the 14 digits GS1 element strings and Digital Links use."""
+    return gtin.zfill(14)
+
+
+def serial_problem(serial: str) -> str | None:
+    """Why ``serial`` cannot be a GS1 AI (21) serial number, or None when it can."""
+    if _CSET82.fullmatch(serial):
+        return None
+    if not 1 <= len(serial) <= 20:
+        return f"a GS1 serial (AI 21) has 1 to 20 characters, not {len(serial)}"
+    return "a GS1 serial (AI 21) may only use the GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)"
+
+
+def passport_id(manufacturer_identifier: str, serial_number: str) -> str:
+    """The deterministic passport id for one battery of one manufacturer."""
+    # The NUL separator keeps ("AB", "C") and ("A", "BC") apart.
+    name = f"{manufacturer_identifier}\x00{serial_number}"
+    return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, name)}"
+
+
+def battery_identifier(manufacturer_identifier: str, serial_number: str, gtin: str | None) -> str:
+    """The battery's unique identifier (ISO/IEC 15459): GS1 element string when a GTIN is known."""
+    if gtin:
+        return f"(01){gtin14(gtin)}(21){serial_number}"
+    return f"{manufacturer_identifier}:{serial_number}"
+
+
+def resolver_problem(base: str) -> str | None:
+    """Why ``base`` cannot be a resolver base URL for QR links, or None when it can."""
+    parts = urlsplit(base)
+    if parts.scheme != "https":
+        return "must be an https:// URL"
+    if not parts.hostname:
+        return "must name a host"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment"
+    if parts.username or parts.password:
+        return "must not carry credentials"
+    return None
+
+
+def digital_link_url(resolver: str, gtin: str, serial: str) -> str:
+    """GS1 Digital Link URI ``https://<resolver>/01/<GTIN-14>/21/<serial>``.
+
+    The serial is percent-encoded as GS1 Digital Link 1.2 (section 7.3) asks: every
+    character outside the URI unreserved set.
+    """
+    return f"{resolver.rstrip('/')}/01/{gtin14(gtin)}/21/{quote(serial, safe='')}"
+
+
+def passport_url(resolver: str, passport_id_: str) -> str:
+    """Resolver link for a battery without GTIN: ``https://<resolver>/<passport-id>``."""
+    return f"{resolver.rstrip('/')}/{quote(passport_id_, safe=':')}"

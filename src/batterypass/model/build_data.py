@@ -1,0 +1,247 @@
+"""The input: a battery's build data, as a manufacturer's pipeline writes it.
+
+``examples/build-data.ev.json`` in the shared reference is the canonical example and is
+accepted as is. Attribute names are the JSON keys themselves (camelCase) so that the model,
+the JSON Schema and the error paths all read the same. Unknown keys are rejected: a typo in a
+legal declaration must not vanish silently.
+
+Field-level checks live here (types, ranges, formats); checks that span fields or depend on
+the battery's category and date live in :mod:`batterypass.rules` and
+:mod:`batterypass.assemble`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .types import (
+    CasNumber,
+    Count,
+    CountryCode,
+    Email,
+    IsoDate,
+    NonEmptyStr,
+    NonNegativeNumber,
+    Number,
+    Percent,
+    PositiveNumber,
+    WebUrl,
+    YearMonth,
+)
+
+Category = Literal["ev", "lmt", "industrial", "portable", "sli"]
+BatteryStatus = Literal["original", "repurposed", "re-used", "remanufactured", "waste"]
+#: The five chain-of-custody models of the IRMA Chain of Custody Standard (DESIGN 1b).
+ChainOfCustody = Literal["identity preserved", "segregated", "controlled blending", "mass balance", "book and claim"]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Chemistry(_Input):
+    shortName: NonEmptyStr = Field(description="Short chemistry name, e.g. NMC811, LFP")
+    clearName: NonEmptyStr = Field(description="Chemistry in words")
+
+
+class Battery(_Input):
+    model: NonEmptyStr = Field(description="Battery model name")
+    serialNumber: NonEmptyStr = Field(description="Serial number, unique per manufacturer and model")
+    gtin: NonEmptyStr | None = Field(None, description="GS1 GTIN-8/12/13/14 of the battery model (check digit verified)")
+    category: Category = Field(description="Battery category under Art. 2 / Art. 3 of Regulation (EU) 2023/1542")
+    rechargeable: bool = Field(description="Rechargeable (secondary) battery")
+    exclusivelyExternalStorage: bool = Field(
+        False, description="Industrial battery with exclusively external storage (Art. 7 dates differ)"
+    )
+    chemistry: Chemistry
+    ratedCapacityAh: PositiveNumber | None = Field(None, le=1e7, description="Rated capacity in Ah")
+    nominalVoltageV: PositiveNumber | None = Field(None, le=5000, description="Nominal voltage in V")
+    ratedEnergyKWh: PositiveNumber | None = Field(
+        None, le=1e6, description="Rated energy in kWh; derived from Ah x V when absent"
+    )
+    massKg: PositiveNumber = Field(le=1e6, description="Battery mass in kg")
+    manufacturingDate: YearMonth = Field(description="Month (YYYY-MM) or day of manufacture")
+    placedOnMarketDate: IsoDate = Field(description="Date the battery is placed on the market or put into service")
+    status: BatteryStatus = Field("original", description="Battery status (Annex XIII 4)")
+
+
+class Address(_Input):
+    street: NonEmptyStr
+    postalCode: NonEmptyStr
+    locality: NonEmptyStr
+    country: CountryCode
+
+
+class Manufacturer(_Input):
+    name: NonEmptyStr
+    identifier: NonEmptyStr = Field(description="Unique operator identifier, e.g. LEI:..., EORI:..., GLN:...")
+    address: Address
+    email: Email
+    web: WebUrl | None = None
+    annualNetTurnoverEur: NonNegativeNumber | None = Field(
+        None, description="Net turnover in EUR; under EUR 40 M the due-diligence duty does not apply (Art. 47(2))"
+    )
+
+
+class ManufacturingPlace(_Input):
+    facilityIdentifier: NonEmptyStr | None = None
+    address: Address
+
+
+Component = Literal["cathode", "anode", "electrolyte", "separator", "casing", "other"]
+
+
+class MaterialEntry(_Input):
+    component: Component
+    name: NonEmptyStr
+    casNumber: CasNumber | None = None
+    massKg: PositiveNumber = Field(le=1e6)
+    critical: bool = Field(description="Critical raw material (Annex VI Part A: listed when > 0.1 % w/w)")
+
+
+class HazardousSubstance(_Input):
+    name: NonEmptyStr
+    casNumber: CasNumber | None = None
+    hazardClass: NonEmptyStr = Field(description="CLP hazard class and category, e.g. 'Acute Tox. 3'")
+    location: Component
+
+
+class Facility(_Input):
+    type: Literal["mine", "refinery", "smelter", "recycler", "processor"]
+    name: NonEmptyStr
+    identifier: NonEmptyStr | None = None
+
+
+class Assurance(_Input):
+    scheme: NonEmptyStr = Field(description="Independent mine-site assurance scheme, e.g. IRMA")
+    level: NonEmptyStr = Field(description="Achievement level, e.g. 'IRMA 50'")
+    auditReportUrl: WebUrl | None = None
+    auditDate: IsoDate | None = None
+
+
+class RawMaterialOrigin(_Input):
+    material: NonEmptyStr = Field(description="Raw material, e.g. cobalt, lithium, nickel, natural graphite")
+    countryOfOrigin: CountryCode
+    facility: Facility
+    sharePercent: Percent = Field(description="Share of this material from this source; per material they add up to 100")
+    chainOfCustody: ChainOfCustody
+    assurance: Assurance | None = None
+
+
+class Materials(_Input):
+    composition: list[MaterialEntry] = Field(min_length=1)
+    hazardousSubstances: list[HazardousSubstance] = []
+    rawMaterialOrigin: list[RawMaterialOrigin] = []
+
+
+class LifecycleStages(_Input):
+    """kg CO2e per kWh by life-cycle stage (Art. 7(1), Annex II); end of life may be negative (credits)."""
+
+    rawMaterialAcquisition: Number = Field(ge=-1e4, le=1e4)
+    mainProduction: Number = Field(ge=-1e4, le=1e4)
+    distribution: Number = Field(ge=-1e4, le=1e4)
+    endOfLifeAndRecycling: Number = Field(ge=-1e4, le=1e4)
+
+
+class CarbonFootprintInput(_Input):
+    kgCO2ePerKWhByLifecycleStage: LifecycleStages
+    totalKgCO2ePerKWh: Number | None = Field(
+        None, description="Optional stated total; checked against the sum of the stages (0.5 % tolerance)"
+    )
+    performanceClass: Literal["A", "B", "C", "D", "E"] | None = None
+    studyUrl: WebUrl
+    declarationId: NonEmptyStr | None = Field(None, description="Identification number of the CF declaration")
+
+
+class ThirdPartyVerification(_Input):
+    body: NonEmptyStr
+    reference: NonEmptyStr
+    date: IsoDate
+
+
+RiskCategory = Literal["human rights", "child labour", "forced labour", "environment", "corruption", "health and safety", "other"]
+
+
+class RiskFinding(_Input):
+    material: NonEmptyStr
+    riskCategory: RiskCategory
+    finding: NonEmptyStr
+    mitigation: NonEmptyStr | None = None
+
+
+class DueDiligenceInput(_Input):
+    policyUrl: WebUrl | None = None
+    reportUrl: WebUrl = Field(description="Public due-diligence report (Art. 52(3))")
+    thirdPartyVerification: ThirdPartyVerification | None = None
+    riskAssessment: list[RiskFinding] = []
+
+
+class RecycledContent(_Input):
+    material: Literal["cobalt", "lithium", "nickel", "lead"]
+    preConsumerPercent: Percent
+    postConsumerPercent: Percent
+
+
+class SparePartSource(_Input):
+    name: NonEmptyStr
+    web: WebUrl | None = None
+    email: Email | None = None
+
+
+class CircularityInput(_Input):
+    recycledContent: list[RecycledContent] = []
+    renewableContentPercent: Percent | None = None
+    dismantlingInformationUrl: WebUrl | None = None
+    sparePartSources: list[SparePartSource] = []
+    extinguishingAgent: list[NonEmptyStr] = Field(min_length=1)
+    endOfLifeInformationUrl: WebUrl | None = None
+
+
+class InternalResistance(_Input):
+    cell: PositiveNumber | None = Field(None, le=1e3)
+    pack: PositiveNumber | None = Field(None, le=1e3)
+
+
+class TemperatureRange(_Input):
+    min: Number = Field(ge=-100, le=200)
+    max: Number = Field(ge=-100, le=200)
+
+
+class PerformanceInput(_Input):
+    minimumVoltageV: PositiveNumber | None = Field(None, le=5000)
+    maximumVoltageV: PositiveNumber | None = Field(None, le=5000)
+    originalPowerCapabilityW: PositiveNumber | None = Field(None, le=1e9)
+    expectedLifetimeCycles: Count | None = Field(None, le=10_000_000)
+    capacityThresholdForExhaustionPercent: Percent | None = None
+    initialRoundTripEfficiencyPercent: Percent | None = None
+    internalResistanceOhm: InternalResistance | None = None
+    idleTemperatureRangeC: TemperatureRange | None = None
+    commercialWarrantyYears: Count | None = Field(None, le=100)
+
+
+class ConformityInput(_Input):
+    declarationOfConformityUrl: WebUrl
+    testReportsUrl: WebUrl | None = None
+
+
+class PassportOptions(_Input):
+    """Settings for the passport itself (additions to the user's format, all optional)."""
+
+    resolverUrl: WebUrl | None = Field(None, description="HTTPS base of the resolver the QR code points to")
+
+
+class BuildData(_Input):
+    """One battery's build data: everything batterypass needs to assemble its passport."""
+
+    battery: Battery
+    manufacturer: Manufacturer
+    manufacturingPlace: ManufacturingPlace
+    materials: Materials | None = None
+    carbonFootprint: CarbonFootprintInput | None = None
+    dueDiligence: DueDiligenceInput | None = None
+    circularity: CircularityInput | None = None
+    performance: PerformanceInput | None = None
+    conformity: ConformityInput | None = None
+    passport: PassportOptions | None = None

@@ -1,0 +1,103 @@
+"""Value types shared by the build-data and passport models: each validates one thing well.
+
+Numbers are strict (a JSON string is never silently read as a number), dates are ISO 8601
+strings only (pydantic alone would read the integer 20270415 as a Unix time), URLs and
+e-mail addresses keep the user's exact spelling (no normalisation that would change what is
+signed).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import pycountry
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
+
+
+def _documented(pattern: str, **schema: str) -> object:
+    """Publish a check's pattern in the JSON Schema while the validator gives the friendly message."""
+    return Field(json_schema_extra={"pattern": pattern, **schema})
+
+NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=500), Strict()]
+Number = Annotated[float, Strict()]
+PositiveNumber = Annotated[float, Strict(), Field(gt=0)]
+NonNegativeNumber = Annotated[float, Strict(), Field(ge=0)]
+Percent = Annotated[float, Strict(), Field(ge=0, le=100)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 date YYYY-MM-DD")
+    if not isinstance(value, (str, date)):
+        raise ValueError("must be an ISO 8601 date string YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _year_month(value: str) -> str:
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    if not match:
+        raise ValueError("must be an ISO 8601 date, YYYY-MM or YYYY-MM-DD")
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"is not a calendar date ({exc})") from None
+    return value
+
+
+#: A manufacturing date: Annex VI Part A asks for month and year; a full date is accepted.
+YearMonth = Annotated[str, Strict(), AfterValidator(_year_month), _documented(r"^\d{4}-\d{2}(-\d{2})?$")]
+
+
+def _country(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{2}", value) or pycountry.countries.get(alpha_2=value) is None:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code (e.g. DE)")
+    return value
+
+
+CountryCode = Annotated[str, Strict(), AfterValidator(_country), _documented("^[A-Z]{2}$")]
+
+
+def cas_check_digit(body_digits: str) -> int:
+    """CAS Registry Number check digit: sum of digits weighted 1, 2, 3... from the right, mod 10."""
+    return sum(i * int(d) for i, d in enumerate(reversed(body_digits), start=1)) % 10
+
+
+def _cas(value: str) -> str:
+    match = re.fullmatch(r"(\d{2,7})-(\d{2})-(\d)", value)
+    if not match:
+        raise ValueError("must be a CAS Registry Number NNNNNNN-NN-N")
+    expected = cas_check_digit(match[1] + match[2])
+    if int(match[3]) != expected:
+        raise ValueError(f"CAS check digit is {match[3]}, expected {expected}")
+    return value
+
+
+CasNumber = Annotated[str, Strict(), AfterValidator(_cas), _documented(r"^\d{2,7}-\d{2}-\d$")]
+
+
+def _web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+WebUrl = Annotated[str, Strict(), StringConstraints(max_length=2000), AfterValidator(_web_url), _documented("^https?://", format="uri")]
+
+
+def _email(value: str) -> str:
+    # Deliverability is not ours to judge; this only catches what is plainly not an address.
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError("must be an e-mail address")
+    return value
+
+
+Email = Annotated[str, Strict(), StringConstraints(max_length=320), AfterValidator(_email), _documented(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", format="email")]

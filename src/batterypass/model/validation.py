@@ -1,0 +1,81 @@
+"""Turn pydantic's validation errors into :class:`~batterypass.errors.Problem` s a person can act on.
+
+Every problem names its JSON path (``$.battery.massKg``) and says what is wrong in plain
+words; an unknown key gets a "did you mean" hint when it looks like a typo of a known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import InvalidInputError, Problem, json_path
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes an annotation can hold (through Optional, list, Annotated, unions)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        found += _models_in(arg)
+    return found
+
+
+def _model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class whose object sits at ``location`` (list indices skipped)."""
+    model: type[BaseModel] | None = root
+    for part in location:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        candidates = _models_in(field.annotation) if field else []
+        model = candidates[0] if len(candidates) == 1 else None
+    return model
+
+
+def _message(error: dict[str, Any], root: type[BaseModel]) -> str:
+    kind = error["type"]
+    location = error["loc"]
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        parent = _model_at(root, location[:-1])
+        known = list(parent.model_fields) if parent else []
+        hint = difflib.get_close_matches(str(location[-1]), known, n=1, cutoff=0.75)
+        return "unknown key" + (f"; did you mean {hint[0]!r}?" if hint else f" (allowed: {', '.join(known)})")
+    if kind == "literal_error":
+        return "must be " + error["msg"].removeprefix("Input should be ")
+    message = error["msg"]
+    for prefix, replacement in (("Value error, ", ""), ("Input should be ", "must be "), ("String should ", "must ")):
+        if message.startswith(prefix):
+            message = replacement + message[len(prefix) :]
+    return message
+
+
+def problems_from(exc: ValidationError, root: type[BaseModel], prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """One :class:`Problem` per pydantic error, paths rooted at ``$`` (+ ``prefix``)."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        # Union members add their type name to the location; it means nothing to a user.
+        location = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union["))))
+        problems.append(Problem(json_path(prefix + location), _message(error, root)))
+    return problems
+
+
+def validate_model(model: type[M], data: Any, source: str | None = None, prefix: tuple[str | int, ...] = ()) -> M:
+    """Validate ``data`` as ``model``; on failure raise :class:`InvalidInputError` listing every problem."""
+    if not isinstance(data, dict):
+        raise InvalidInputError([Problem(json_path(prefix), "must be a JSON object")], source)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(problems_from(exc, model, prefix), source) from None
+
+
+__all__ = ["problems_from", "validate_model"]
