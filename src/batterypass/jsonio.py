@@ -86,11 +86,13 @@ def dumps_pretty(obj: Any) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, overwrite: bool = True) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never part.
 
-    The temporary file lives in the target directory (same filesystem, so ``os.replace`` is
-    atomic) and is fsynced before the rename.
+    The temporary file lives in the target directory (same filesystem, so the rename is
+    atomic) and is fsynced before it. With ``overwrite=False`` an existing ``path`` raises
+    :class:`FileExistsError`, decided atomically by the filesystem (``link`` fails when the
+    name exists), so two writers racing for one name cannot both win.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +103,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644) -
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            os.unlink(tmp)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from .types import (
     CasNumber,
@@ -51,8 +51,8 @@ class Battery(_Input):
     serialNumber: NonEmptyStr = Field(description="Serial number, unique per manufacturer and model")
     gtin: NonEmptyStr | None = Field(None, description="GS1 GTIN-8/12/13/14 of the battery model (check digit verified)")
     category: Category = Field(description="Battery category under Art. 2 / Art. 3 of Regulation (EU) 2023/1542")
-    rechargeable: bool = Field(description="Rechargeable (secondary) battery")
-    exclusivelyExternalStorage: bool = Field(
+    rechargeable: StrictBool = Field(description="Rechargeable (secondary) battery")
+    exclusivelyExternalStorage: StrictBool = Field(
         False, description="Industrial battery with exclusively external storage (Art. 7 dates differ)"
     )
     chemistry: Chemistry
@@ -98,7 +98,7 @@ class MaterialEntry(_Input):
     name: NonEmptyStr
     casNumber: CasNumber | None = None
     massKg: PositiveNumber = Field(le=1e6)
-    critical: bool = Field(description="Critical raw material (Annex VI Part A: listed when > 0.1 % w/w)")
+    critical: StrictBool = Field(description="Critical raw material (Annex VI Part A: listed when > 0.1 % w/w)")
 
 
 class HazardousSubstance(_Input):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from .access import annex
 from .build_data import BatteryStatus, Category, ChainOfCustody, Component, RiskCategory
@@ -67,7 +67,7 @@ class GeneralProductInformation(_Part):
     gtin: NonEmptyStr | None = annex(1, "GTIN-14 of the battery model", default=None)
     batteryModel: NonEmptyStr = annex(1, "Battery model")
     batteryCategory: Category = annex(1, "Battery category")
-    rechargeable: bool = annex(1, "Rechargeable battery")
+    rechargeable: StrictBool = annex(1, "Rechargeable battery")
     manufacturerInformation: OperatorInformation = annex(1, "Manufacturer (Annex VI Part A 1)")
     manufacturingPlace: ManufacturingPlace = annex(1, "Place of manufacture (Annex VI Part A 3)")
     manufacturingDate: YearMonth = annex(1, "Date of manufacture (Annex VI Part A 4)")
@@ -75,7 +75,7 @@ class GeneralProductInformation(_Part):
     batteryMass: PositiveNumber = annex(1, "Battery mass in kg (Annex VI Part A 5)")
     warrantyPeriod: Count | None = annex(1, "Commercial warranty in years", default=None)
     batteryStatus: BatteryStatus = annex(4, "Status: original, repurposed, re-used, remanufactured or waste")
-    voluntary: bool = annex(1, "Issued voluntarily for a battery that Art. 77(1) does not cover", default=False)
+    voluntary: StrictBool = annex(1, "Issued voluntarily for a battery that Art. 77(1) does not cover", default=False)
 
 
 class LifecycleStageFootprint(_Part):
@@ -151,7 +151,7 @@ class BatteryMaterial(_Part):
     batteryMaterialIdentifier: CasNumber | None = annex(2, "CAS Registry Number", default=None)
     batteryMaterialMass: PositiveNumber = annex(2, "Mass in kg")
     batteryMaterialLocation: Component = annex(2, "Component (cathode, anode, electrolyte...)")
-    isCriticalRawMaterial: bool = annex(2, "Critical raw material")
+    isCriticalRawMaterial: StrictBool = annex(2, "Critical raw material")
 
 
 class HazardousSubstanceRecord(_Part):

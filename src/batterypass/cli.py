@@ -1,0 +1,284 @@
+"""The ``batterypass`` command line: click commands only, the work is done by the library.
+
+Conventions every command keeps: human text by default, one JSON object on stdout with
+``--json``; problems on stderr, one line each, naming the file and the JSON path; exit 0 on
+success, 1 on invalid input or a failed check, 2 on a usage error. No traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import keys, qr, rules
+from .assemble import parse_build_data
+from .documents import check_content, credential_of, load_document
+from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError
+from .issuance import DEFAULT_MODULE_MM, QrOptions, Signer, issue_passport, link_for, resolver_for
+from .jsonio import load_json_file, read_bytes
+from .passport_content import check_passport_subject
+from .schemas import write_schemas
+from .signing import ENVELOPES
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def _report_error(exc: BatteryPassError, as_json: bool) -> None:
+    if as_json:
+        status = "not-required" if isinstance(exc, PassportNotRequiredError) else "invalid"
+        body: dict[str, Any] = {"status": status, "error": str(exc)}
+        if isinstance(exc, InvalidInputError):
+            body["source"] = exc.source
+            body["problems"] = [p.to_dict() for p in exc.problems]
+        _emit_json(body)
+        return
+    if isinstance(exc, InvalidInputError):
+        where = f"{exc.source}: " if exc.source else ""
+        for problem in exc.problems:
+            click.echo(f"error: {where}{problem}", err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+
+
+def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the library's typed errors into a clear message and exit 1 (never a traceback)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BatteryPassError as exc:
+            _report_error(exc, kwargs.get("as_json", False))
+            sys.exit(EXIT_INVALID)
+        except OSError as exc:
+            _report_error(BatteryPassError(f"{exc.filename or ''}: {exc.strerror}"), kwargs.get("as_json", False))
+            sys.exit(EXIT_INVALID)
+
+    return wrapper
+
+
+def _passphrase(env_var: str | None) -> bytes | None:
+    """Passphrases come from an environment variable only: never argv (visible in ps) or a prompt in CI."""
+    if env_var is None:
+        return None
+    value = os.environ.get(env_var)
+    if not value:
+        raise click.UsageError(f"--passphrase-env {env_var}: that environment variable is not set or empty")
+    return value.encode("utf-8")
+
+
+def _issued_at(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--issued-at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="batterypass")
+def main() -> None:
+    """Build, sign, QR-label and verify EU battery passports (Regulation (EU) 2023/1542)."""
+
+
+def signing_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--key", "key_path", type=existing_file, help="Issuer private key (private.pem from keygen)."),
+            click.option("--envelope", type=click.Choice(ENVELOPES), default="data-integrity", show_default=True),
+            click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
+            click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def qr_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--resolver", metavar="URL", help="HTTPS base URL the QR code links to (default: from the build data)."),
+            click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
+            click.option("--no-qr", is_flag=True, help="Write no QR code."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def make_signer(key_path: Path | None, envelope: str, cert_chain: Path | None, passphrase_env: str | None) -> Signer | None:
+    if key_path is None:
+        if cert_chain is not None:
+            raise click.UsageError("--cert-chain needs --key")
+        return None
+    return Signer.from_files(key_path, _passphrase(passphrase_env), envelope, cert_chain)
+
+
+@main.command()
+@click.argument("build_file", type=existing_file)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
+@signing_options
+@qr_options
+@click.option("--voluntary", is_flag=True, help="Issue a passport even where Art. 77(1) requires none (marked voluntary).")
+@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now), for reproducible builds.")
+@json_option
+@_handles_errors
+def build(
+    build_file: Path,
+    out_dir: Path,
+    key_path: Path | None,
+    envelope: str,
+    cert_chain: Path | None,
+    passphrase_env: str | None,
+    resolver: str | None,
+    module_mm: float,
+    no_qr: bool,
+    voluntary: bool,
+    issued_at: str | None,
+    as_json: bool,
+) -> None:
+    """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
+    it with its QR code into --out."""
+    signer = make_signer(key_path, envelope, cert_chain, passphrase_env)
+    issued = issue_passport(
+        load_json_file(build_file),
+        out_dir,
+        signer=signer,
+        qr_options=QrOptions(enabled=not no_qr, resolver=resolver, module_mm=module_mm),
+        issued_at=_issued_at(issued_at),
+        voluntary=voluntary,
+        source=str(build_file),
+    )
+    summary = issued.summary()
+    if as_json:
+        _emit_json(summary)
+        return
+    click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
+    if issued.url:
+        click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {module_mm:g} mm/module)")
+    for name, path in summary["files"].items():
+        click.echo(f"  {name}: {path}")
+
+
+@main.command()
+@click.argument("file", type=existing_file)
+@json_option
+@_handles_errors
+def validate(file: Path, as_json: bool) -> None:
+    """Check build data or a passport FILE and report every problem with its JSON path."""
+    report = check_content(read_bytes(file), str(file))
+    if as_json:
+        _emit_json({"file": str(file), **report.to_dict()})
+    else:
+        for problem in report.problems:
+            click.echo(f"error: {file}: {problem}", err=True)
+        for note in report.notes:
+            click.echo(f"note: {note}")
+        click.echo(f"{file}: {report.kind} {'valid' if report.ok else f'has {len(report.problems)} problem(s)'}")
+    sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
+
+
+@main.command()
+@click.argument("build_file", type=existing_file)
+@json_option
+@_handles_errors
+def obligations(build_file: Path, as_json: bool) -> None:
+    """Which obligations of the Regulation apply to this battery, and which the data meets."""
+    build = parse_build_data(load_json_file(build_file), str(build_file))
+    found = rules.obligations(build)
+    if as_json:
+        _emit_json(
+            {
+                "placedOnMarketDate": build.battery.placedOnMarketDate.isoformat(),
+                "passportRequired": found[0].applies,
+                "obligations": [o.to_dict() for o in found],
+            }
+        )
+        return
+    click.echo(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}")
+    for o in found:
+        mark = "n/a " if not o.applies else ("met " if o.met else "MISSING")
+        click.echo(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--alg", "algorithm", type=click.Choice(keys.ALGORITHMS), default="ed25519", show_default=True, help="Key algorithm."
+)
+@click.option("--issuer", "issuer_id", help="Issuer id: did:web:HOST, an https URL (default: the key's did:key).")
+@click.option("--passphrase-env", metavar="VAR", help="Encrypt private.pem with the passphrase in this environment variable.")
+@json_option
+@_handles_errors
+def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env: str | None, as_json: bool) -> None:
+    """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json."""
+    key = keys.generate_issuer_key(algorithm)
+    paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env))
+    _, identity = keys.load_signer(paths["private_key"], _passphrase(passphrase_env))
+    summary = {
+        "algorithm": algorithm,
+        "kid": key.kid,
+        "issuer": identity.id,
+        "verificationMethod": identity.verification_method,
+        "encrypted": passphrase_env is not None,
+        "files": {name: str(path) for name, path in paths.items()},
+    }
+    if as_json:
+        _emit_json(summary)
+        return
+    click.echo(f"{algorithm} key {key.kid} for issuer {identity.id}")
+    for name, path in summary["files"].items():
+        click.echo(f"  {name}: {path}")
+    if identity.id.startswith("did:web:"):
+        click.echo("publish did.json at the did:web location (https://HOST/.well-known/did.json) so verifiers can pin it")
+
+
+@main.command("qr")
+@click.argument("file", type=existing_file)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png"]), help="Default: from the --out suffix, else svg.")
+@click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True)
+@click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the manufacturer's web address).")
+@json_option
+@_handles_errors
+def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, resolver: str | None, as_json: bool) -> None:
+    """Write the QR code of an existing passport FILE (signed or not)."""
+    credential, _ = credential_of(load_document(read_bytes(file), str(file)))
+    passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+    base, _ = resolver_for(passport, resolver)
+    url = link_for(passport, base)
+    fmt = fmt or (out_path.suffix.lstrip(".").lower() if out_path.suffix.lower() in (".svg", ".png") else "svg")
+    symbol = qr.encode_qr(url)
+    written = qr.write_qr_files(symbol, out_path.with_suffix(""), module_mm, (fmt,))
+    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(p) for fmt, p in written.items()}}
+    if as_json:
+        _emit_json(summary)
+    else:
+        click.echo(f"{url} -> {', '.join(summary['files'].values())} ({summary['sideMm']:g} mm square)")
+
+
+@main.command(hidden=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
+def schemas(out_dir: Path) -> None:
+    """Regenerate the published JSON Schemas from the models."""
+    for path in write_schemas(out_dir):
+        click.echo(path)
+

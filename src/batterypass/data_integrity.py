@@ -1,0 +1,186 @@
+"""Data Integrity proofs with the ``eddsa-jcs-2022`` cryptosuite (W3C vc-di-eddsa, section 3.3).
+
+The credential stays plain, readable JSON; the proof signs
+``SHA-256(JCS(proof config)) || SHA-256(JCS(document without proof))`` with Ed25519, and
+``proofValue`` is ``z`` + base58btc of the 64-byte signature. JCS is RFC 8785 (``rfc8785``).
+
+One proof per document: proof sets and chains (``proof`` as an array) are refused rather than
+half-verified.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from typing import Any
+
+import base58
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from .errors import BatteryPassError, InvalidInputError, Problem
+from .keys import IssuerKey, KeyAlgorithmError, PublicKey
+
+PROOF_TYPE = "DataIntegrityProof"
+CRYPTOSUITE = "eddsa-jcs-2022"
+PROOF_PURPOSE = "assertionMethod"
+
+_SIGNATURE_BYTES = 64
+_BASE58BTC = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]+$")
+# XML Schema dateTimeStamp as Data Integrity requires for ``created`` (a time zone is mandatory).
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+class ProofError(BatteryPassError):
+    """A Data Integrity proof is missing, malformed or does not verify; ``reason`` says which."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes of ``value``.
+
+    JCS can only represent what an IEEE-754 double can: NaN/Infinity, integers beyond
+    +-(2^53 - 1) and non-JSON types (Decimal, bytes) raise :class:`InvalidInputError`;
+    convert such values deliberately (e.g. to strings) before signing.
+    """
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.IntegerDomainError as exc:
+        message = f"{exc}: integers must be within +-(2^53 - 1); write larger ones as strings"
+    except rfc8785.FloatDomainError as exc:
+        message = f"{exc}: only finite numbers can be signed"
+    except rfc8785.CanonicalizationError as exc:
+        message = f"cannot canonicalise (JCS): {exc}"
+    except RecursionError:
+        message = "document is nested too deeply to canonicalise"
+    raise InvalidInputError([Problem("$", message)], "document to sign")
+
+
+def proof_config(document: dict[str, Any], verification_method: str, created: str) -> dict[str, Any]:
+    """The proof without ``proofValue``, carrying the document's ``@context`` as the JCS suite does."""
+    config: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": PROOF_PURPOSE,
+    }
+    if "@context" in document:
+        config["@context"] = copy.deepcopy(document["@context"])
+    return config
+
+
+def hash_data(config: dict[str, Any], document: dict[str, Any]) -> bytes:
+    """``SHA-256(JCS(config)) || SHA-256(JCS(document))``: the 64 bytes that get signed."""
+    return hashlib.sha256(canonical_json(config)).digest() + hashlib.sha256(canonical_json(document)).digest()
+
+
+def _context_list(context: Any) -> list[Any] | None:
+    """A JSON-LD ``@context`` as a list, or None if it is not a string/object or list of them."""
+    items = context if isinstance(context, list) else [context]
+    if all(isinstance(item, (str, dict)) for item in items):
+        return items
+    return None
+
+
+def add_proof(document: dict[str, Any], key: IssuerKey, verification_method: str, created: str) -> dict[str, Any]:
+    """Return a new dict: ``document`` plus an ``eddsa-jcs-2022`` proof made with ``key``."""
+    if key.algorithm != "ed25519":
+        raise KeyAlgorithmError(
+            f"Data Integrity eddsa-jcs-2022 needs an Ed25519 key, not {key.algorithm}: "
+            "use the jose envelope (--envelope jose) for P-256 keys"
+        )
+    if not isinstance(document, dict):
+        raise InvalidInputError([Problem("$", "the document to sign must be a JSON object")])
+    problems = []
+    if "proof" in document:
+        problems.append(Problem("$.proof", "the document already has a proof"))
+    if "@context" in document and _context_list(document["@context"]) is None:
+        problems.append(Problem("$.@context", "must be a string, an object or an array of them"))
+    if not isinstance(created, str) or not _DATE_TIME.match(created):
+        problems.append(Problem("$.proof.created", f"{created!r} is not a date-time with a time zone"))
+    if not isinstance(verification_method, str) or not verification_method:
+        problems.append(Problem("$.proof.verificationMethod", "must be a non-empty string"))
+    if problems:
+        raise InvalidInputError(problems, "document to sign")
+    document = copy.deepcopy(document)  # the result must share no mutable part with the input
+    config = proof_config(document, verification_method, created)
+    signature = key.sign(hash_data(config, document))
+    return {**document, "proof": {**config, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}}
+
+
+def _checked_proof(secured: Any) -> dict[str, Any]:
+    """The proof of ``secured`` once its shape is valid; :class:`ProofError` otherwise."""
+    if not isinstance(secured, dict):
+        raise ProofError("the secured document is not a JSON object")
+    if "proof" not in secured:
+        raise ProofError("the document has no proof")
+    proof = secured["proof"]
+    if isinstance(proof, list):
+        raise ProofError("several proofs (a proof set or chain) are not supported: expected exactly one proof")
+    if not isinstance(proof, dict):
+        raise ProofError("proof is not a JSON object")
+    if proof.get("type") != PROOF_TYPE:
+        raise ProofError(f"proof type is {proof.get('type')!r}, expected {PROOF_TYPE!r}")
+    if proof.get("cryptosuite") != CRYPTOSUITE:
+        raise ProofError(f"proof cryptosuite is {proof.get('cryptosuite')!r}, expected {CRYPTOSUITE!r}")
+    if proof.get("proofPurpose") != PROOF_PURPOSE:
+        raise ProofError(f"proof purpose is {proof.get('proofPurpose')!r}, expected {PROOF_PURPOSE!r}")
+    method = proof.get("verificationMethod")
+    if not isinstance(method, str) or not method:
+        raise ProofError("proof verificationMethod is missing or not a string")
+    created = proof.get("created")
+    if created is not None and (not isinstance(created, str) or not _DATE_TIME.match(created)):
+        raise ProofError(f"proof created {created!r} is not a date-time with a time zone")
+    if "@context" in proof:
+        proof_context = _context_list(proof["@context"])
+        document_context = _context_list(secured.get("@context", []))
+        if proof_context is None:
+            raise ProofError("proof @context is not a string, an object or an array of them")
+        if document_context is None or document_context[: len(proof_context)] != proof_context:
+            raise ProofError("proof @context is not a prefix of the document @context")
+    _signature(proof)
+    return proof
+
+
+def _signature(proof: dict[str, Any]) -> bytes:
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not _BASE58BTC.match(value):
+        raise ProofError("proofValue is missing or not multibase base58btc ('z...')")
+    signature = base58.b58decode(value[1:])
+    if len(signature) != _SIGNATURE_BYTES:
+        raise ProofError(f"proofValue decodes to {len(signature)} bytes, an Ed25519 signature is 64")
+    return signature
+
+
+def proof_verification_method(secured: dict[str, Any]) -> str:
+    """The ``verificationMethod`` of a well-formed proof (to look up the key before verifying)."""
+    return _checked_proof(secured)["verificationMethod"]
+
+
+def verify_proof(secured: dict[str, Any], public_key: PublicKey) -> None:
+    """Verify the ``eddsa-jcs-2022`` proof of ``secured`` with ``public_key``; :class:`ProofError` if not."""
+    proof = _checked_proof(secured)
+    if not isinstance(public_key, ed25519.Ed25519PublicKey):
+        raise ProofError("eddsa-jcs-2022 proofs verify with Ed25519 keys only; the verification key is not Ed25519")
+    options = {name: value for name, value in proof.items() if name != "proofValue"}
+    unsecured = {name: value for name, value in secured.items() if name != "proof"}
+    # The suite hashes the document under the proof's @context (checked above to be a prefix).
+    if "@context" in options:
+        unsecured["@context"] = options["@context"]
+    try:
+        data = hash_data(options, unsecured)
+    except InvalidInputError as exc:
+        reasons = "; ".join(p.message for p in exc.problems)
+        raise ProofError(f"the document cannot be canonicalised: {reasons}") from None
+    try:
+        public_key.verify(_signature(proof), data)
+    except InvalidSignature:
+        raise ProofError(
+            "the signature does not verify: the document or its proof was altered, or the key is wrong"
+        ) from None

@@ -1,0 +1,89 @@
+"""What a file is (build data, a passport credential in one of its envelopes) and what is wrong
+with its content. Used by ``validate`` and ``qr``; signatures are :mod:`.verify`'s business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import jose, rules
+from .assemble import check_build_data, parse_build_data
+from .errors import InvalidInputError, Problem
+from .jsonio import parse_json
+from .model.passport import Passport
+from .passport_content import check_passport_subject
+
+BUILD_DATA = "build-data"
+CREDENTIAL = "credential"
+
+
+@dataclass(frozen=True)
+class ContentReport:
+    """The outcome of checking a file's content: its kind, every problem, and notes for a person."""
+
+    kind: str
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    passport: Passport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "valid": self.ok,
+            "problems": [p.to_dict() for p in self.problems],
+            "notes": self.notes,
+        }
+
+
+def load_document(data: bytes, source: str) -> dict[str, Any] | str:
+    """A file's content: a bare compact JWS as text, anything else as a strictly parsed JSON object."""
+    text = data.strip()
+    if text.startswith(b"ey"):
+        return text.decode("ascii", "replace")
+    document = parse_json(data, source)
+    if not isinstance(document, dict):
+        raise InvalidInputError([Problem("$", "must be a JSON object")], source)
+    return document
+
+
+def credential_of(document: dict[str, Any] | str) -> tuple[dict[str, Any], str | None]:
+    """The credential inside a loaded document (plain, Data Integrity, bare or enveloped JWS), unverified.
+
+    Returns the credential and the envelope name (None for an unsigned credential).
+    """
+    if isinstance(document, str):
+        return jose.vc_payload(jose.parse_compact(document)), "jose"
+    if document.get("type") == jose.ENVELOPE_TYPE:
+        return jose.vc_payload(jose.parse_compact(jose.unwrap_envelope(document))), "jose"
+    return document, ("data-integrity" if "proof" in document else None)
+
+
+def check_content(data: bytes, source: str) -> ContentReport:
+    """Check build data or a passport file, reporting every problem with its JSON path."""
+    document = load_document(data, source)
+    if isinstance(document, dict) and "battery" in document and "credentialSubject" not in document:
+        return _check_build_data(document, source)
+    credential, envelope = credential_of(document)
+    notes = [f"signature not checked ({envelope} envelope): use `batterypass verify`"] if envelope else ["unsigned credential"]
+    try:
+        passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+    except InvalidInputError as exc:
+        return ContentReport(CREDENTIAL, exc.problems, notes)
+    return ContentReport(CREDENTIAL, [], notes, passport)
+
+
+def _check_build_data(document: dict[str, Any], source: str) -> ContentReport:
+    try:
+        build = parse_build_data(document, source)
+    except InvalidInputError as exc:
+        return ContentReport(BUILD_DATA, exc.problems)
+    problems = check_build_data(build)
+    notes = []
+    if not problems:
+        notes.append(rules.passport_requirement(build).reason)
+    return ContentReport(BUILD_DATA, problems, notes)

@@ -1,0 +1,160 @@
+"""Issue one passport: assemble it, wrap it as a credential, sign it, and write it with its QR code.
+
+This is the one path from build data to files; ``build``, ``batch`` and library users all
+take it, so a passport written by any of them is the same. Files are written atomically, the
+QR files first and the passport last, so a passport file on disk means the set is complete.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import identifiers, qr
+from .assemble import build_passport, parse_build_data
+from .credential import passport_credential
+from .errors import InvalidInputError, Problem
+from .jsonio import dumps_pretty, write_atomic
+from .keys import IssuerIdentity, IssuerKey, load_signer
+from .model.build_data import BuildData
+from .model.passport import Passport
+from .signing import sign_credential
+
+DEFAULT_MODULE_MM = 0.5
+QR_FORMATS = ("svg", "png")
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An issuing key, the identity it signs as, and how it secures credentials."""
+
+    key: IssuerKey
+    identity: IssuerIdentity
+    envelope: str = "data-integrity"
+    cert_chain_pem: bytes | None = None
+
+    @classmethod
+    def from_files(
+        cls,
+        private_key: str | os.PathLike[str],
+        passphrase: bytes | None = None,
+        envelope: str = "data-integrity",
+        cert_chain: str | os.PathLike[str] | None = None,
+    ) -> Signer:
+        """Load ``private.pem`` (and the ``did.json`` beside it) and an optional PEM chain."""
+        key, identity = load_signer(private_key, passphrase)
+        chain = Path(cert_chain).read_bytes() if cert_chain else None
+        return cls(key, identity, envelope, chain)
+
+    def sign(self, credential: dict[str, Any], created: str) -> dict[str, Any]:
+        return sign_credential(credential, self.key, self.identity, self.envelope, self.cert_chain_pem, created)
+
+
+@dataclass(frozen=True)
+class QrOptions:
+    """What QR files to write. ``resolver`` overrides the build data's resolver."""
+
+    enabled: bool = True
+    resolver: str | None = None
+    formats: tuple[str, ...] = QR_FORMATS
+    module_mm: float = DEFAULT_MODULE_MM
+
+
+@dataclass(frozen=True)
+class IssuedPassport:
+    """What :func:`issue_passport` made and wrote."""
+
+    passport: Passport
+    document: dict[str, Any]
+    files: dict[str, Path] = field(default_factory=dict)
+    url: str | None = None
+    qr_side_mm: float | None = None
+
+    @property
+    def passport_id(self) -> str:
+        return self.passport.id
+
+    def summary(self) -> dict[str, Any]:
+        """The ``--json`` description of what was written."""
+        out: dict[str, Any] = {
+            "passportId": self.passport.id,
+            "batteryIdentifier": self.passport.generalProductInformation.batteryIdentifier,
+            "signed": "proof" in self.document or self.document.get("type") == "EnvelopedVerifiableCredential",
+            "voluntary": self.passport.generalProductInformation.voluntary,
+            "files": {name: str(path) for name, path in self.files.items()},
+        }
+        if self.url:
+            out["url"] = self.url
+            out["qrSideMm"] = self.qr_side_mm
+        return out
+
+
+def resolver_for(passport: Passport, override: str | None, build: BuildData | None = None) -> tuple[str, str]:
+    """The resolver base for QR links and where it came from (for error paths).
+
+    ``override`` (``--resolver``) wins, then the build data's ``passport.resolverUrl``, then
+    the manufacturer's web address. There is no default host.
+    """
+    candidates = [
+        (override, "--resolver"),
+        (build.passport.resolverUrl if build and build.passport else None, "$.passport.resolverUrl"),
+        (passport.generalProductInformation.manufacturerInformation.webAddress, "$.manufacturer.web"),
+    ]
+    for value, origin in candidates:
+        if value:
+            if problem := identifiers.resolver_problem(value):
+                raise InvalidInputError([Problem(origin, f"resolver base {problem}")])
+            return value, origin
+    raise InvalidInputError(
+        [Problem("$.passport.resolverUrl", "no resolver for the QR link: give --resolver, passport.resolverUrl or manufacturer.web")]
+    )
+
+
+def link_for(passport: Passport, resolver: str) -> str:
+    """The URL the battery's QR code holds (GS1 Digital Link when a GTIN is known)."""
+    general = passport.generalProductInformation
+    if general.gtin:
+        return identifiers.digital_link_url(resolver, general.gtin, general.serialNumber)
+    return identifiers.passport_url(resolver, passport.id)
+
+
+def passport_file_stem(passport: Passport) -> str:
+    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
+    return passport.id.removeprefix("urn:uuid:")
+
+
+def issue_passport(
+    build_data: BuildData | dict[str, Any],
+    out_dir: str | os.PathLike[str],
+    *,
+    signer: Signer | None = None,
+    qr_options: QrOptions = QrOptions(),
+    issued_at: datetime | None = None,
+    voluntary: bool = False,
+    source: str | None = None,
+) -> IssuedPassport:
+    """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
+
+    Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
+    """
+    build = build_data if isinstance(build_data, BuildData) else parse_build_data(build_data, source)
+    passport = build_passport(build, voluntary=voluntary, source=source)
+    credential = passport_credential(passport, issued_at)
+    document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
+
+    out = Path(out_dir)
+    stem = passport_file_stem(passport)
+    files: dict[str, Path] = {}
+    url = side = None
+    if qr_options.enabled:
+        resolver, _ = resolver_for(passport, qr_options.resolver, build)
+        url = link_for(passport, resolver)
+        symbol = qr.encode_qr(url)
+        side = symbol.side_mm(qr_options.module_mm)
+        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats)
+        files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
+    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document))
+    return IssuedPassport(passport, document, files, url, side)

@@ -1,0 +1,206 @@
+"""VC-JOSE-COSE: credentials secured as compact JWS (``vc+jwt``) and their JSON envelope.
+
+Parsing is strict on purpose: the ``alg`` comes from an explicit allow-list (never ``none``,
+never HMAC, never an algorithm the key was not made for), the protected header is parsed
+with :func:`batterypass.jsonio.parse_json` (duplicate members are an attack on
+"which alg?"), and ``crit`` extensions are refused because none is understood.
+
+Signing and verification use ``cryptography`` through :class:`~batterypass.keys.IssuerKey`,
+so the JOSE layer only handles bytes: JWS ES256 signatures are raw ``r || s`` and are
+converted to DER for ``cryptography``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from .errors import BatteryPassError, InvalidInputError, Problem
+from .jsonio import MAX_DOCUMENT_BYTES, parse_json
+from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, b64url_encode
+
+#: JWS ``alg`` values accepted, and the key algorithm each needs. ``Ed25519`` is the
+#: fully-specified name (RFC 9864) of what RFC 8037 calls ``EdDSA``.
+ALLOWED_ALGORITHMS = {"EdDSA": "ed25519", "Ed25519": "ed25519", "ES256": "p256"}
+
+VC_JWT_TYPE = "vc+jwt"
+VC_CONTENT_TYPE = "vc"
+CREDENTIALS_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+ENVELOPE_TYPE = "EnvelopedVerifiableCredential"
+ENVELOPE_ID_PREFIX = "data:application/vc+jwt,"
+
+_SIGNATURE_BYTES = 64
+_COORD_BYTES = 32
+# base64url inflates by 4/3; leave room for the header and signature of the largest document.
+_MAX_TOKEN_CHARS = MAX_DOCUMENT_BYTES * 4 // 3 + 16_384
+_B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+
+
+class JoseError(BatteryPassError):
+    """A JWS or its envelope is malformed, not allowed, or does not verify; ``reason`` says which."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class ParsedJws:
+    """A syntactically valid compact JWS whose ``alg`` is allowed (not yet verified)."""
+
+    header: dict[str, Any]
+    payload: bytes
+    signing_input: bytes
+    signature: bytes
+
+
+def _header_segment(protected_header: dict[str, Any]) -> str:
+    # Compact JSON in the caller's member order: RFC 8037 A.4's header {"alg":"EdDSA"}
+    # encodes to exactly eyJhbGciOiJFZERTQSJ9 this way.
+    text = json.dumps(protected_header, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return b64url_encode(text.encode("utf-8"))
+
+
+def sign_compact(protected_header: dict[str, Any], payload: bytes, key: IssuerKey) -> str:
+    """Compact JWS of ``payload``; ``protected_header["alg"]`` must be allowed and fit ``key``."""
+    alg = protected_header.get("alg")
+    if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
+        raise KeyAlgorithmError(f"JWS alg {alg!r} is not supported: use one of {', '.join(ALLOWED_ALGORITHMS)}")
+    if ALLOWED_ALGORITHMS[alg] != key.algorithm:
+        raise KeyAlgorithmError(f"JWS alg {alg} cannot be made with a {key.algorithm} key (use {key.jws_alg})")
+    signing_input = _header_segment(protected_header) + "." + b64url_encode(payload)
+    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
+
+
+def compact_json(document: Any) -> bytes:
+    """UTF-8 compact JSON of a credential, the ``vc+jwt`` payload."""
+    try:
+        return json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise InvalidInputError([Problem("$", "contains NaN or Infinity, which JSON cannot carry")]) from None
+    except TypeError as exc:
+        raise InvalidInputError([Problem("$", f"not JSON-serialisable: {exc}")]) from None
+
+
+def sign_vc_jwt(credential: dict[str, Any], key: IssuerKey, kid: str, x5c: list[str] | None = None) -> str:
+    """``vc+jwt`` compact JWS of ``credential`` with header ``alg, typ, cty, kid`` (+ ``x5c``)."""
+    header: dict[str, Any] = {"alg": key.jws_alg, "typ": VC_JWT_TYPE, "cty": VC_CONTENT_TYPE, "kid": kid}
+    if x5c:
+        header["x5c"] = list(x5c)
+    return sign_compact(header, compact_json(credential), key)
+
+
+def _decode_segment(segment: str, name: str) -> bytes:
+    try:
+        return b64url_decode(segment, name)
+    except KeyFormatError as exc:
+        raise JoseError(str(exc)) from None
+
+
+def parse_compact(token: str) -> ParsedJws:
+    """Split and check a compact JWS: three unpadded base64url parts, an allowed ``alg``, no ``crit``."""
+    if not isinstance(token, str):
+        raise JoseError("a compact JWS must be a string")
+    if len(token) > _MAX_TOKEN_CHARS:
+        raise JoseError(f"JWS is {len(token)} characters, over the {_MAX_TOKEN_CHARS}-character limit")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise JoseError(f"a compact JWS has 3 dot-separated parts, this one has {len(parts)}")
+    for name, part in zip(("header", "payload", "signature"), parts):
+        if not _B64URL.match(part):
+            raise JoseError(f"JWS {name} is not unpadded base64url")
+    if not parts[0] or not parts[2]:
+        raise JoseError("JWS header or signature is empty")
+    header_bytes = _decode_segment(parts[0], "JWS header")
+    try:
+        header = parse_json(header_bytes, source="JWS protected header")
+    except InvalidInputError as exc:
+        raise JoseError(f"JWS protected header: {'; '.join(p.message for p in exc.problems)}") from None
+    if not isinstance(header, dict):
+        raise JoseError("JWS protected header is not a JSON object")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
+        raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
+    if "crit" in header:
+        raise JoseError("JWS 'crit' header parameter is not supported")
+    return ParsedJws(
+        header=header,
+        payload=_decode_segment(parts[1], "JWS payload"),
+        signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
+        signature=_decode_segment(parts[2], "JWS signature"),
+    )
+
+
+def verify_signature(parsed: ParsedJws, public_key: PublicKey) -> None:
+    """Verify ``parsed`` with ``public_key``; :class:`JoseError` says why it fails."""
+    alg = parsed.header.get("alg")
+    if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
+        raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
+    if len(parsed.signature) != _SIGNATURE_BYTES:
+        raise JoseError(f"{alg} signature is {len(parsed.signature)} bytes, expected {_SIGNATURE_BYTES}")
+    try:
+        if ALLOWED_ALGORITHMS[alg] == "ed25519":
+            if not isinstance(public_key, ed25519.Ed25519PublicKey):
+                raise JoseError(f"JWS alg {alg} needs an Ed25519 key, the key is {_describe(public_key)}")
+            public_key.verify(parsed.signature, parsed.signing_input)
+        else:
+            if not (isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(public_key.curve, ec.SECP256R1)):
+                raise JoseError(f"JWS alg {alg} needs a P-256 key, the key is {_describe(public_key)}")
+            r = int.from_bytes(parsed.signature[:_COORD_BYTES], "big")
+            s = int.from_bytes(parsed.signature[_COORD_BYTES:], "big")
+            public_key.verify(encode_dss_signature(r, s), parsed.signing_input, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise JoseError("the JWS signature does not verify: the token was altered, or the key is wrong") from None
+
+
+def _describe(public_key: Any) -> str:
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return f"EC {public_key.curve.name}"
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    return type(public_key).__name__
+
+
+def vc_payload(parsed: ParsedJws) -> dict[str, Any]:
+    """The credential in a ``vc+jwt``: requires ``typ`` ``vc+jwt`` (and ``cty`` ``vc`` if present)."""
+    if parsed.header.get("typ") != VC_JWT_TYPE:
+        raise JoseError(f"JWS typ is {parsed.header.get('typ')!r}, expected {VC_JWT_TYPE!r}")
+    if "cty" in parsed.header and parsed.header["cty"] != VC_CONTENT_TYPE:
+        raise JoseError(f"JWS cty is {parsed.header['cty']!r}, expected {VC_CONTENT_TYPE!r}")
+    try:
+        credential = parse_json(parsed.payload, source="JWS payload")
+    except InvalidInputError as exc:
+        raise JoseError(f"JWS payload: {'; '.join(p.message for p in exc.problems)}") from None
+    if not isinstance(credential, dict):
+        raise JoseError("JWS payload is not a JSON object")
+    return credential
+
+
+def envelope(jws: str) -> dict[str, Any]:
+    """VC 2.0 ``EnvelopedVerifiableCredential`` carrying ``jws`` in a ``data:`` URL."""
+    return {"@context": [CREDENTIALS_V2_CONTEXT], "type": ENVELOPE_TYPE, "id": ENVELOPE_ID_PREFIX + jws}
+
+
+def unwrap_envelope(doc: dict[str, Any]) -> str:
+    """The compact JWS inside an envelope made by :func:`envelope` (strictly checked)."""
+    if not isinstance(doc, dict):
+        raise JoseError("the enveloped credential is not a JSON object")
+    context = doc.get("@context")
+    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2_CONTEXT:
+        raise JoseError(f"enveloped credential @context must start with {CREDENTIALS_V2_CONTEXT!r}")
+    if doc.get("type") != ENVELOPE_TYPE:
+        raise JoseError(f"enveloped credential type is {doc.get('type')!r}, expected {ENVELOPE_TYPE!r}")
+    value = doc.get("id")
+    if not isinstance(value, str) or not value.startswith(ENVELOPE_ID_PREFIX):
+        raise JoseError(f"enveloped credential id must be a '{ENVELOPE_ID_PREFIX}<JWS>' data URL")
+    jws = value[len(ENVELOPE_ID_PREFIX) :]
+    if not jws:
+        raise JoseError("enveloped credential id holds no JWS")
+    return jws

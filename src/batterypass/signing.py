@@ -1,0 +1,102 @@
+"""Issue a credential: set its issuer and secure it with one of the two standard envelopes.
+
+* ``data-integrity``: an embedded ``eddsa-jcs-2022`` proof (Ed25519 only); the passport stays
+  readable JSON.
+* ``jose``: a ``vc+jwt`` compact JWS (EdDSA or ES256) in an ``EnvelopedVerifiableCredential``;
+  with a P-256 key it can carry the issuer's X.509 chain in ``x5c``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+
+from .credential import utc_timestamp
+from .data_integrity import add_proof
+from .errors import BatteryPassError, InvalidInputError, Problem
+from .jose import envelope as jose_envelope
+from .jose import sign_vc_jwt
+from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, same_public_key
+
+ENVELOPES = ("data-integrity", "jose")
+
+
+class SigningError(BatteryPassError):
+    """The signing request cannot be honoured (unknown envelope, unusable certificate chain)."""
+
+
+
+def x5c_from_pem(cert_chain_pem: bytes, key: IssuerKey) -> list[str]:
+    """``x5c`` values (base64 DER, leaf first) of a PEM chain whose leaf certifies ``key``.
+
+    Only P-256 keys: the verifier's X.509 path validation (``cryptography.x509.verification``)
+    does not accept Ed25519 certificate keys, so such a chain could never be trusted.
+    """
+    if key.algorithm != "p256":
+        raise KeyAlgorithmError(
+            f"an X.509 chain (x5c) needs a P-256 signing key, not {key.algorithm}: generate a p256 key"
+        )
+    try:
+        certificates = x509.load_pem_x509_certificates(cert_chain_pem)
+    except ValueError:
+        raise SigningError("the certificate chain is not PEM-encoded X.509 certificates") from None
+    if not same_public_key(certificates[0].public_key(), key.public_key):
+        raise SigningError("the first certificate of the chain (the leaf) does not certify the signing key")
+    for position, (child, parent) in enumerate(zip(certificates, certificates[1:]), start=1):
+        try:
+            child.verify_directly_issued_by(parent)
+        except (ValueError, TypeError, InvalidSignature):
+            raise SigningError(
+                f"certificate {position} of the chain is not issued by certificate {position + 1}: "
+                "give the chain leaf first, each certificate followed by its issuer"
+            ) from None
+    return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certificates]
+
+
+def _with_issuer(credential: dict[str, Any], issuer_id: str) -> dict[str, Any]:
+    result = copy.deepcopy(credential)
+    issuer = result.get("issuer")
+    if isinstance(issuer, dict):
+        # Keep the issuer's other members (name, description...): only its id is ours to set.
+        result["issuer"] = {"id": issuer_id, **{k: v for k, v in issuer.items() if k != "id"}}
+    else:
+        result["issuer"] = issuer_id
+    return result
+
+
+def sign_credential(
+    credential: dict[str, Any],
+    key: IssuerKey,
+    identity: IssuerIdentity,
+    envelope: str = "data-integrity",
+    cert_chain_pem: bytes | None = None,
+    created: str | None = None,
+) -> dict[str, Any]:
+    """A secured copy of ``credential`` issued by ``identity``.
+
+    ``created`` (default: now) is the Data Integrity proof time; the jose envelope carries
+    no signing time of its own beyond what the credential says (``validFrom``).
+    """
+    if envelope not in ENVELOPES:
+        raise SigningError(f"unknown envelope {envelope!r}: choose one of {', '.join(ENVELOPES)}")
+    if not isinstance(credential, dict):
+        raise InvalidInputError([Problem("$", "the credential must be a JSON object")], "credential")
+    if "proof" in credential:
+        raise InvalidInputError([Problem("$.proof", "the credential is already signed")], "credential")
+    unsigned = _with_issuer(credential, identity.id)
+    if envelope == "data-integrity":
+        if key.algorithm != "ed25519":
+            raise KeyAlgorithmError(
+                f"the data-integrity envelope (eddsa-jcs-2022) needs an Ed25519 key, not {key.algorithm}: "
+                "use --envelope jose for P-256 keys"
+            )
+        if cert_chain_pem is not None:
+            raise SigningError("a certificate chain can only be carried by the jose envelope (x5c)")
+        return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())
+    x5c = x5c_from_pem(cert_chain_pem, key) if cert_chain_pem is not None else None
+    return jose_envelope(sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c))
