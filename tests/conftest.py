@@ -1,0 +1,33 @@
+"""Shared test paths and helpers. Reference material is read from ../shared at run time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+USER_EXAMPLE = SHARED / "examples" / "build-data.ev.json"
+REFERENCE = SHARED / "reference"
+
+GOOD_FIXTURES = ["ev-pack.json", "lmt-ebike.json", "industrial-stationary.json"]
+NOT_REQUIRED_FIXTURES = ["industrial-1.5kwh.json", "portable-aa.json"]
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def user_example() -> dict[str, Any]:
+    return load(USER_EXAMPLE)
