@@ -10,6 +10,7 @@ from conftest import FIXTURES, GOOD_FIXTURES, ROOT, USER_EXAMPLE, load
 
 from batterypass import QrOptions, issue_passport
 from batterypass.model.access import AUDIENCE_POINTS, Access
+from batterypass.model.views import view_for
 from batterypass.schemas import rendered_schemas
 
 
@@ -55,3 +56,25 @@ def test_tiers_follow_annex_xiii():
     assert defs["CarbonFootprint"]["properties"]["batteryCarbonFootprint"]["x-access"] == "public"
     # audiences are not a ranking: authorities do not see point 4, legitimate interest not point 3
     assert 4 not in AUDIENCE_POINTS[Access.AUTHORITY] and 3 not in AUDIENCE_POINTS[Access.LEGITIMATE_INTEREST]
+
+
+@pytest.mark.parametrize(
+    ("audience", "sees_materials", "sees_status", "sees_test_reports"),
+    [("public", False, False, False), ("legitimate-interest", True, True, False), ("authority", True, False, True)],
+)
+def test_audience_views_follow_the_tiers(user_example_passport, audience, sees_materials, sees_status, sees_test_reports):
+    view = view_for(user_example_passport, audience)
+    assert ("batteryMaterials" in view["materialComposition"]) is sees_materials
+    assert ("batteryStatus" in view["generalProductInformation"]) is sees_status
+    assert ("resultOfTestReport" in view["labelsAndConformity"]) is sees_test_reports
+    assert ("sparePartSources" in view["circularity"]) is sees_materials  # point 2, like the detailed composition
+    # what every audience sees: the label data and the carbon footprint
+    assert view["generalProductInformation"]["manufacturerInformation"]["postalAddress"]["addressCountry"] == "DE"
+    assert view["carbonFootprint"]["batteryCarbonFootprint"] == 68.4
+
+
+@pytest.fixture(scope="module")
+def user_example_passport():
+    from batterypass import build_passport
+
+    return build_passport(load(USER_EXAMPLE))

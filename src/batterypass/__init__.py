@@ -12,6 +12,7 @@ from .credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuance import IssuedPassport, QrOptions, Signer, issue_passport
 from .model import Access, BuildData, Passport
+from .model.views import view_for
 from .rules import obligations, passport_requirement
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "parse_build_data",
     "passport_credential",
     "passport_requirement",
+    "view_for",
 ]

@@ -17,13 +17,13 @@ from ..errors import InvalidInputError, Problem, json_path
 M = TypeVar("M", bound=BaseModel)
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     """The model classes an annotation can hold (through Optional, list, Annotated, unions)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     found: list[type[BaseModel]] = []
     for arg in typing.get_args(annotation):
-        found += _models_in(arg)
+        found += models_in(arg)
     return found
 
 
@@ -34,7 +34,7 @@ def _model_at(root: type[BaseModel], location: tuple[Any, ...]) -> type[BaseMode
         if isinstance(part, int) or model is None:
             continue
         field = model.model_fields.get(part)
-        candidates = _models_in(field.annotation) if field else []
+        candidates = models_in(field.annotation) if field else []
         model = candidates[0] if len(candidates) == 1 else None
     return model
 
