@@ -1,0 +1,335 @@
+"""Print-ready QR codes for the passport link: one symbol, rendered to SVG and PNG.
+
+The symbol is a regular QR code made by the ``qrcode`` library at error correction level Q
+(DESIGN 5). It holds the HTTPS URL and nothing else (Art. 13(6)); the URL itself is built in
+:mod:`batterypass.identifiers`. The matrix is computed once (:func:`encode_qr`) and both
+formats render from it, sized in millimetres: a module size in the GS1 range 0.396-0.990 mm
+plus a 4-module quiet zone gives the printed side length.
+
+Speed: ``qrcode`` scores its eight mask patterns by building each masked symbol as a list of
+lists and walking it cell by cell, which costs more than everything else together. Here the
+same scores are computed on the whole symbol packed into one integer (one bit per module),
+with qrcode's own penalty rules, quirks included, so the chosen mask, and therefore every
+module, is exactly what ``qrcode`` would make.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+
+import png
+import qrcode
+from qrcode import constants, exceptions, util
+
+from .errors import BatteryPassError
+from .identifiers import resolver_problem
+from .jsonio import write_atomic
+
+#: Light modules around the symbol; ISO/IEC 18004 asks for at least 4.
+QUIET_ZONE_MODULES = 4
+#: Smallest version used. A label must still scan with its centre scuffed or covered (15 %
+#: of the area, issue 4). The centre holds only data codewords: at versions 4-6, where our
+#: links would otherwise land, 15 % of the area is ~27 % of the codewords, beyond what level
+#: Q corrects (measured: zxing-cpp reads them up to 13-14 %); from version 7 the codewords
+#: interleave over enough blocks (measured: 16-21 %). Costs 8 modules, 4 mm at 0.5 mm.
+MIN_VERSION = 7
+DEFAULT_MODULE_MM = 0.5
+#: X-dimension range of the GS1 General Specifications for QR Code symbols carrying a GS1
+#: Digital Link URI.
+MIN_MODULE_MM = 0.396
+MAX_MODULE_MM = 0.990
+#: PNGs are made for print: below 300 dpi module edges blur; above 2400 dpi no printer gains
+#: anything and the image only grows.
+MIN_DPI = 300
+MAX_DPI = 2400
+FORMATS = ("svg", "png")
+
+_MM_PER_INCH = 25.4
+# Printable ASCII without space: byte mode in QR has no agreed charset beyond ASCII (ISO/IEC
+# 18004 says ISO 8859-1, qrcode writes UTF-8), so only ASCII reads the same in every scanner.
+_URL_CHARS = frozenset(string.printable) - frozenset(string.whitespace)
+# bytes(row) of a bool row is b"\x00\x01..."; these turn it into ASCII digits.
+_AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+# Runs of the two 11-module patterns qrcode penalises (1:1:3:1:1 finder look-alike next to
+# four light modules), indexed from the window start.
+_FINDER_LIKE = ("10111010000", "00001011101")
+
+
+class QrError(BatteryPassError):
+    """The QR content or a print parameter (module size, resolution, format) is not acceptable."""
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """One QR symbol: the URL it holds, its version (1-40) and its dark modules.
+
+    ``modules[row][column]`` is True for a dark module; it excludes the quiet zone.
+    """
+
+    url: str
+    version: int
+    modules: tuple[tuple[bool, ...], ...]
+
+    @property
+    def side_modules(self) -> int:
+        """Modules along one side including the quiet zone on both ends."""
+        return len(self.modules) + 2 * QUIET_ZONE_MODULES
+
+    def side_mm(self, module_mm: float = DEFAULT_MODULE_MM) -> float:
+        """Printed side length in mm, quiet zone included, at ``module_mm`` per module."""
+        _check_module_mm(module_mm)
+        return self.side_modules * module_mm
+
+    def svg(self, module_mm: float = DEFAULT_MODULE_MM) -> bytes:
+        """SVG document: one ``<path>`` in module units, sized in mm.
+
+        The quiet zone is the empty margin of the view box, not painted, so the label's own
+        (light) background shows through.
+        """
+        side_mm = _mm(self.side_mm(module_mm))
+        side = self.side_modules
+        path = []
+        for y, row in enumerate(self.modules, QUIET_ZONE_MODULES):
+            for run in re.finditer(b"1+", bytes(row).translate(_AS_DIGITS)):
+                width = run.end() - run.start()
+                path.append(f"M{run.start() + QUIET_ZONE_MODULES} {y}h{width}v1h-{width}z")
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{side_mm}mm" height="{side_mm}mm" '
+            f'viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
+            f'<path fill="#000" d="{"".join(path)}"/></svg>\n'
+        ).encode("ascii")
+
+    def png(self, module_mm: float = DEFAULT_MODULE_MM, dpi: int = MIN_DPI) -> bytes:
+        """1-bit greyscale PNG with whole pixels per module, at least ``dpi`` when printed.
+
+        The pHYs chunk carries the resolution that makes each module ``module_mm`` wide, so
+        the printed size equals :meth:`side_mm` (to the pHYs integer pixels-per-metre, well
+        under a micrometre over the symbol).
+        """
+        _check_module_mm(module_mm)
+        if not MIN_DPI <= dpi <= MAX_DPI:
+            raise QrError(f"PNG resolution {dpi} dpi is outside {MIN_DPI}-{MAX_DPI} dpi")
+        # The epsilon keeps float noise from adding a pixel when module_mm*dpi is whole.
+        px = math.ceil(module_mm * dpi / _MM_PER_INCH - 1e-9)
+        side_px = self.side_modules * px
+        px_per_metre = round(px / module_mm * 1000)
+        writer = png.Writer(
+            side_px,
+            side_px,
+            greyscale=True,
+            bitdepth=1,
+            x_pixels_per_unit=px_per_metre,
+            y_pixels_per_unit=px_per_metre,
+            unit_is_meter=True,
+        )
+        out = io.BytesIO()
+        writer.write_packed(out, self._png_scanlines(px))
+        return out.getvalue()
+
+    def _png_scanlines(self, px: int) -> Iterator[bytes]:
+        """Packed 1-bit scanlines, ``px`` pixels per module, quiet zone included."""
+        light, dark = b"1" * px, b"0" * px  # greyscale digits: 1 is white
+        quiet = light * QUIET_ZONE_MODULES
+        # Scanlines end on a byte boundary; readers ignore the padding bits (PNG 7.2).
+        padding = b"1" * (-self.side_modules * px % 8)
+
+        def pack(digits: bytes) -> bytes:
+            return int(digits, 2).to_bytes(len(digits) // 8, "big")
+
+        blank = pack(light * self.side_modules + padding)
+        yield from repeat(blank, QUIET_ZONE_MODULES * px)
+        for row in self.modules:
+            scanline = pack(quiet + b"".join(dark if m else light for m in row) + quiet + padding)
+            yield from repeat(scanline, px)
+        yield from repeat(blank, QUIET_ZONE_MODULES * px)
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be QR content, or None when it can.
+
+    The rules of a resolver base apply (https, a host, no credentials, no query or
+    fragment): the battery is identified by the path alone, and a credential or fragment in
+    a printed link only helps someone disguise it.
+    """
+    if not url or not set(url) <= _URL_CHARS:
+        return "must be printable ASCII without spaces (percent-encode anything else)"
+    try:
+        return resolver_problem(url)
+    except ValueError:  # urlsplit on a malformed host such as "[::1"
+        return "is not a valid URL"
+
+
+def encode_qr(url: str) -> QrCode:
+    """The QR symbol for ``url`` (level Q, the smallest version from :data:`MIN_VERSION` that
+    fits, qrcode's mask choice)."""
+    problem = url_problem(url)
+    if problem:
+        raise QrError(f"QR content {url!r} {problem}")
+    qr = _QRCode(version=MIN_VERSION, error_correction=constants.ERROR_CORRECT_Q, border=0)
+    qr.add_data(url)
+    try:
+        qr.make()
+    # qrcode raises DataOverflowError, or ValueError when its version guess overshoots 40.
+    except (exceptions.DataOverflowError, ValueError):
+        raise QrError(f"QR content is {len(url)} characters, too long for a QR code at level Q") from None
+    return QrCode(url, qr.version, tuple(map(tuple, qr.modules)))
+
+
+def write_qr_files(
+    qr: QrCode,
+    stem_path: Path,
+    module_mm: float = DEFAULT_MODULE_MM,
+    formats: tuple[str, ...] = FORMATS,
+) -> dict[str, Path]:
+    """Write ``<stem_path>.svg`` and/or ``<stem_path>.png`` atomically; return them by format.
+
+    Everything is rendered before anything is written, so a bad parameter leaves no files.
+    """
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise QrError(f"unknown QR format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    renderers = {"svg": lambda: qr.svg(module_mm), "png": lambda: qr.png(module_mm)}
+    rendered = {fmt: renderers[fmt]() for fmt in dict.fromkeys(formats)}
+    stem_path = Path(stem_path)
+    # Appended, not with_suffix(): a stem such as "battery.v2" must keep its dot.
+    return {
+        fmt: write_atomic(stem_path.with_name(f"{stem_path.name}.{fmt}"), data) for fmt, data in rendered.items()
+    }
+
+
+def _check_module_mm(module_mm: float) -> None:
+    # Written so that NaN fails too.
+    if not MIN_MODULE_MM <= module_mm <= MAX_MODULE_MM:
+        raise QrError(
+            f"module size {module_mm} mm is outside the GS1 range {MIN_MODULE_MM}-{MAX_MODULE_MM} mm"
+        )
+
+
+def _mm(length: float) -> str:
+    """A length for SVG attributes: micrometre precision, no trailing zeros."""
+    return f"{length:.3f}".rstrip("0").rstrip(".")
+
+
+class _QRCode(qrcode.QRCode):
+    """qrcode's QRCode with the mask scoring done on bit-packed symbols.
+
+    :meth:`best_mask_pattern` is the only override: qrcode's :meth:`make` still lays out the
+    data and the final symbol, so only the speed of choosing the mask changes.
+    """
+
+    def best_mask_pattern(self) -> int:
+        """The mask qrcode would choose: lowest ``util.lost_point``, first one on ties."""
+        # qrcode scores "test" symbols, whose format and version information is all light;
+        # the same test symbol under mask 0 gives every other by flipping data modules.
+        self.makeImpl(True, 0)
+        layout = _layout(self.version)
+        unmasked = _pack(self.modules) ^ layout.masks[0]
+        scores = [_lost_point(unmasked ^ mask, layout) for mask in layout.masks]
+        return scores.index(min(scores))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Per-version bit masks; bit ``row * size + column`` stands for that module."""
+
+    size: int
+    #: Each of the eight mask patterns, restricted to the data modules it applies to.
+    masks: tuple[int, ...]
+    #: Where a window of 5 modules (rule 1), a 2x2 block (rule 2) or 11 modules (rule 3)
+    #: may start along rows and along columns without leaving the symbol.
+    row_runs: int
+    column_runs: int
+    blocks: int
+    row_finders: int
+    column_finders: int
+
+
+@functools.lru_cache(maxsize=None)
+def _layout(version: int) -> _Layout:
+    size = version * 4 + 17
+    # qrcode's blank for this version: function patterns set, data modules still None.
+    probe = qrcode.QRCode(version=version)
+    probe.modules_count = size
+    probe.modules = [[None] * size for _ in range(size)]
+    probe.setup_position_probe_pattern(0, 0)
+    probe.setup_position_probe_pattern(size - 7, 0)
+    probe.setup_position_probe_pattern(0, size - 7)
+    probe.setup_position_adjust_pattern()
+    probe.setup_timing_pattern()
+    probe.setup_type_info(True, 0)
+    if version >= 7:
+        probe.setup_type_number(True)
+    data = [[cell is None for cell in row] for row in probe.modules]
+
+    def pattern(mask: int) -> int:
+        applies = util.mask_func(mask)
+        return _pack([[data[r][c] and applies(r, c) for c in range(size)] for r in range(size)])
+
+    every_row = sum(1 << (r * size) for r in range(size))
+
+    def columns_below(limit: int) -> int:
+        return ((1 << limit) - 1) * every_row
+
+    def rows_below(limit: int) -> int:
+        return (1 << (limit * size)) - 1
+
+    return _Layout(
+        size=size,
+        masks=tuple(pattern(mask) for mask in range(8)),
+        row_runs=columns_below(size - 4),
+        column_runs=rows_below(size - 4),
+        blocks=columns_below(size - 1) & rows_below(size - 1),
+        row_finders=columns_below(size - 10),
+        column_finders=rows_below(size - 10),
+    )
+
+
+def _pack(modules: list[list[bool]]) -> int:
+    """A symbol as one integer, module (row, column) at bit ``row * size + column``."""
+    return int(b"".join(map(bytes, modules)).translate(_AS_DIGITS)[::-1], 2)
+
+
+def _lost_point(symbol: int, layout: _Layout) -> int:
+    """``qrcode.util.lost_point`` of a packed symbol, same value, rule by rule."""
+    size = layout.size
+    # Bit i set when module i equals its right (or lower) neighbour; ~ sets bits beyond the
+    # symbol too, which every validity mask below clears.
+    same_right = ~(symbol ^ (symbol >> 1))
+    same_below = ~(symbol ^ (symbol >> size))
+    points = _run_points(same_right, 1, layout.row_runs)
+    points += _run_points(same_below, size, layout.column_runs)
+    points += 3 * (same_right & (same_right >> size) & same_below & layout.blocks).bit_count()
+    points += 40 * _finder_like_count(symbol, 1, layout.row_finders)
+    points += 40 * _finder_like_count(symbol, size, layout.column_finders)
+    # qrcode's rule 4, in its own float arithmetic so that rounding agrees at the boundaries.
+    dark_percent = symbol.bit_count() / (size**2) * 100
+    return points + 10 * int(abs(dark_percent - 50) / 5)
+
+
+def _run_points(same_next: int, step: int, starts: int) -> int:
+    """Rule 1: each run of L >= 5 equal modules costs L - 2 (qrcode: 3 + (L - 5))."""
+    windows = same_next & (same_next >> step) & (same_next >> 2 * step) & (same_next >> 3 * step) & starts
+    # A run of L holds L - 4 windows of five; the first one (no window just before) adds 2.
+    first = windows & ~(windows << step)
+    return windows.bit_count() + 2 * first.bit_count()
+
+
+def _finder_like_count(symbol: int, step: int, starts: int) -> int:
+    """Rule 3: windows of 11 modules matching either finder look-alike pattern."""
+    count = 0
+    for pattern in _FINDER_LIKE:
+        found = starts
+        for offset, bit in enumerate(pattern):
+            shifted = symbol >> (offset * step)
+            found &= shifted if bit == "1" else ~shifted
+        count += found.bit_count()
+    return count
