@@ -27,6 +27,9 @@ from .jsonio import load_json_file, read_bytes
 from .passport_content import check_passport_subject
 from .schemas import write_schemas
 from .signing import ENVELOPES
+from .trust import TrustStore
+from .verify import PRECEDENCE, Status
+from .verify import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -249,6 +252,63 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         click.echo(f"  {name}: {path}")
     if identity.id.startswith("did:web:"):
         click.echo("publish did.json at the did:web location (https://HOST/.well-known/did.json) so verifiers can pin it")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=existing_file)
+@click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True,
+              help="Trust store: a DID/controlled-identifier document, a PEM root, or a directory of them.")
+@click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
+              help="Cached Bitstring Status List credential (repeatable).")
+@click.option("--require-status", is_flag=True, help="Fail (status-unknown) when revocation status cannot be established.")
+@json_option
+def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool, as_json: bool) -> None:
+    """Verify passports (or any VC) that others issued, offline, against the --trust store.
+
+    Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
+    6 status unknown (with --require-status); with several files, the worst.
+    """
+    try:
+        trust = TrustStore.load(trust_path)
+        status_lists = [load_json_file(path) for path in status_list_files]
+    except BatteryPassError as exc:
+        # A broken trust store or status list is the verifier's set-up, not the passport's fault.
+        _report_error(exc, as_json)
+        sys.exit(EXIT_USAGE)
+    results, statuses = [], set()
+    for path in files:
+        try:
+            result = verify_document(read_bytes(path), trust, status_lists=status_lists, require_status=require_status)
+        except InvalidInputError as exc:  # unreadable or oversized file: nothing to verify
+            statuses.add(Status.INVALID)
+            reasons = [str(p) for p in exc.problems]
+            results.append({"file": str(path), "status": Status.INVALID.value, "exitCode": EXIT_INVALID, "reasons": reasons})
+        else:
+            statuses.add(result.status)
+            results.append({"file": str(path), **result.to_dict()})
+    worst = next((s for s in PRECEDENCE if s in statuses), Status.VALID)
+    if as_json:
+        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results})
+    else:
+        for entry in results:
+            _print_verdict(entry)
+    sys.exit(worst.exit_code)
+
+
+def _print_verdict(entry: dict[str, Any]) -> None:
+    status = entry["status"].upper()
+    click.echo(f"{entry['file']}: {status}")
+    if entry.get("passportId"):
+        click.echo(f"  passport {entry['passportId']}")
+    if entry.get("issuer"):
+        click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+    if battery := entry.get("battery"):
+        click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
+    for check in entry.get("checks", []):
+        mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
+        click.echo(f"  [{mark:4}] {check['name']}: {check['detail']}")
+    for reason in entry.get("reasons", []):
+        click.echo(f"  why: {reason}")
 
 
 @main.command("qr")

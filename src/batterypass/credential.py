@@ -18,8 +18,13 @@ PASSPORT_CREDENTIAL_TYPE = "BatteryPassport"
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:
-    """XML Schema dateTime in UTC at second precision, as VC ``validFrom`` and proofs use."""
-    moment = (moment or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    """XML Schema dateTime in UTC at second precision, as VC ``validFrom`` and proofs use.
+
+    A naive ``moment`` is taken to be UTC, never the machine's local time: a pipeline's
+    output must not depend on where it runs.
+    """
+    moment = moment or datetime.now(timezone.utc)
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

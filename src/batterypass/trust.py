@@ -1,0 +1,564 @@
+"""The trust store: which keys may sign for which issuer, decided offline.
+
+A valid signature proves nothing until its key is tied to the issuer named in the credential.
+The trust store is a file or a directory that the verifying user controls. It holds:
+
+* **Controlled identifier documents** (``*.json``; W3C Controlled Identifiers 1.0, of which a
+  DID document is one kind): ``id`` is an issuer id (``did:web``, ``did:key`` or ``https://``),
+  ``verificationMethod`` lists keys of type ``JsonWebKey`` (``publicKeyJwk``) or ``Multikey``
+  (``publicKeyMultibase``), and ``assertionMethod`` lists the methods allowed to sign for that
+  issuer: method ids, ``#fragment`` references relative to ``id``, or embedded methods. A
+  ``did:web`` document saved for offline use and a key pinned to an ``https://`` issuer are the
+  same format.
+* **X.509 root certificates** (``*.pem`` / ``*.crt``, PEM, one or more per file) for issuers who
+  bind their ES256 key with a certificate chain carried in the JWS ``x5c`` header.
+
+In a directory, other files (README, notes) are ignored; a directory with nothing to load is
+an error, as is any malformed document (the error names the file and the ``$.path``).
+
+**The trust rule.** A verification method *M* is trusted for issuer *I* iff the store holds a
+document whose ``id`` is exactly *I* and whose ``assertionMethod`` lists *M*. The key of *M*
+comes from that same document (a ``verificationMethod`` entry or an embedded method) or, for a
+``did:key`` URL, from the identifier itself; an ``assertionMethod`` reference to anything else
+is a load error. A ``did:key`` method therefore always *resolves* (the signature can be
+checked) but is only *trusted* when some document for the issuer lists it: this is how an
+``https://`` or ``did:web`` issuer pins a ``did:key``, and how a ``did:key`` issuer itself is
+trusted (``{"id": "did:key:z…", "assertionMethod": ["did:key:z…#z…"]}``).
+
+**Key rotation.** A verification method may carry, as XML Schema dateTimeStamps:
+
+* ``validFrom`` / ``validUntil`` (batterypass): the window in which the key may *sign*. They
+  are compared with the time the credential says it was signed (the proof's ``created`` for
+  Data Integrity, ``iat`` for JOSE, else the credential's ``validFrom``, else the verification
+  time), so passports signed before a key was retired keep verifying for their whole life,
+  and anything claiming to be signed with a retired key after ``validUntil`` is refused.
+  Rotate by adding the new key and setting ``validUntil`` on the old one.
+* ``revoked`` and ``expires`` (CID 1.0, with its meaning): from that instant on the method
+  verifies *nothing*, whatever date a credential claims, because whoever holds a compromised
+  key can also backdate. Use ``revoked`` when a key leaks (and re-issue what it signed), never
+  for ordinary rotation.
+
+Both windows are half-open: a key is usable from ``validFrom`` inclusive to ``validUntil``
+exclusive, and unusable at or after ``revoked`` / ``expires``.
+
+**X.509 chains.** ``x5c`` (standard base64 DER, leaf first) is validated with
+``cryptography.x509.verification`` against the store's roots at the credential's signing time
+(the same time as for ``validFrom``/``validUntil``, so a passport outlives its 2-year
+certificate). Certificate validity failures are reported as ``expired``, distinct from an
+unknown root (``untrusted``). The leaf must carry a SubjectAlternativeName (RFC 5280 client
+profile) tying it to the issuer: a ``URI`` equal to the issuer id, or, for a ``did:web:<host>``
+issuer without path or port, a ``DNS`` name equal to ``<host>``. If the leaf has an Extended Key
+Usage it must include ``documentSigning`` (RFC 9336) or ``anyExtendedKeyUsage``, so a TLS
+server certificate cannot sign passports. There is no revocation checking (CRL/OCSP) offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from cryptography import x509
+from cryptography.x509 import verification
+from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
+
+from .errors import InvalidInputError, Problem
+from .jsonio import load_json_file, read_bytes
+from .keys import (
+    KeyFormatError,
+    PublicKey,
+    did_key_verification_method,
+    public_key_from_did_key,
+    same_public_key,
+    validate_issuer_id,
+    verification_method_public_key,
+)
+
+#: Verification method types understood, and the member holding each one's key.
+METHOD_TYPES = {
+    "JsonWebKey": "publicKeyJwk",
+    "Multikey": "publicKeyMultibase",
+    # The 2020 suite names that many published DID documents still use; same key encodings.
+    "JsonWebKey2020": "publicKeyJwk",
+    "Ed25519VerificationKey2020": "publicKeyMultibase",
+}
+DOCUMENT_SUFFIXES = (".json",)
+CERTIFICATE_SUFFIXES = (".pem", ".crt")
+
+#: id-kp-documentSigning (RFC 9336).
+DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+#: A leaf, at most a few intermediates, a root: longer x5c chains are refused before parsing.
+MAX_X5C_CERTIFICATES = 8
+_MAX_CERTIFICATE_FILE_BYTES = 256 * 1024
+
+FailureKind = Literal["invalid", "untrusted", "expired"]
+
+# XML Schema dateTimeStamp: the time zone is mandatory.
+_DATE_TIME_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+def parse_date_time_stamp(value: Any) -> datetime:
+    """An XML Schema ``dateTimeStamp`` (e.g. ``2027-04-15T08:00:00Z``) as an aware datetime.
+
+    Raises :class:`ValueError` with a message fit for a user when ``value`` is not one.
+    """
+    if not isinstance(value, str) or not _DATE_TIME_STAMP.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date-time with a time zone (like 2027-04-15T08:00:00Z)")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date-time ({exc})") from None
+
+
+@dataclass(frozen=True)
+class KeyResolution:
+    """What the trust store says about one signing key for one issuer.
+
+    ``public_key`` is None when the key cannot be found at all (the signature cannot be
+    checked). ``trusted`` is True only when the key is tied to the issuer at the given time;
+    otherwise ``failure`` says how it failed: ``"invalid"`` (malformed ``x5c``),
+    ``"untrusted"`` (not tied to the issuer, outside its validity window, revoked, unknown
+    root, subject mismatch) or ``"expired"`` (a certificate not valid at the signing time).
+    """
+
+    public_key: PublicKey | None
+    trusted: bool
+    reason: str
+    failure: FailureKind | None = None
+
+
+@dataclass(frozen=True)
+class _Method:
+    id: str
+    public_key: PublicKey
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    revoked: datetime | None = None
+    expires: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Document:
+    id: str
+    methods: dict[str, _Method]
+    assertion: frozenset[str]
+    source: str
+    content: str  # canonical text, to tell a harmless duplicate from a conflicting one
+
+
+def _absolute(reference: str, document_id: str) -> str:
+    return document_id + reference if reference.startswith("#") else reference
+
+
+def _did_part(method_id: str) -> str:
+    return method_id.partition("#")[0]
+
+
+def _parse_method(raw: Any, path: str, document_id: str, problems: list[Problem]) -> _Method | None:
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, "a verification method must be a JSON object"))
+        return None
+    count = len(problems)
+    method_id = raw.get("id")
+    if not isinstance(method_id, str) or not method_id or method_id == "#":
+        problems.append(Problem(f"{path}.id", "must be a non-empty string (an id or a '#fragment')"))
+    method_type = raw.get("type")
+    if method_type not in METHOD_TYPES:
+        problems.append(
+            Problem(f"{path}.type", f"{method_type!r} is not a supported method type ({', '.join(METHOD_TYPES)})")
+        )
+    else:
+        member = METHOD_TYPES[method_type]
+        other = next(m for m in METHOD_TYPES.values() if m != member)
+        if member not in raw:
+            problems.append(Problem(f"{path}.{member}", f"a {method_type} method needs {member}"))
+        if other in raw:
+            problems.append(Problem(f"{path}.{other}", f"a {method_type} method must not carry {other}"))
+    times: dict[str, datetime | None] = {}
+    for name in ("validFrom", "validUntil", "revoked", "expires"):
+        times[name] = None
+        if name in raw:
+            try:
+                times[name] = parse_date_time_stamp(raw[name])
+            except ValueError as exc:
+                problems.append(Problem(f"{path}.{name}", str(exc)))
+    if times["validFrom"] and times["validUntil"] and times["validUntil"] <= times["validFrom"]:
+        problems.append(Problem(f"{path}.validUntil", "must be later than validFrom"))
+    if len(problems) > count:
+        return None
+    try:
+        public_key = verification_method_public_key(raw)
+    except KeyFormatError as exc:
+        problems.append(Problem(f"{path}.{METHOD_TYPES[method_type]}", str(exc)))
+        return None
+    absolute_id = _absolute(method_id, document_id)
+    if absolute_id.startswith("did:key:"):
+        try:
+            matches = same_public_key(public_key_from_did_key(absolute_id), public_key)
+        except KeyFormatError as exc:
+            problems.append(Problem(f"{path}.id", str(exc)))
+            return None
+        if not matches:
+            problems.append(Problem(f"{path}.id", f"{absolute_id} is the did:key of a different key"))
+            return None
+    return _Method(
+        id=absolute_id,
+        public_key=public_key,
+        valid_from=times["validFrom"],
+        valid_until=times["validUntil"],
+        revoked=times["revoked"],
+        expires=times["expires"],
+    )
+
+
+def _parse_document(raw: Any, source: str) -> _Document:
+    """Check one controlled identifier document; every problem is reported with its path."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        raise InvalidInputError([Problem("$", "a trust document must be a JSON object (a DID or controlled identifier document)")], source)
+    try:
+        document_id = validate_issuer_id(raw.get("id"))
+    except KeyFormatError as exc:
+        raise InvalidInputError([Problem("$.id", str(exc))], source) from None
+
+    methods: dict[str, _Method] = {}
+    declared = raw.get("verificationMethod", [])
+    if not isinstance(declared, list):
+        problems.append(Problem("$.verificationMethod", "must be an array"))
+        declared = []
+    for index, entry in enumerate(declared):
+        method = _parse_method(entry, f"$.verificationMethod[{index}]", document_id, problems)
+        if method is not None:
+            if method.id in methods:
+                problems.append(Problem(f"$.verificationMethod[{index}].id", f"duplicate method id {method.id}"))
+            else:
+                methods[method.id] = method
+
+    assertion: set[str] = set()
+    listed = raw.get("assertionMethod")
+    if not isinstance(listed, list) or not listed:
+        problems.append(Problem("$.assertionMethod", "must be a non-empty array: it names the keys that may sign for this issuer"))
+        listed = []
+    for index, entry in enumerate(listed):
+        path = f"$.assertionMethod[{index}]"
+        if isinstance(entry, dict):
+            method = _parse_method(entry, path, document_id, problems)
+            if method is not None:
+                if methods.setdefault(method.id, method) != method:
+                    problems.append(Problem(f"{path}.id", f"method {method.id} is already defined differently"))
+                assertion.add(method.id)
+            continue
+        if not isinstance(entry, str) or not entry:
+            problems.append(Problem(path, "must be a method id, a '#fragment' or an embedded method"))
+            continue
+        method_id = _absolute(entry, document_id)
+        if method_id not in methods:
+            if not method_id.startswith("did:key:"):
+                problems.append(
+                    Problem(path, f"refers to {method_id}, which is not defined in this document (only did:key methods resolve by themselves)")
+                )
+                continue
+            try:
+                canonical = did_key_verification_method(_did_part(method_id))
+            except KeyFormatError as exc:
+                problems.append(Problem(path, str(exc)))
+                continue
+            if canonical != method_id:
+                problems.append(Problem(path, f"a did:key method id is {canonical}, not {method_id}"))
+                continue
+            methods[method_id] = _Method(id=method_id, public_key=public_key_from_did_key(method_id))
+        assertion.add(method_id)
+    if problems:
+        raise InvalidInputError(problems, source)
+    return _Document(
+        id=document_id,
+        methods=methods,
+        assertion=frozenset(assertion),
+        source=source,
+        content=json.dumps(raw, sort_keys=True, separators=(",", ":")),
+    )
+
+
+def _load_certificates(path: Path) -> list[x509.Certificate]:
+    data = read_bytes(path, limit=_MAX_CERTIFICATE_FILE_BYTES)
+    try:
+        certificates = x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise InvalidInputError([Problem("$", f"not a PEM certificate file ({exc})")], str(path)) from None
+    problems = []
+    for index, certificate in enumerate(certificates):
+        try:
+            is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+        except x509.ExtensionNotFound:
+            is_ca = False
+        if not is_ca:
+            problems.append(
+                Problem(f"$[{index}]", f"{_subject(certificate)} is not a CA certificate: only roots belong in a trust store")
+            )
+    if problems:
+        raise InvalidInputError(problems, str(path))
+    return certificates
+
+
+def _subject(certificate: x509.Certificate) -> str:
+    return certificate.subject.rfc4514_string() or "(empty subject)"
+
+
+def _decode_x5c(chain_b64: Any) -> list[x509.Certificate]:
+    """x5c entries (RFC 7515 4.1.6: standard base64 of DER, leaf first) as certificates."""
+    if not isinstance(chain_b64, list) or not chain_b64:
+        raise ValueError("x5c must be a non-empty array of base64 certificates")
+    if len(chain_b64) > MAX_X5C_CERTIFICATES:
+        raise ValueError(f"x5c holds {len(chain_b64)} certificates, more than {MAX_X5C_CERTIFICATES}")
+    certificates = []
+    for index, entry in enumerate(chain_b64):
+        try:
+            der = base64.b64decode(entry, validate=True)
+            certificates.append(x509.load_der_x509_certificate(der))
+        except (TypeError, binascii.Error, ValueError):
+            raise ValueError(f"x5c[{index}] is not a base64 DER certificate") from None
+    return certificates
+
+
+def _check_document_signing_eku(policy: Any, certificate: x509.Certificate, extension: Any) -> None:
+    if extension is None:
+        return
+    if DOCUMENT_SIGNING_EKU not in extension and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in extension:
+        raise ValueError("the leaf's Extended Key Usage does not include documentSigning (RFC 9336)")
+
+
+def _san_problem(subjects: Iterable[x509.GeneralName] | None, issuer: str) -> str | None:
+    uris = [name.value for name in subjects or () if isinstance(name, x509.UniformResourceIdentifier)]
+    dns_names = [name.value.lower() for name in subjects or () if isinstance(name, x509.DNSName)]
+    if issuer in uris:
+        return None
+    host = issuer[len("did:web:") :] if issuer.startswith("did:web:") else None
+    # Only a bare did:web host maps to a DNS name; a path or a %3A port does not.
+    if host and ":" not in host and "%" not in host and host.lower() in dns_names:
+        return None
+    return (
+        f"the certificate's subject alternative names (URI {uris or 'none'}, DNS {dns_names or 'none'}) "
+        f"do not name issuer {issuer}"
+    )
+
+
+def _validity_problems(chain: Iterable[x509.Certificate], at: datetime) -> list[str]:
+    problems = []
+    for certificate in chain:
+        start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+        if at < start:
+            problems.append(f"certificate {_subject(certificate)} is not yet valid at {at.isoformat()} (valid from {start.isoformat()})")
+        elif at > end:
+            problems.append(f"certificate {_subject(certificate)} expired on {end.isoformat()}, before {at.isoformat()}")
+    return problems
+
+
+class TrustStore:
+    """Issuers' controlled identifier documents and X.509 roots; see the module docstring."""
+
+    def __init__(self, documents: Iterable[_Document] = (), roots: Iterable[x509.Certificate] = ()):
+        # Use load(), from_documents() or empty(): the constructor takes parsed documents.
+        self._documents: dict[str, _Document] = {}
+        for document in documents:
+            known = self._documents.setdefault(document.id, document)
+            if known.content != document.content:
+                raise InvalidInputError(
+                    [Problem("$.id", f"{document.id} is also defined, differently, in {known.source}: keep one document per issuer")],
+                    document.source,
+                )
+        self._roots = list(roots)
+        self._store = verification.Store(self._roots) if self._roots else None
+
+    @classmethod
+    def empty(cls) -> TrustStore:
+        """A store that trusts nothing (signatures by did:key methods can still be checked)."""
+        return cls()
+
+    @classmethod
+    def from_documents(
+        cls, documents: Iterable[dict[str, Any]], roots: Iterable[x509.Certificate] = ()
+    ) -> TrustStore:
+        """A store from documents and root certificates already in memory."""
+        return cls([_parse_document(d, f"trust document [{i}]") for i, d in enumerate(documents)], roots)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TrustStore:
+        """Load a trust document, a PEM root file, or a directory of them (not recursive).
+
+        Raises :class:`InvalidInputError` naming the file and the ``$.path`` of each problem.
+        """
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES
+            )
+            if not files:
+                raise InvalidInputError(
+                    [Problem("$", "the trust directory holds no *.json documents and no *.pem/*.crt root certificates")], str(path)
+                )
+        elif path.is_file():
+            if path.suffix.lower() not in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES:
+                raise InvalidInputError(
+                    [Problem("$", "a trust file is a *.json document or a *.pem/*.crt root certificate file")], str(path)
+                )
+            files = [path]
+        else:
+            raise InvalidInputError([Problem("$", "no such file or directory")], str(path))
+        documents: list[_Document] = []
+        roots: list[x509.Certificate] = []
+        for file in files:
+            if file.suffix.lower() in CERTIFICATE_SUFFIXES:
+                roots.extend(_load_certificates(file))
+            else:
+                documents.append(_parse_document(load_json_file(file), str(file)))
+        return cls(documents, roots)
+
+    @property
+    def issuers(self) -> tuple[str, ...]:
+        """The issuer ids that have a document in the store."""
+        return tuple(sorted(self._documents))
+
+    @property
+    def roots(self) -> tuple[x509.Certificate, ...]:
+        """The X.509 root certificates in the store."""
+        return tuple(self._roots)
+
+    def resolve(
+        self, verification_method_id: str, issuer: str, at: datetime, *, now: datetime | None = None
+    ) -> KeyResolution:
+        """The key of ``verification_method_id`` and whether it may sign for ``issuer``.
+
+        ``at`` is when the credential says it was signed (checked against ``validFrom`` /
+        ``validUntil``); ``now`` (default: the current time) is checked against ``revoked``
+        and ``expires``. A ``#fragment`` id is taken relative to ``issuer``.
+        """
+        now = now or datetime.now(timezone.utc)
+        method_id = _absolute(verification_method_id, issuer)
+        document = self._documents.get(issuer)
+        if document is None or method_id not in document.methods:
+            return self._untrusted_key(method_id, issuer, document)
+        method = document.methods[method_id]
+        if method_id not in document.assertion:
+            return KeyResolution(method.public_key, False, f"method {method_id} is not in assertionMethod of {issuer}", "untrusted")
+        for state, cutoff in (("revoked", method.revoked), ("expired", method.expires)):
+            if cutoff is not None and now >= cutoff:
+                return KeyResolution(
+                    method.public_key, False,
+                    f"method {method_id} of {issuer} is {state} since {cutoff.isoformat()}: it verifies nothing any more",
+                    "untrusted",
+                )
+        if method.valid_from is not None and at < method.valid_from:
+            return KeyResolution(
+                method.public_key, False,
+                f"method {method_id} may sign for {issuer} only from {method.valid_from.isoformat()}; the credential was signed at {at.isoformat()}",
+                "untrusted",
+            )
+        if method.valid_until is not None and at >= method.valid_until:
+            return KeyResolution(
+                method.public_key, False,
+                f"method {method_id} was retired for {issuer} on {method.valid_until.isoformat()}; the credential was signed at {at.isoformat()}",
+                "untrusted",
+            )
+        return KeyResolution(
+            method.public_key, True, f"method {method_id} is an assertionMethod of {issuer} in the trust store ({document.source})"
+        )
+
+    def _untrusted_key(self, method_id: str, issuer: str, document: _Document | None) -> KeyResolution:
+        """The key of a method that no document of ``issuer`` defines, for the reason message."""
+        if method_id.startswith("did:key:"):
+            try:
+                public_key: PublicKey | None = public_key_from_did_key(method_id)
+            except KeyFormatError as exc:
+                return KeyResolution(None, False, f"verification method {method_id} is malformed: {exc}", "untrusted")
+            if document is None:
+                return KeyResolution(
+                    public_key, False,
+                    f"{method_id} resolved from the did:key identifier, but no trust-store entry ties it to issuer {issuer}",
+                    "untrusted",
+                )
+        else:
+            owner = self._documents.get(_did_part(method_id))
+            found = owner.methods.get(method_id) if owner else None
+            public_key = found.public_key if found else None
+            if public_key is None:
+                where = f"issuer {issuer} is not in the trust store" if document is None else f"it is not in the document of {issuer}"
+                return KeyResolution(None, False, f"verification method {method_id} cannot be resolved: {where}", "untrusted")
+        if document is None:
+            return KeyResolution(public_key, False, f"issuer {issuer} is not in the trust store", "untrusted")
+        return KeyResolution(public_key, False, f"method {method_id} is not in assertionMethod of {issuer}", "untrusted")
+
+    def _verifier(self, at: datetime) -> verification.ClientVerifier:
+        ee_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
+            x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _check_document_signing_eku
+        )
+        return (
+            verification.PolicyBuilder()
+            .store(self._store)
+            .time(at)
+            .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(), ee_policy=ee_policy)
+            .build_client_verifier()
+        )
+
+    def validate_x5c(self, chain_b64: list[str], issuer: str, at: datetime) -> KeyResolution:
+        """Validate an ``x5c`` chain to a root in the store at ``at`` and tie its leaf to ``issuer``.
+
+        The resolution's ``public_key`` is the leaf's key whenever the chain parses, so the
+        signature can be checked even when the chain is not trusted.
+        """
+        try:
+            certificates = _decode_x5c(chain_b64)
+        except ValueError as exc:
+            return KeyResolution(None, False, str(exc), "invalid")
+        leaf, intermediates = certificates[0], certificates[1:]
+        try:
+            public_key: PublicKey = leaf.public_key()  # type: ignore[assignment]
+        except ValueError as exc:
+            return KeyResolution(None, False, f"x5c[0] public key is unusable: {exc}", "invalid")
+        if self._store is None:
+            return KeyResolution(public_key, False, "the trust store holds no X.509 root certificates", "untrusted")
+        try:
+            verified = self._verifier(at).verify(leaf, intermediates)
+        except verification.VerificationError as exc:
+            return self._classify_chain_failure(public_key, leaf, intermediates, issuer, at, exc)
+        problem = _san_problem(verified.subjects, issuer)
+        if problem:
+            return KeyResolution(public_key, False, problem, "untrusted")
+        root = verified.chain[-1]
+        return KeyResolution(public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}")
+
+    def _classify_chain_failure(
+        self,
+        public_key: PublicKey,
+        leaf: x509.Certificate,
+        intermediates: list[x509.Certificate],
+        issuer: str,
+        at: datetime,
+        error: Exception,
+    ) -> KeyResolution:
+        """Tell "valid chain, wrong time" (expired) from every other failure (untrusted)."""
+        certificates = [leaf, *intermediates]
+        start = max(c.not_valid_before_utc for c in certificates)
+        end = min(c.not_valid_after_utc for c in certificates)
+        if start <= end:
+            # Retry at a time when every supplied certificate is valid: if the chain then
+            # validates, time was its only fault.
+            try:
+                verified = self._verifier(start).verify(leaf, intermediates)
+            except verification.VerificationError:
+                pass
+            else:
+                problem = _san_problem(verified.subjects, issuer)
+                if problem:
+                    return KeyResolution(public_key, False, problem, "untrusted")
+                reasons = _validity_problems(verified.chain, at)
+                if reasons:
+                    return KeyResolution(public_key, False, "; ".join(reasons), "expired")
+        return KeyResolution(public_key, False, f"certificate chain of {_subject(leaf)} is not trusted: {error}", "untrusted")

@@ -1,0 +1,532 @@
+"""Verify a secured credential: one verdict from signature, trust, validity, status and content.
+
+:func:`verify` accepts the three forms a passport travels in: a Data Integrity document
+(``eddsa-jcs-2022`` proof), a VC-JOSE-COSE ``EnvelopedVerifiableCredential`` and a bare compact
+JWS. It never raises for a bad document: every failure becomes a :class:`Status` with reasons.
+
+Checks, in order, and the status a failure gives:
+
+* ``input``: strict JSON (no duplicate keys anywhere, size limit) in a known envelope; *invalid*.
+* ``envelope``: the proof or JWS is well-formed, ``alg`` allowed, ``typ`` vc+jwt; *invalid*.
+* ``credential``: VC 2.0 shape (``@context``, ``type``, ``issuer``, ``validFrom`` /
+  ``validUntil``, ``credentialStatus``); *invalid*.
+* ``signature``: verifies with the verification method's key; *invalid*. When the key cannot
+  be found at all the signature is not checked and the verdict is at best *untrusted*.
+* ``trust``: the key is tied to the issuer (:mod:`batterypass.trust`); *untrusted*, or
+  *expired* for an ``x5c`` certificate outside its validity at the signing time.
+* ``validity``: ``validFrom`` <= now < ``validUntil`` (and JWT ``nbf`` / ``exp``); *expired*.
+* ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
+  or *status-unknown* when the status cannot be established and ``require_status`` is set.
+* ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
+  that passes the passport model and its consistency rules; *invalid*.
+
+When several fail, the verdict is the first of invalid, untrusted, expired, revoked,
+status-unknown; all reasons are kept, most severe first. Validity, status and content are
+only examined once the signature holds: statements in a document that fails its signature
+are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
+not a battery passport: content not checked; no status list and none required); it never
+fails the verdict.
+
+Signing time (for key validity windows and ``x5c`` certificates): the proof's ``created``,
+the JWS ``iat``, else the credential's ``validFrom``, else now. For JOSE the ``kid`` must be
+the issuer's (the part before ``#`` equal to the issuer id) unless the header carries an
+``x5c`` chain, which then alone decides trust (the ``kid`` is ignored).
+
+Status lists: a list is believed only if it verifies VALID itself against the same trust store
+and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
+used (its verdict is given as the reason). Without ``require_status`` an unknown status is
+reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
+no ``credentialStatus`` at all).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .credential import VC_CONTEXT_V2, is_passport_credential
+from .data_integrity import ProofError, proof_verification_method, verify_proof
+from .documents import load_document
+from .errors import InvalidInputError, Problem
+from .jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
+from .keys import PublicKey
+from .model.passport import Passport
+from .passport_content import check_passport_subject
+from .status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
+from .trust import KeyResolution, TrustStore, parse_date_time_stamp
+
+ENVELOPE_DATA_INTEGRITY = "data-integrity"
+ENVELOPE_JOSE = "jose"
+
+
+class Status(enum.Enum):
+    """The verdict. ``value`` is a stable lowercase name; :attr:`exit_code` the CLI's exit code."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNTRUSTED = "untrusted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    STATUS_UNKNOWN = "status-unknown"
+
+    @property
+    def exit_code(self) -> int:
+        return _EXIT_CODES[self]
+
+
+# Exit code 2 is the CLI's usage error, hence the gap.
+_EXIT_CODES = {
+    Status.VALID: 0,
+    Status.INVALID: 1,
+    Status.UNTRUSTED: 3,
+    Status.EXPIRED: 4,
+    Status.REVOKED: 5,
+    Status.STATUS_UNKNOWN: 6,
+}
+#: When several checks fail, the verdict is the first of these that applies.
+PRECEDENCE = (Status.INVALID, Status.UNTRUSTED, Status.EXPIRED, Status.REVOKED, Status.STATUS_UNKNOWN)
+
+_RESOLUTION_STATUS = {"invalid": Status.INVALID, "untrusted": Status.UNTRUSTED, "expired": Status.EXPIRED}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: ``passed`` is True, False, or None when it did not apply."""
+
+    name: str
+    passed: bool | None
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The outcome of :func:`verify`.
+
+    ``issuer`` and ``passport_id`` are what the document *claims* (so a failure can say which
+    passport failed); ``credential`` and ``passport`` are given only when the status is VALID,
+    so content of a document that failed is never handed on.
+    """
+
+    status: Status
+    reasons: tuple[str, ...]
+    checks: tuple[Check, ...]
+    envelope: str | None = None
+    issuer: str | None = None
+    passport_id: str | None = None
+    credential: dict[str, Any] | None = None
+    passport: Passport | None = None
+    content_checked: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return self.status.exit_code
+
+    def battery_summary(self) -> dict[str, Any] | None:
+        """Who made which battery, from a VALID passport only."""
+        if self.passport is None:
+            return None
+        general = self.passport.generalProductInformation
+        summary = general.model_dump(
+            mode="json",
+            include={"batteryIdentifier", "batteryModel", "batteryCategory", "serialNumber", "batteryStatus"},
+        )
+        summary["manufacturer"] = general.manufacturerInformation.name
+        return summary
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form (``--json``)."""
+        return {
+            "status": self.status.value,
+            "exitCode": self.exit_code,
+            "reasons": list(self.reasons),
+            "checks": [check.to_dict() for check in self.checks],
+            "envelope": self.envelope,
+            "issuer": self.issuer,
+            "passportId": self.passport_id,
+            "battery": self.battery_summary(),
+            "contentChecked": self.content_checked,
+        }
+
+
+@dataclass
+class _Findings:
+    checks: list[Check] = field(default_factory=list)
+    failures: list[tuple[Status, str]] = field(default_factory=list)
+
+    def passed(self, name: str, detail: str) -> None:
+        self.checks.append(Check(name, True, detail))
+
+    def not_applicable(self, name: str, detail: str) -> None:
+        self.checks.append(Check(name, None, detail))
+
+    def failed(self, name: str, status: Status, detail: str, reasons: list[str] | None = None) -> None:
+        self.checks.append(Check(name, False, detail))
+        self.failures.extend((status, reason) for reason in (reasons or [detail]))
+
+    def status(self) -> Status:
+        return next((s for s in PRECEDENCE if any(f is s for f, _ in self.failures)), Status.VALID)
+
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(reason for _, reason in sorted(self.failures, key=lambda f: PRECEDENCE.index(f[0])))
+
+
+@dataclass
+class _Claims:
+    """What the credential says, once its shape is checked."""
+
+    issuer: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    entries: list[StatusEntry] = field(default_factory=list)
+
+
+def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Problem]]:
+    """The VC 2.0 shape checks this verifier relies on; every problem with its path."""
+    claims, problems = _Claims(), []
+    context = credential.get("@context")
+    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
+        problems.append(Problem("$.@context", f"must be an array whose first item is {VC_CONTEXT_V2!r}"))
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "VerifiableCredential" not in types or not all(isinstance(t, str) for t in types):
+        problems.append(Problem("$.type", "must be a string or an array of strings including 'VerifiableCredential'"))
+    if "id" in credential and not isinstance(credential["id"], str):
+        problems.append(Problem("$.id", "must be a string (a URL)"))
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if isinstance(issuer_id, str) and issuer_id:
+        claims.issuer = issuer_id
+    else:
+        problems.append(Problem("$.issuer", "must be a URL, or an object whose id is a URL"))
+    subject = credential.get("credentialSubject")
+    subjects = subject if isinstance(subject, list) and subject else [subject]
+    if not all(isinstance(s, dict) for s in subjects):
+        problems.append(Problem("$.credentialSubject", "must be an object or a non-empty array of objects"))
+    dates: dict[str, datetime] = {}
+    for name in ("validFrom", "validUntil"):
+        if name in credential:
+            try:
+                dates[name] = parse_date_time_stamp(credential[name])
+            except ValueError as exc:
+                problems.append(Problem(f"$.{name}", str(exc)))
+    claims.valid_from, claims.valid_until = dates.get("validFrom"), dates.get("validUntil")
+    if claims.valid_from and claims.valid_until and claims.valid_until < claims.valid_from:
+        problems.append(Problem("$.validUntil", "is before validFrom"))
+    try:
+        claims.entries = status_entries(credential)
+    except InvalidInputError as exc:
+        problems.extend(exc.problems)
+    return claims, problems
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (e.g. datetime.now(timezone.utc))")
+    return now
+
+
+def _jwt_time(container: dict[str, Any], claim: str, where: str) -> datetime | None:
+    """A JWT NumericDate claim; ValueError when present but not a time."""
+    if claim not in container:
+        return None
+    value = container[claim]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where} {claim} must be a NumericDate (seconds since 1970)")
+    try:
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{where} {claim} {value} is not a representable time") from None
+
+
+class _Verification:
+    """One run of :func:`verify`; methods add findings as they go."""
+
+    def __init__(self, trust: TrustStore, now: datetime, status_lists: list[Any] | None, require_status: bool):
+        self.trust = trust
+        self.now = now
+        self.status_lists = status_lists
+        self.require_status = require_status
+        self.findings = _Findings()
+        self.envelope: str | None = None
+        self.claims = _Claims()
+        self.passport_id: str | None = None
+        self.passport: Passport | None = None
+        self.content_checked = False
+
+    def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
+        status = self.findings.status()
+        valid = status is Status.VALID
+        return VerificationResult(
+            status=status,
+            reasons=self.findings.reasons(),
+            checks=tuple(self.findings.checks),
+            envelope=self.envelope,
+            issuer=self.claims.issuer,
+            passport_id=self.passport.id if valid and self.passport else self.passport_id,
+            credential=credential if valid else None,
+            passport=self.passport if valid else None,
+            content_checked=self.content_checked,
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def read(self, document: bytes | str | dict[str, Any]) -> dict[str, Any] | str | None:
+        """The secured document (dict) or compact JWS (str); None after recording why not."""
+        if isinstance(document, (bytes, str)):
+            data = document.encode("utf-8") if isinstance(document, str) else document
+            try:
+                document = load_document(data, "input")
+            except InvalidInputError as exc:
+                self.findings.failed("input", Status.INVALID, "; ".join(f"malformed input: {p}" for p in exc.problems))
+                return None
+            if isinstance(document, str):
+                self.envelope = ENVELOPE_JOSE
+                self.findings.passed("input", "compact JWS")
+                return document
+        if not isinstance(document, dict):
+            self.findings.failed("input", Status.INVALID, "malformed input: a credential must be a JSON object or a compact JWS")
+            return None
+        if document.get("type") == ENVELOPE_TYPE:
+            self.envelope = ENVELOPE_JOSE
+            try:
+                token = unwrap_envelope(document)
+            except JoseError as exc:
+                self.findings.failed("input", Status.INVALID, exc.reason)
+                return None
+            self.findings.passed("input", "enveloped credential (vc+jwt)")
+            return token
+        if "proof" in document:
+            self.envelope = ENVELOPE_DATA_INTEGRITY
+            self.findings.passed("input", "credential with a Data Integrity proof")
+            return document
+        self.findings.failed(
+            "input", Status.INVALID,
+            "not a secured credential: it has no proof and is not an enveloped or compact JWS",
+        )
+        return None
+
+    def check_credential(self, credential: dict[str, Any]) -> None:
+        self.claims, problems = _credential_claims(credential)
+        if is_passport_credential(credential):
+            subject = credential.get("credentialSubject")
+            claimed = subject.get("id") if isinstance(subject, dict) else None
+            self.passport_id = claimed if isinstance(claimed, str) else credential.get("id")
+        if problems:
+            reasons = [f"malformed credential at {p.path}: {p.message}" for p in problems]
+            self.findings.failed("credential", Status.INVALID, f"{len(problems)} problem(s) with the credential's shape", reasons)
+        else:
+            self.findings.passed("credential", "VC 2.0 credential")
+
+    def check_key(self, resolution: KeyResolution, verify_with: Callable[[PublicKey], None], method: str) -> bool:
+        """Record signature and trust findings; True when the signature verifies."""
+        verified = False
+        if resolution.public_key is None:
+            self.findings.not_applicable("signature", f"not checked: the key of {method} cannot be found")
+        else:
+            try:
+                verify_with(resolution.public_key)
+            except (ProofError, JoseError) as exc:
+                self.findings.failed("signature", Status.INVALID, exc.reason)
+            else:
+                verified = True
+                self.findings.passed("signature", f"signature verifies with the key of {method}")
+        if resolution.trusted:
+            self.findings.passed("trust", resolution.reason)
+        else:
+            self.findings.failed("trust", _RESOLUTION_STATUS[resolution.failure or "untrusted"], resolution.reason)
+        return verified
+
+    def signing_time(self, claimed: datetime | None) -> datetime:
+        return claimed or self.claims.valid_from or self.now
+
+    def check_data_integrity(self, secured: dict[str, Any]) -> dict[str, Any] | None:
+        """The unsecured credential when the signature verifies, else None."""
+        credential = {name: value for name, value in secured.items() if name != "proof"}
+        self.check_credential(credential)
+        try:
+            method = proof_verification_method(secured)
+        except ProofError as exc:
+            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            return None
+        created = secured["proof"].get("created")
+        try:
+            at = self.signing_time(parse_date_time_stamp(created) if created is not None else None)
+        except ValueError as exc:
+            self.findings.failed("envelope", Status.INVALID, f"proof created: {exc}")
+            return None
+        self.findings.passed("envelope", "eddsa-jcs-2022 proof")
+        resolution = self.trust.resolve(method, self.claims.issuer or "", at, now=self.now)
+        verified = self.check_key(resolution, lambda key: verify_proof(secured, key), method)
+        return credential if verified else None
+
+    def check_jose(self, token: str) -> dict[str, Any] | None:
+        """The JWS payload credential when the signature verifies, else None."""
+        try:
+            parsed = parse_compact(token)
+            credential = vc_payload(parsed)
+        except JoseError as exc:
+            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            return None
+        self.check_credential(credential)
+        header = parsed.header
+        try:
+            issued_at = _jwt_time(header, "iat", "JWS header") or _jwt_time(credential, "iat", "JWT claim")
+            not_before = _jwt_time(credential, "nbf", "JWT claim")
+            expires = _jwt_time(credential, "exp", "JWT claim")
+        except ValueError as exc:
+            self.findings.failed("envelope", Status.INVALID, str(exc))
+            return None
+        at = self.signing_time(issued_at)
+        issuer = self.claims.issuer or ""
+        if "x5c" in header:
+            method = "the x5c leaf certificate"
+            resolution = self.trust.validate_x5c(header["x5c"], issuer, at)
+        else:
+            kid = header.get("kid")
+            if not isinstance(kid, str) or not kid:
+                self.findings.failed(
+                    "envelope", Status.INVALID, "the JWS header has neither kid nor x5c: the signing key cannot be identified"
+                )
+                return None
+            method = issuer + kid if kid.startswith("#") else kid
+            if method.partition("#")[0] != issuer:
+                self.findings.failed(
+                    "envelope", Status.INVALID, f"kid {kid} does not belong to issuer {issuer or '(none)'}: the part before '#' must be the issuer id"
+                )
+                return None
+            resolution = self.trust.resolve(method, issuer, at, now=self.now)
+        self.findings.passed("envelope", f"{header['alg']} vc+jwt")
+        verified = self.check_key(resolution, lambda key: verify_signature(parsed, key), method)
+        if verified:
+            self.check_jwt_times(not_before, expires)
+        return credential if verified else None
+
+    def check_jwt_times(self, not_before: datetime | None, expires: datetime | None) -> None:
+        if not_before is not None and self.now < not_before:
+            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: JWT nbf is {not_before.isoformat()}")
+        if expires is not None and self.now >= expires:
+            self.findings.failed("validity", Status.EXPIRED, f"expired: JWT exp was {expires.isoformat()}")
+
+    def check_validity(self) -> None:
+        valid_from, valid_until = self.claims.valid_from, self.claims.valid_until
+        if valid_from is not None and self.now < valid_from:
+            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: validFrom is {valid_from.isoformat()}")
+        elif valid_until is not None and self.now >= valid_until:
+            self.findings.failed("validity", Status.EXPIRED, f"expired: validUntil was {valid_until.isoformat()}")
+        else:
+            self.findings.passed("validity", f"valid at {self.now.isoformat()}")
+
+    def usable_status_lists(self) -> tuple[dict[str, StatusList], list[str]]:
+        """Status lists that verify and come from the credential's issuer, by id; why others do not."""
+        lists: dict[str, StatusList] = {}
+        rejected: list[str] = []
+        for position, document in enumerate(self.status_lists or []):
+            # Status lists of the status list are not consulted: no recursion.
+            outcome = verify(document, self.trust, now=self.now)
+            if outcome.status is not Status.VALID or outcome.credential is None:
+                rejected.append(f"status list [{position}] is {outcome.status.value}: {outcome.reasons[0]}")
+            elif outcome.issuer != self.claims.issuer:
+                rejected.append(f"status list [{position}] is issued by {outcome.issuer}, not by {self.claims.issuer}")
+            else:
+                try:
+                    decoded = status_list_from_credential(outcome.credential, f"status list [{position}]")
+                except InvalidInputError as exc:
+                    rejected.append(str(exc))
+                else:
+                    lists[decoded.id] = decoded
+        return lists, rejected
+
+    def check_status(self) -> None:
+        entries = self.claims.entries
+        if not entries:
+            if self.require_status:
+                self.findings.failed("status", Status.STATUS_UNKNOWN, "status unknown: the credential has no credentialStatus")
+            else:
+                self.findings.not_applicable("status", "the credential has no credentialStatus")
+            return
+        lists, rejected = self.usable_status_lists() if self.status_lists else ({}, [])
+        for entry in entries:
+            where = f"{entry.purpose} entry {entry.index} of {entry.list_url}"
+            if entry.purpose not in BLOCKING_PURPOSES:
+                self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
+                continue
+            status_list = lists.get(entry.list_url)
+            unknown = None
+            if status_list is None:
+                unknown = "no usable status list was given" + (f" ({'; '.join(rejected)})" if rejected else "")
+            elif entry.purpose not in status_list.purposes:
+                unknown = f"the list is for {', '.join(status_list.purposes)}, not {entry.purpose}"
+            else:
+                try:
+                    is_set = status_list.is_set(entry.index)
+                except IndexError as exc:
+                    unknown = str(exc)
+                else:
+                    if is_set:
+                        verdict = "revoked" if entry.purpose == "revocation" else "suspended"
+                        self.findings.failed("status", Status.REVOKED, f"{verdict}: {where} is set")
+                    else:
+                        self.findings.passed("status", f"{where} is not set")
+            if unknown is not None:
+                if self.require_status:
+                    self.findings.failed("status", Status.STATUS_UNKNOWN, f"status unknown for {where}: {unknown}")
+                else:
+                    self.findings.not_applicable("status", f"not checked, {where}: {unknown}")
+
+    def check_content(self, credential: dict[str, Any]) -> None:
+        if not is_passport_credential(credential):
+            self.findings.not_applicable("content", "not a battery passport, not checked")
+            return
+        self.content_checked = True
+        try:
+            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+        except InvalidInputError as exc:
+            reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
+            self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
+        else:
+            self.findings.passed("content", "the passport conforms to the battery passport model")
+
+
+def _subject_path(path: str) -> str:
+    """Problem paths relative to the subject become paths in the credential."""
+    return path if path.startswith("$.credentialSubject") else "$.credentialSubject" + path[1:]
+
+
+def verify(
+    document: bytes | str | dict[str, Any],
+    trust: TrustStore,
+    *,
+    now: datetime | None = None,
+    status_lists: list[Any] | None = None,
+    require_status: bool = False,
+) -> VerificationResult:
+    """Verify a secured credential against ``trust``; see the module docstring for the rules.
+
+    ``document`` is the file's bytes or text (a bare compact JWS, or JSON parsed strictly:
+    duplicate keys anywhere make it invalid) or an already parsed object. ``now`` (aware;
+    default the current time) is the verification time. ``status_lists`` are cached status
+    list credentials, each a parsed JSON document (or bytes / a compact JWS).
+    """
+    run = _Verification(trust, _now(now), status_lists, require_status)
+    secured = run.read(document)
+    if secured is None:
+        return run.result()
+    if isinstance(secured, str):
+        credential = run.check_jose(secured)
+    else:
+        credential = run.check_data_integrity(secured)
+    if credential is None:
+        run.findings.not_applicable("content", "not checked: the signature was not verified")
+        return run.result()
+    run.check_validity()
+    run.check_status()
+    run.check_content(credential)
+    return run.result(credential)
