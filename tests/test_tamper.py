@@ -22,7 +22,7 @@ from batterypass.jose import compact_json, envelope, unwrap_envelope
 from batterypass.keys import b64url_encode, load_signer
 from batterypass.signing import sign_credential
 from batterypass.trust import TrustStore
-from batterypass.verify import Status, verify
+from batterypass.verification import Status, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "keys" / "demo"

@@ -40,7 +40,7 @@ from batterypass.status_list import (
     status_list_from_credential,
 )
 from batterypass.trust import TrustStore
-from batterypass.verify import Status, verify
+from batterypass.verification import Status, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "keys" / "demo"

@@ -2,18 +2,25 @@
 
 The public API is what this module exports; everything else is internal and may change.
 
-    >>> from batterypass import build_passport, passport_credential
-    >>> passport = build_passport(build_data)          # raises InvalidInputError with .problems
-    >>> credential = passport_credential(passport)      # unsigned VC 2.0 credential (a dict)
+    >>> from batterypass import build_passport, load_signer, sign, verify, TrustStore
+    >>> passport = build_passport(build_data)            # raises InvalidInputError with .problems
+    >>> key, identity = load_signer("issuer/private.pem")
+    >>> signed = sign(passport, key, identity=identity)  # a VC 2.0 credential with its proof
+    >>> result = verify(signed, TrustStore.load("trust/"))
+    >>> result.status, result.reasons, result.passport    # passport only when VALID
 """
 
 from .assemble import build_passport, parse_build_data
 from .credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuance import IssuedPassport, QrOptions, Signer, issue_passport
+from .keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
 from .rules import obligations, passport_requirement
+from .signing import sign
+from .trust import TrustStore
+from .verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
@@ -21,17 +28,26 @@ __all__ = [
     "BuildData",
     "InvalidInputError",
     "IssuedPassport",
+    "IssuerIdentity",
+    "IssuerKey",
     "KeyFileError",
     "Passport",
     "PassportNotRequiredError",
     "Problem",
     "QrOptions",
     "Signer",
+    "Status",
+    "TrustStore",
+    "VerificationResult",
     "build_passport",
+    "generate_issuer_key",
     "issue_passport",
+    "load_signer",
     "obligations",
     "parse_build_data",
     "passport_credential",
     "passport_requirement",
+    "sign",
+    "verify",
     "view_for",
 ]

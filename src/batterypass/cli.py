@@ -28,8 +28,8 @@ from .passport_content import check_passport_subject
 from .schemas import write_schemas
 from .signing import ENVELOPES
 from .trust import TrustStore
-from .verify import PRECEDENCE, Status
-from .verify import verify as verify_document
+from .verification import PRECEDENCE, Status
+from .verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -508,6 +508,12 @@ def write_key_directory(
     return paths
 
 
+def did_key_identity(key: IssuerKey) -> IssuerIdentity:
+    """The identity a key has on its own, with no document binding it to anyone: its did:key."""
+    did = did_key_from_public_key(key.public_key)
+    return IssuerIdentity(id=did, verification_method=did_key_verification_method(did))
+
+
 def load_signer(
     private_key_path: str | os.PathLike[str], passphrase: bytes | None = None
 ) -> tuple[IssuerKey, IssuerIdentity]:
@@ -515,8 +521,7 @@ def load_signer(
     key = load_issuer_key(private_key_path, passphrase)
     doc_path = Path(private_key_path).parent / DID_DOCUMENT_FILE
     if not doc_path.exists():
-        did = did_key_from_public_key(key.public_key)
-        return key, IssuerIdentity(id=did, verification_method=did_key_verification_method(did))
+        return key, did_key_identity(key)
     try:
         return key, identity_from_did_document(load_json_file(doc_path), key)
     except KeyFileError as exc:

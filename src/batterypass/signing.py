@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import base64
 import copy
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
-from .credential import utc_timestamp
+from .credential import passport_credential, utc_timestamp
 from .data_integrity import add_proof
 from .errors import BatteryPassError, InvalidInputError, Problem
 from .jose import envelope as jose_envelope
 from .jose import sign_vc_jwt
-from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, same_public_key
+from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
+from .model.passport import Passport
 
 ENVELOPES = ("data-integrity", "jose")
 
@@ -100,3 +102,23 @@ def sign_credential(
         return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())
     x5c = x5c_from_pem(cert_chain_pem, key) if cert_chain_pem is not None else None
     return jose_envelope(sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c))
+
+
+def sign(
+    passport: Passport | dict[str, Any],
+    key: IssuerKey,
+    *,
+    identity: IssuerIdentity | None = None,
+    envelope: str = "data-integrity",
+    cert_chain_pem: bytes | None = None,
+    issued_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Sign a passport (wrapped into its credential, ``validFrom`` = ``issued_at``) or a credential.
+
+    ``identity`` defaults to the key's own did:key: a verifier trusts that only when its trust
+    store ties the key to an issuer, so a manufacturer normally passes the identity of its DID
+    document (:func:`batterypass.keys.load_signer` returns both).
+    """
+    credential = passport_credential(passport, issued_at) if isinstance(passport, Passport) else passport
+    created = credential.get("validFrom") if isinstance(passport, Passport) else utc_timestamp(issued_at)
+    return sign_credential(credential, key, identity or did_key_identity(key), envelope, cert_chain_pem, created)

@@ -12,7 +12,7 @@ byte. The uncompressed list must hold at least 16 KB (131,072 entries) so that o
 not single out a passport; decompression stops at :data:`MAX_BITSTRING_BYTES` so a small
 hostile file cannot expand into gigabytes.
 
-This module only encodes and decodes; :func:`batterypass.verify.verify` decides whether a
+This module only encodes and decodes; :func:`batterypass.verification.verify` decides whether a
 status list may be believed (it must itself verify, from a trusted issuer, the passport's).
 :func:`make_status_list` builds an *unsigned* list; sign it like any credential with
 :func:`batterypass.signing.sign_credential`.

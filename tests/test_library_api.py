@@ -1,0 +1,75 @@
+"""The public API an ERP integration uses: build, sign, verify, with typed results and errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from conftest import FIXTURES, ROOT, USER_EXAMPLE, load
+
+import batterypass
+from batterypass import (
+    InvalidInputError,
+    Passport,
+    Status,
+    TrustStore,
+    build_passport,
+    generate_issuer_key,
+    load_signer,
+    sign,
+    verify,
+)
+
+DEMO = ROOT / "keys" / "demo"
+
+
+@pytest.fixture(scope="module")
+def trust():
+    return TrustStore.load(DEMO / "trust")
+
+
+@pytest.mark.parametrize("envelope", ["data-integrity", "jose"])
+def test_build_sign_verify_round_trip(trust, envelope):
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    passport = build_passport(load(USER_EXAMPLE))
+    signed = sign(passport, key, identity=identity, envelope=envelope)
+    result = verify(signed, trust)
+    assert result.status is Status.VALID, result.reasons
+    assert isinstance(result.passport, Passport) and result.passport == passport
+    assert result.issuer == "did:web:aurora-cells.example"
+
+
+def test_verify_accepts_file_bytes(trust):
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    signed = sign(build_passport(load(USER_EXAMPLE)), key, identity=identity)
+    assert verify(json.dumps(signed).encode(), trust).status is Status.VALID
+
+
+def test_failed_document_never_returns_its_passport(trust):
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    signed = sign(build_passport(load(USER_EXAMPLE)), key, identity=identity)
+    tampered = copy.deepcopy(signed)
+    tampered["credentialSubject"]["generalProductInformation"]["batteryMass"] = 1.0
+    result = verify(tampered, trust)
+    assert result.status is Status.INVALID
+    assert result.passport is None and result.credential is None
+    assert any("signature" in reason for reason in result.reasons)
+
+
+def test_a_keys_own_did_key_is_not_trusted(trust):
+    key = generate_issuer_key()
+    result = verify(sign(build_passport(load(USER_EXAMPLE)), key), trust)
+    assert result.status is Status.UNTRUSTED and result.passport is None
+
+
+def test_errors_are_typed_and_carry_problems():
+    with pytest.raises(InvalidInputError) as info:
+        build_passport(load(FIXTURES / "bad" / "negative-mass.json"))
+    assert [(p.path, p.message) for p in info.value.problems] == [("$.battery.massKg", "must be greater than 0")]
+    assert isinstance(info.value, batterypass.BatteryPassError)
+
+
+def test_public_api_is_small_and_importable():
+    for name in batterypass.__all__:
+        assert getattr(batterypass, name) is not None
