@@ -132,3 +132,37 @@ def user_example_data():
     from conftest import USER_EXAMPLE
 
     return load(USER_EXAMPLE)
+
+
+def test_manufactured_after_placing_on_market_is_rejected():
+    data = load(FIXTURES / "lmt-ebike.json")
+    data["battery"]["manufacturingDate"] = "2027-06-02"
+    with pytest.raises(InvalidInputError, match="manufacturingDate: 2027-06-02 is after placedOnMarketDate 2027-06-01"):
+        build_passport(data)
+    data["battery"]["manufacturingDate"] = "2027-06"  # the same month: fine
+    build_passport(data)
+
+
+@pytest.mark.parametrize(("key", "value"), [("gtin", "０４０１２３４５０００００１６"), ("manufacturingDate", "２０２７-05")])
+def test_unicode_digits_are_not_digits(key, value):
+    data = load(FIXTURES / "ev-pack.json")
+    data["battery"][key] = value
+    with pytest.raises(InvalidInputError) as info:
+        build_passport(data)
+    assert [p.path for p in info.value.problems] == [f"$.battery.{key}"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--resolver", "https://[x"],
+        ["--issued-at", "9999-12-31T23:59:59-05:00"],
+        ["--issued-at", "yesterday"],
+        ["--module-mm", "nan"],
+    ],
+)
+def test_odd_options_give_a_message_not_a_traceback(runner, tmp_path, args):
+    result = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path / "o"), *args])
+    assert result.exit_code in (1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert not (tmp_path / "o").exists()

@@ -38,14 +38,18 @@ def test_user_example_is_accepted_as_is(user_example):
     }
 
 
-def test_passport_id_is_uuid5_of_manufacturer_and_serial(user_example):
+def test_passport_id_is_uuid5_of_manufacturer_gtin_and_serial(user_example):
     passport = build_passport(user_example)
-    expected = uuid.uuid5(PASSPORT_ID_NAMESPACE, "LEI:5299001ABCDEFGHIJK06\x00P75-2027-000123")
+    expected = uuid.uuid5(PASSPORT_ID_NAMESPACE, "LEI:5299001ABCDEFGHIJK06\x0004012345678901\x00P75-2027-000123")
     assert passport.id == f"urn:uuid:{expected}"
     assert uuid.UUID(passport.id.removeprefix("urn:uuid:")).version == 5
     assert build_passport(copy.deepcopy(user_example)).id == passport.id
     other = copy.deepcopy(user_example)
     other["battery"]["serialNumber"] = "P75-2027-000124"
+    assert build_passport(other).id != passport.id
+    # GS1 serials are unique per GTIN: another product line may reuse the serial
+    other = copy.deepcopy(user_example)
+    other["battery"]["gtin"] = "04012345000016"
     assert build_passport(other).id != passport.id
 
 

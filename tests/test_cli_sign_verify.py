@@ -106,13 +106,21 @@ def test_self_made_issuer_is_untrusted_until_its_did_document_is_in_the_trust_st
 
 
 def test_default_issuer_is_the_keys_did_key(runner, tmp_path):
-    runner.invoke(main, ["keygen", "--out", str(tmp_path / "k")])
-    (tmp_path / "k" / "did.json").unlink()  # no binding document: the key's did:key signs
+    result = runner.invoke(main, ["keygen", "--out", str(tmp_path / "k"), "--json"])
+    assert json.loads(result.output)["issuer"].startswith("did:key:z6Mk")
     summary = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))
     document = json.loads(Path(summary["files"]["passport"]).read_text())
     assert document["issuer"]["id"].startswith("did:key:z6Mk")
     code, body = verify(runner, summary["files"]["passport"], "--trust", str(TRUST))
     assert code == 3  # resolvable from the identifier, but not trusted
+
+
+def test_key_without_its_did_document_refuses_to_sign(runner, tmp_path):
+    runner.invoke(main, ["keygen", "--out", str(tmp_path / "k"), "--issuer", "did:web:cells.example"])
+    (tmp_path / "k" / "did.json").unlink()
+    result = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path / "o"), "--key", str(tmp_path / "k" / "private.pem")])
+    assert result.exit_code == 1 and "did.json: missing" in result.output
+    assert not (tmp_path / "o").exists()
 
 
 def test_tampered_passport_is_invalid(runner, tmp_path):

@@ -334,11 +334,11 @@ def test_write_key_directory_validates_before_writing(tmp_path, key):
     assert not (tmp_path / "k").exists()
 
 
-def test_load_signer_without_did_document_uses_did_key(tmp_path, key):
+def test_load_signer_without_did_document_is_an_error(tmp_path, key):
+    # Falling back to the key's did:key would silently change who signs.
     (tmp_path / "private.pem").write_bytes(key.export_private_pem())
-    _, identity = load_signer(tmp_path / "private.pem")
-    did = did_key_from_public_key(key.public_key)
-    assert identity == IssuerIdentity(did, did_key_verification_method(did))
+    with pytest.raises(KeyFileError, match="did.json: missing"):
+        load_signer(tmp_path / "private.pem")
 
 
 def test_load_signer_rejects_foreign_did_document(tmp_path, key):

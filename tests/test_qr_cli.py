@@ -91,3 +91,13 @@ def test_percent_encoded_serial_reads_back_verbatim(runner, tmp_path):
     assert code == 0
     assert summary["url"].endswith("/21/P75%2F2027%2B0%251")
     assert read_png(Path(summary["files"]["qrPng"])) == summary["url"]
+
+
+def test_qr_command_writes_exactly_the_named_file(runner, tmp_path):
+    code, summary = build(runner, tmp_path, USER_EXAMPLE, "--no-qr")
+    passport = summary["files"]["passport"]
+    result = runner.invoke(main, ["qr", passport, "--out", str(tmp_path / "label.bin"), "--format", "png"])
+    assert result.exit_code == 0, result.output
+    assert read_png(tmp_path / "label.bin").startswith("https://aurora-cells.example/01/")
+    clash = runner.invoke(main, ["qr", passport, "--out", str(tmp_path / "a.svg"), "--format", "png"])
+    assert clash.exit_code == 2 and not (tmp_path / "a.svg").exists()

@@ -130,3 +130,78 @@ def test_reencoding_the_same_content_is_not_tampering(envelope_name):
     else:
         secured = json.loads(json.dumps(secured, indent=3))
     assert verify(secured, trust, now=NOW).status is Status.VALID
+
+
+def container_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every object and array in ``value`` with its path."""
+    if isinstance(value, (dict, list)):
+        yield path, value
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            yield from container_paths(item, (*path, key))
+
+
+def structural_mutations(document: Any) -> Iterator[tuple[str, Any]]:
+    """Copies of ``document`` with one member added or removed, or one array item added or dropped."""
+    for path, container in container_paths(document):
+        def at(copied: Any) -> Any:
+            for part in path:
+                copied = copied[part]
+            return copied
+
+        if isinstance(container, dict):
+            added = copy.deepcopy(document)
+            at(added)["injected"] = "x"
+            yield f"{_describe(path)} + member", added
+            for key in container:
+                removed = copy.deepcopy(document)
+                del at(removed)[key]
+                yield f"{_describe(path)} - {key}", removed
+        else:
+            appended = copy.deepcopy(document)
+            at(appended).append(copy.deepcopy(container[-1]) if container else "x")
+            yield f"{_describe(path)} + item", appended
+            if container:
+                dropped = copy.deepcopy(document)
+                at(dropped).pop()
+                yield f"{_describe(path)} - item", dropped
+
+
+def test_every_structural_change_to_a_data_integrity_passport_is_refused():
+    secured, trust = signed_passport_credential("data-integrity")
+    accepted = []
+    count = 0
+    for what, document in structural_mutations(secured):
+        count += 1
+        result = verify(document, trust, now=NOW)
+        if result.status is Status.VALID:
+            accepted.append(what)
+    assert count > 100
+    assert not accepted, accepted
+
+
+def test_every_structural_change_to_a_jose_payload_is_refused():
+    secured, trust = signed_passport_credential("jose")
+    header, payload, signature = unwrap_envelope(secured).split(".")
+    credential = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    accepted = [
+        what
+        for what, forged in structural_mutations(credential)
+        if verify(f"{header}.{b64url_encode(compact_json(forged))}.{signature}", trust, now=NOW).status is Status.VALID
+    ]
+    assert not accepted, accepted
+
+
+def test_every_jose_header_change_is_refused():
+    secured, trust = signed_passport_credential("jose")
+    header, payload, signature = unwrap_envelope(secured).split(".")
+    protected = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    variants = [mutated(protected, path) for path in leaf_paths(protected)]
+    variants += [document for _, document in structural_mutations(protected)]
+    accepted = [
+        forged_header
+        for forged_header in variants
+        if verify(f"{b64url_encode(compact_json(forged_header))}.{payload}.{signature}", trust, now=NOW).status
+        is Status.VALID
+    ]
+    assert not accepted, accepted

@@ -23,7 +23,8 @@ from batterypass.keys import (
     multibase_from_public_key,
     same_public_key,
 )
-from batterypass.trust import DOCUMENT_SIGNING_EKU, TrustStore, parse_date_time_stamp
+from batterypass.credential import parse_date_time_stamp
+from batterypass.trust import DOCUMENT_SIGNING_EKU, TrustStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "keys" / "demo"
@@ -281,7 +282,17 @@ def test_revoked_or_expired_key_verifies_nothing_from_then_on(prop):
 
 def test_parse_date_time_stamp_requires_a_time_zone():
     assert parse_date_time_stamp("2027-04-15T08:00:00Z") == datetime(2027, 4, 15, 8, tzinfo=timezone.utc)
-    for bad in ("2027-04-15T08:00:00", "2027-04-15", 20270415, "2027-02-30T00:00:00Z"):
+    bad_values = (
+        "2027-04-15T08:00:00",
+        "2027-04-15",
+        20270415,
+        "2027-02-30T00:00:00Z",
+        "２０２７-04-15T08:00:00Z",  # fullwidth digits
+        "9999-12-31T23:59:59-23:59",  # past year 9999 in UTC
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC
+        "2027-04-15T08:00:00Z\n",
+    )
+    for bad in bad_values:
         with pytest.raises(ValueError):
             parse_date_time_stamp(bad)
 

@@ -61,6 +61,9 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
     if battery.gtin is not None:
         check("$.battery.gtin", identifiers.gtin_problem(battery.gtin))
         check("$.battery.serialNumber", identifiers.serial_problem(battery.serialNumber))
+    # ISO dates compare as text; a month-only date is compared at month precision.
+    if battery.manufacturingDate > battery.placedOnMarketDate.isoformat()[: len(battery.manufacturingDate)]:
+        found.append(Problem("$.battery.manufacturingDate", f"{battery.manufacturingDate} is after placedOnMarketDate {battery.placedOnMarketDate}"))
     if not checks.serial_format_ok(battery.serialNumber):
         found.append(Problem("$.battery.serialNumber", "must not contain control characters or surrounding blanks"))
     try:
@@ -130,7 +133,7 @@ def _address(address: Address) -> PostalAddress:
 
 def _assemble(build: BuildData, voluntary: bool) -> Passport:
     battery, maker = build.battery, build.manufacturer
-    passport_id = identifiers.passport_id(maker.identifier, battery.serialNumber)
+    passport_id = identifiers.passport_id(maker.identifier, battery.serialNumber, battery.gtin)
     general = GeneralProductInformation(
         batteryPassportIdentifier=passport_id,
         batteryIdentifier=identifiers.battery_identifier(maker.identifier, battery.serialNumber, battery.gtin),
@@ -139,6 +142,7 @@ def _assemble(build: BuildData, voluntary: bool) -> Passport:
         batteryModel=battery.model,
         batteryCategory=battery.category,
         rechargeable=battery.rechargeable,
+        exclusivelyExternalStorage=battery.exclusivelyExternalStorage,
         manufacturerInformation=OperatorInformation(
             name=maker.name,
             identifier=maker.identifier,

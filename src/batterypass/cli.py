@@ -7,6 +7,7 @@ success, 1 on invalid input or a failed check, 2 on a usage error. No traceback 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -20,15 +21,16 @@ import click
 
 from . import keys, qr, rules
 from .assemble import parse_build_data
+from .batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
 from .documents import check_content, credential_of, load_document
 from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError
 from .issuance import DEFAULT_MODULE_MM, QrOptions, Signer, issue_passport, link_for, resolver_for
-from .jsonio import load_json_file, read_bytes
+from .jsonio import load_json_file, read_bytes, write_atomic
 from .passport_content import check_passport_subject
 from .schemas import write_schemas
 from .signing import ENVELOPES
 from .trust import TrustStore
-from .verification import PRECEDENCE, Status
+from .verification import PRECEDENCE, Status, check_status_lists
 from .verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -38,9 +40,9 @@ def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
-def _report_error(exc: BatteryPassError, as_json: bool) -> None:
+def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = None) -> None:
     if as_json:
-        status = "not-required" if isinstance(exc, PassportNotRequiredError) else "invalid"
+        status = status or ("not-required" if isinstance(exc, PassportNotRequiredError) else "invalid")
         body: dict[str, Any] = {"status": status, "error": str(exc)}
         if isinstance(exc, InvalidInputError):
             body["source"] = exc.source
@@ -86,10 +88,10 @@ def _issued_at(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time", param_hint="--issued-at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(value)
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint="--issued-at") from None
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -270,10 +272,12 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
     """
     try:
         trust = TrustStore.load(trust_path)
-        status_lists = [load_json_file(path) for path in status_list_files]
+        status_lists = check_status_lists(
+            [load_document(read_bytes(path), str(path)) for path in status_list_files], trust
+        )
     except BatteryPassError as exc:
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
-        _report_error(exc, as_json)
+        _report_error(exc, as_json, status="usage-error")
         sys.exit(EXIT_USAGE)
     results, statuses = [], set()
     for path in files:
@@ -314,25 +318,28 @@ def _print_verdict(entry: dict[str, Any]) -> None:
 @main.command("qr")
 @click.argument("file", type=existing_file)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
-@click.option("--format", "fmt", type=click.Choice(["svg", "png"]), help="Default: from the --out suffix, else svg.")
+@click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix, else svg.")
 @click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True)
 @click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the manufacturer's web address).")
 @json_option
 @_handles_errors
 def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, resolver: str | None, as_json: bool) -> None:
     """Write the QR code of an existing passport FILE (signed or not)."""
+    suffix = out_path.suffix.lower().lstrip(".")
+    if fmt and suffix in qr.FORMATS and suffix != fmt:
+        raise click.UsageError(f"--out {out_path} says {suffix}, --format says {fmt}")
+    fmt = fmt or (suffix if suffix in qr.FORMATS else "svg")
     credential, _ = credential_of(load_document(read_bytes(file), str(file)))
     passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
     base, _ = resolver_for(passport, resolver)
     url = link_for(passport, base)
-    fmt = fmt or (out_path.suffix.lstrip(".").lower() if out_path.suffix.lower() in (".svg", ".png") else "svg")
     symbol = qr.encode_qr(url)
-    written = qr.write_qr_files(symbol, out_path.with_suffix(""), module_mm, (fmt,))
-    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(p) for fmt, p in written.items()}}
+    write_atomic(out_path, symbol.svg(module_mm) if fmt == "svg" else symbol.png(module_mm))
+    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(out_path)}}
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{url} -> {', '.join(summary['files'].values())} ({summary['sideMm']:g} mm square)")
+        click.echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
 
 
 @main.command(hidden=True)
@@ -342,3 +349,73 @@ def schemas(out_dir: Path) -> None:
     for path in write_schemas(out_dir):
         click.echo(path)
 
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, allow_dash=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
+@signing_options
+@qr_options
+@click.option("--voluntary", is_flag=True, help="Issue a passport even where Art. 77(1) requires none (marked voluntary).")
+@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now), for reproducible builds.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
+              help="Worker processes.")
+@json_option
+@_handles_errors
+def batch(
+    input_path: Path,
+    out_dir: Path,
+    key_path: Path | None,
+    envelope: str,
+    cert_chain: Path | None,
+    passphrase_env: str | None,
+    resolver: str | None,
+    module_mm: float,
+    no_qr: bool,
+    voluntary: bool,
+    issued_at: str | None,
+    jobs: int,
+    as_json: bool,
+) -> None:
+    """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
+
+    INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
+    (in name order) or - for JSONL on stdin. A bad item is reported with its line or file name and
+    never stops the others. A rerun skips the passports already in --out complete and identical,
+    so an interrupted batch resumes. Every item's outcome goes to OUT/batch-report.jsonl.
+    Exit code: 0 when every item succeeded, 1 when any failed.
+    """
+    if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
+        raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
+    report = out_dir / REPORT_NAME
+    results = build_many(
+        read_items(input_path),
+        out_dir,
+        signer=make_signer(key_path, envelope, cert_chain, passphrase_env),
+        qr_options=QrOptions(enabled=not no_qr, resolver=resolver, module_mm=module_mm),
+        issued_at=_issued_at(issued_at),
+        voluntary=voluntary,
+        jobs=jobs,
+        report=report,
+    )
+    summary = BatchSummary()
+    progress = (
+        click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)
+        if not as_json and sys.stderr.isatty()
+        else contextlib.nullcontext(results)
+    )
+    with progress as shown:
+        for result in shown:
+            summary.add(result)
+    if as_json:
+        _emit_json({**summary.to_dict(), "report": str(report)})
+    else:
+        for failure in summary.failures:
+            for problem in failure.problems:
+                click.echo(f"error: {failure.source}: {problem}", err=True)
+            if failure.error:
+                click.echo(f"error: {failure.source}: {failure.error}", err=True)
+        click.echo(
+            f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
+            f"{summary.failed} failed; report {report}"
+        )
+    sys.exit(EXIT_INVALID if summary.failed else EXIT_OK)

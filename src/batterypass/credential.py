@@ -6,15 +6,35 @@ secures. Its ``id`` is the passport id, so the credential and the battery are on
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+from .errors import shorten
 from .model.passport import Passport
 
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 #: The credential type that marks a battery passport; verifiers check content only for it.
 PASSPORT_CREDENTIAL_TYPE = "BatteryPassport"
+
+
+# XML Schema dateTimeStamp: the time zone is mandatory. ASCII digits only.
+_DATE_TIME_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+
+
+def parse_date_time_stamp(value: Any) -> datetime:
+    """An XML Schema ``dateTimeStamp`` (e.g. ``2027-04-15T08:00:00Z``) as an aware UTC datetime.
+
+    Raises :class:`ValueError` with a message fit for a user when ``value`` is not one, or
+    when it falls outside the years 1-9999 once in UTC (it could not be compared).
+    """
+    if not isinstance(value, str) or not _DATE_TIME_STAMP.fullmatch(value):
+        raise ValueError(f"{shorten(value)} is not a date-time with a time zone (like 2027-04-15T08:00:00Z)")
+    try:
+        return datetime.fromisoformat(value).astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"{shorten(value)} is not a valid date-time ({exc})") from None
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:
@@ -25,7 +45,7 @@ def utc_timestamp(moment: datetime | None = None) -> str:
     """
     moment = moment or datetime.now(timezone.utc)
     moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def default_issuer_id(passport: Passport) -> str:

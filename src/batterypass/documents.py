@@ -1,5 +1,5 @@
 """What a file is (build data, a passport credential in one of its envelopes) and what is wrong
-with its content. Used by ``validate`` and ``qr``; signatures are :mod:`.verify`'s business.
+with its content. Used by ``validate`` and ``qr``; signatures are :mod:`.verification`'s business.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from .errors import InvalidInputError, Problem
 from .jsonio import parse_json
 from .model.passport import Passport
 from .passport_content import check_passport_subject
+from .signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
 CREDENTIAL = "credential"
@@ -57,10 +58,10 @@ def credential_of(document: dict[str, Any] | str) -> tuple[dict[str, Any], str |
     Returns the credential and the envelope name (None for an unsigned credential).
     """
     if isinstance(document, str):
-        return jose.vc_payload(jose.parse_compact(document)), "jose"
+        return jose.vc_payload(jose.parse_compact(document)), JOSE
     if document.get("type") == jose.ENVELOPE_TYPE:
-        return jose.vc_payload(jose.parse_compact(jose.unwrap_envelope(document))), "jose"
-    return document, ("data-integrity" if "proof" in document else None)
+        return jose.vc_payload(jose.parse_compact(jose.unwrap_envelope(document))), JOSE
+    return document, (DATA_INTEGRITY if "proof" in document else None)
 
 
 def check_content(data: bytes, source: str) -> ContentReport:

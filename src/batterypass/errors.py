@@ -23,6 +23,12 @@ class Problem:
         return {"path": self.path, "message": self.message}
 
 
+def shorten(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters: messages quote hostile input, which can be huge."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def json_path(location: tuple[str | int, ...] | list[str | int]) -> str:
     """Render a location tuple (as pydantic reports it) as ``$.a.b[0].c``."""
     out = "$"

@@ -32,7 +32,7 @@ def gtin_check_digit(body: str) -> int:
 
 def gtin_problem(gtin: str) -> str | None:
     """Why ``gtin`` is not a valid GTIN-8/12/13/14, or None when it is."""
-    if not re.fullmatch(r"\d+", gtin):
+    if not re.fullmatch(r"[0-9]+", gtin):
         return "must contain digits only"
     if len(gtin) not in (8, 12, 13, 14):
         return f"must have 8, 12, 13 or 14 digits, not {len(gtin)}"
@@ -56,11 +56,16 @@ def serial_problem(serial: str) -> str | None:
     return "a GS1 serial (AI 21) may only use the GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)"
 
 
-def passport_id(manufacturer_identifier: str, serial_number: str) -> str:
-    """The deterministic passport id for one battery of one manufacturer."""
+def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | None = None) -> str:
+    """The deterministic passport id for one battery of one manufacturer.
+
+    GS1 serial numbers are unique per GTIN, not per manufacturer: two product lines may both
+    have a battery "000123". With a GTIN the id therefore names (manufacturer, GTIN-14,
+    serial); without one the manufacturer's serial must be unique on its own.
+    """
     # The NUL separator keeps ("AB", "C") and ("A", "BC") apart.
-    name = f"{manufacturer_identifier}\x00{serial_number}"
-    return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, name)}"
+    parts = [manufacturer_identifier, *([gtin14(gtin)] if gtin else []), serial_number]
+    return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, chr(0).join(parts))}"
 
 
 def battery_identifier(manufacturer_identifier: str, serial_number: str, gtin: str | None) -> str:
@@ -72,7 +77,11 @@ def battery_identifier(manufacturer_identifier: str, serial_number: str, gtin: s
 
 def resolver_problem(base: str) -> str | None:
     """Why ``base`` cannot be a resolver base URL for QR links, or None when it can."""
-    parts = urlsplit(base)
+    try:
+        parts = urlsplit(base)
+        parts.port  # noqa: B018 - parsing the port is what rejects "https://host:x"
+    except ValueError:  # "https://[x": an unterminated IPv6 literal and the like
+        return "is not a valid URL"
     if parts.scheme != "https":
         return "must be an https:// URL"
     if not parts.hostname:

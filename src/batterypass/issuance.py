@@ -21,7 +21,8 @@ from .jsonio import dumps_pretty, write_atomic
 from .keys import IssuerIdentity, IssuerKey, load_signer
 from .model.build_data import BuildData
 from .model.passport import Passport
-from .signing import sign_credential
+from .jose import ENVELOPE_TYPE
+from .signing import DATA_INTEGRITY, sign_credential
 
 DEFAULT_MODULE_MM = 0.5
 QR_FORMATS = ("svg", "png")
@@ -33,7 +34,7 @@ class Signer:
 
     key: IssuerKey
     identity: IssuerIdentity
-    envelope: str = "data-integrity"
+    envelope: str = DATA_INTEGRITY
     cert_chain_pem: bytes | None = None
 
     @classmethod
@@ -41,7 +42,7 @@ class Signer:
         cls,
         private_key: str | os.PathLike[str],
         passphrase: bytes | None = None,
-        envelope: str = "data-integrity",
+        envelope: str = DATA_INTEGRITY,
         cert_chain: str | os.PathLike[str] | None = None,
     ) -> Signer:
         """Load ``private.pem`` (and the ``did.json`` beside it) and an optional PEM chain."""
@@ -82,7 +83,7 @@ class IssuedPassport:
         out: dict[str, Any] = {
             "passportId": self.passport.id,
             "batteryIdentifier": self.passport.generalProductInformation.batteryIdentifier,
-            "signed": "proof" in self.document or self.document.get("type") == "EnvelopedVerifiableCredential",
+            "signed": "proof" in self.document or self.document.get("type") == ENVELOPE_TYPE,
             "voluntary": self.passport.generalProductInformation.voluntary,
             "files": {name: str(path) for name, path in self.files.items()},
         }
@@ -121,9 +122,21 @@ def link_for(passport: Passport, resolver: str) -> str:
     return identifiers.passport_url(resolver, passport.id)
 
 
-def passport_file_stem(passport: Passport) -> str:
+def passport_file_stem(passport_id: str) -> str:
     """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
-    return passport.id.removeprefix("urn:uuid:")
+    return passport_id.removeprefix("urn:uuid:")
+
+
+def passport_files(
+    passport_id: str, out_dir: str | os.PathLike[str], qr_options: QrOptions = QrOptions()
+) -> dict[str, Path]:
+    """The files :func:`issue_passport` writes for ``passport_id``, by the names it reports them under.
+
+    Known before anything is built, so a caller can look for a passport issued earlier.
+    """
+    stem = Path(out_dir) / passport_file_stem(passport_id)
+    formats = qr_options.formats if qr_options.enabled else ()
+    return {**{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats}, "passport": Path(f"{stem}.json")}
 
 
 def issue_passport(
@@ -135,10 +148,12 @@ def issue_passport(
     issued_at: datetime | None = None,
     voluntary: bool = False,
     source: str | None = None,
+    durable: bool = True,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
     build = build_data if isinstance(build_data, BuildData) else parse_build_data(build_data, source)
     passport = build_passport(build, voluntary=voluntary, source=source)
@@ -146,7 +161,7 @@ def issue_passport(
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     out = Path(out_dir)
-    stem = passport_file_stem(passport)
+    stem = passport_file_stem(passport.id)
     files: dict[str, Path] = {}
     url = side = None
     if qr_options.enabled:
@@ -154,7 +169,7 @@ def issue_passport(
         url = link_for(passport, resolver)
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
-        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats)
+        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
-    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document))
+    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable)
     return IssuedPassport(passport, document, files, url, side)

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from .credential import VC_CONTEXT_V2
 from .errors import BatteryPassError, InvalidInputError, Problem
 from .jsonio import MAX_DOCUMENT_BYTES, parse_json
 from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, b64url_encode
@@ -32,7 +33,6 @@ ALLOWED_ALGORITHMS = {"EdDSA": "ed25519", "Ed25519": "ed25519", "ES256": "p256"}
 
 VC_JWT_TYPE = "vc+jwt"
 VC_CONTENT_TYPE = "vc"
-CREDENTIALS_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 ENVELOPE_TYPE = "EnvelopedVerifiableCredential"
 ENVELOPE_ID_PREFIX = "data:application/vc+jwt,"
 
@@ -130,6 +130,10 @@ def parse_compact(token: str) -> ParsedJws:
         raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
     if "crit" in header:
         raise JoseError("JWS 'crit' header parameter is not supported")
+    # RFC 7797 unencoded payloads change what is signed; a verifier that ignores the flag
+    # and one that honours it would disagree about the same token.
+    if "b64" in header:
+        raise JoseError("JWS 'b64' header parameter (RFC 7797 unencoded payload) is not supported")
     return ParsedJws(
         header=header,
         payload=_decode_segment(parts[1], "JWS payload"),
@@ -185,7 +189,7 @@ def vc_payload(parsed: ParsedJws) -> dict[str, Any]:
 
 def envelope(jws: str) -> dict[str, Any]:
     """VC 2.0 ``EnvelopedVerifiableCredential`` carrying ``jws`` in a ``data:`` URL."""
-    return {"@context": [CREDENTIALS_V2_CONTEXT], "type": ENVELOPE_TYPE, "id": ENVELOPE_ID_PREFIX + jws}
+    return {"@context": [VC_CONTEXT_V2], "type": ENVELOPE_TYPE, "id": ENVELOPE_ID_PREFIX + jws}
 
 
 def unwrap_envelope(doc: dict[str, Any]) -> str:
@@ -193,8 +197,8 @@ def unwrap_envelope(doc: dict[str, Any]) -> str:
     if not isinstance(doc, dict):
         raise JoseError("the enveloped credential is not a JSON object")
     context = doc.get("@context")
-    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2_CONTEXT:
-        raise JoseError(f"enveloped credential @context must start with {CREDENTIALS_V2_CONTEXT!r}")
+    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
+        raise JoseError(f"enveloped credential @context must start with {VC_CONTEXT_V2!r}")
     if doc.get("type") != ENVELOPE_TYPE:
         raise JoseError(f"enveloped credential type is {doc.get('type')!r}, expected {ENVELOPE_TYPE!r}")
     value = doc.get("id")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from .errors import InvalidInputError, Problem
 #: Largest JSON document batterypass reads. A passport is ~10-30 KB; anything far larger
 #: is refused before parsing so a hostile file cannot exhaust memory.
 MAX_DOCUMENT_BYTES = 1_000_000
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class _DuplicateKey(ValueError):
@@ -52,7 +56,15 @@ def parse_json(data: bytes | str, source: str = "input") -> Any:
         except UnicodeDecodeError as exc:
             raise InvalidInputError([Problem("$", f"not UTF-8 text ({exc.reason} at byte {exc.start})")], source) from None
     try:
-        return json.loads(data, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        document = json.loads(data, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        # Raw UTF-8 cannot hold a lone surrogate, but a \ud800 escape can; such a string can
+        # be neither canonicalised nor printed, so it is refused here, once. The search is
+        # cheap; the full check runs only when an escape is there at all.
+        if _SURROGATE_ESCAPE.search(data):
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return document
+    except UnicodeEncodeError:
+        raise InvalidInputError([Problem("$", "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff)")], source) from None
     except _DuplicateKey as exc:
         raise InvalidInputError([Problem("$", f"duplicate key {exc.args[0]!r}")], source) from None
     except json.JSONDecodeError as exc:
@@ -86,13 +98,19 @@ def dumps_pretty(obj: Any) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, overwrite: bool = True) -> Path:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, overwrite: bool = True, durable: bool = True
+) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never part.
 
     The temporary file lives in the target directory (same filesystem, so the rename is
     atomic) and is fsynced before it. With ``overwrite=False`` an existing ``path`` raises
     :class:`FileExistsError`, decided atomically by the filesystem (``link`` fails when the
     name exists), so two writers racing for one name cannot both win.
+
+    ``durable=False`` leaves out the fsync, the most expensive step: the rename stays atomic
+    for every reader, but after a power loss the file may be empty. Whoever writes many files
+    that way makes them durable together afterwards (``os.sync()``), as ``batch`` does.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,8 +119,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:

@@ -54,6 +54,7 @@ _ED25519_PRIV = b"\x80\x26"  # 0x1300 ed25519-priv
 _JWS_ALG = {"ed25519": "EdDSA", "p256": "ES256"}
 _P256_COORD_BYTES = 32
 _MAX_KEY_FILE_BYTES = 64 * 1024
+_MAX_MULTIBASE_CHARS = 64
 
 _BASE58BTC = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]+$")
 _DID_WEB = re.compile(r"^did:web:[A-Za-z0-9.\-]+(%3A[0-9]+)?(:([A-Za-z0-9._~\-]|%[0-9A-Fa-f]{2})+)*$")
@@ -176,8 +177,10 @@ def multibase_from_public_key(pub: PublicKey) -> str:
 
 
 def _multibase_bytes(value: Any, what: str) -> bytes:
-    if not isinstance(value, str) or not _BASE58BTC.match(value):
-        raise KeyFormatError(f"{what} is not a base58btc multibase string ('z...')")
+    # Every supported key is under 50 base58 characters; base58 decoding is quadratic, so a
+    # hostile megabyte-long value is refused before it is decoded.
+    if not isinstance(value, str) or len(value) > _MAX_MULTIBASE_CHARS or not _BASE58BTC.match(value):
+        raise KeyFormatError(f"{what} is not a base58btc multibase key string ('z...', at most {_MAX_MULTIBASE_CHARS} characters)")
     return base58.b58decode(value[1:])
 
 
@@ -442,7 +445,8 @@ def verification_method_public_key(method: dict[str, Any]) -> PublicKey:
     raise KeyFormatError("verification method has neither publicKeyJwk nor publicKeyMultibase")
 
 
-def _absolute(reference: str, document_id: str) -> str:
+def absolute_method_id(reference: str, document_id: str) -> str:
+    """A verification method reference made absolute: ``#key-1`` in ``did:web:x`` is ``did:web:x#key-1``."""
     return document_id + reference if reference.startswith("#") else reference
 
 
@@ -457,20 +461,20 @@ def identity_from_did_document(doc: dict[str, Any], key: IssuerKey) -> IssuerIde
         raise KeyFileError("'verificationMethod' and 'assertionMethod' must be arrays")
     # assertionMethod entries are references to verificationMethod entries or embedded methods.
     candidates = [m for m in methods if isinstance(m, dict)] + [m for m in assertion if isinstance(m, dict)]
-    assertion_ids = {_absolute(a, issuer) for a in assertion if isinstance(a, str)}
+    assertion_ids = {absolute_method_id(a, issuer) for a in assertion if isinstance(a, str)}
     assertion_ids |= {
-        _absolute(m["id"], issuer) for m in assertion if isinstance(m, dict) and isinstance(m.get("id"), str)
+        absolute_method_id(m["id"], issuer) for m in assertion if isinstance(m, dict) and isinstance(m.get("id"), str)
     }
     for method in candidates:
         method_id = method.get("id")
-        if not isinstance(method_id, str) or _absolute(method_id, issuer) not in assertion_ids:
+        if not isinstance(method_id, str) or absolute_method_id(method_id, issuer) not in assertion_ids:
             continue
         try:
             public_key = verification_method_public_key(method)
         except KeyFormatError:
             continue
         if same_public_key(public_key, key.public_key):
-            return IssuerIdentity(id=issuer, verification_method=_absolute(method_id, issuer))
+            return IssuerIdentity(id=issuer, verification_method=absolute_method_id(method_id, issuer))
     raise KeyFileError(f"the DID document of {issuer} lists no assertionMethod holding key {key.kid}")
 
 
@@ -517,11 +521,17 @@ def did_key_identity(key: IssuerKey) -> IssuerIdentity:
 def load_signer(
     private_key_path: str | os.PathLike[str], passphrase: bytes | None = None
 ) -> tuple[IssuerKey, IssuerIdentity]:
-    """Load a signing key and its identity from the ``did.json`` beside it (else its did:key)."""
+    """Load a signing key and its identity from the ``did.json`` that keygen wrote beside it.
+
+    A missing ``did.json`` is an error, not a fall-back to the key's did:key: silently
+    signing as another issuer would make every passport of a pipeline untrusted.
+    """
     key = load_issuer_key(private_key_path, passphrase)
     doc_path = Path(private_key_path).parent / DID_DOCUMENT_FILE
     if not doc_path.exists():
-        return key, did_key_identity(key)
+        raise KeyFileError(
+            f"{doc_path}: missing; it binds the key to its issuer (restore it, or run keygen again)"
+        )
     try:
         return key, identity_from_did_document(load_json_file(doc_path), key)
     except KeyFileError as exc:

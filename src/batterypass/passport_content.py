@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import checks, identifiers
+from . import checks, identifiers, rules
 from .errors import InvalidInputError, Problem
 from .model.passport import Passport
 from .model.validation import validate_model
@@ -25,6 +25,10 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryPassportIdentifier", "differs from the passport id"))
     if general.gtin and (message := identifiers.gtin_problem(general.gtin)):
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.gtin", message))
+    elif general.gtin:
+        expected = identifiers.battery_identifier(general.manufacturerInformation.identifier, general.serialNumber, general.gtin)
+        if general.batteryIdentifier != expected:
+            found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryIdentifier", f"must be {expected!r}: the GTIN and serial number"))
     if footprint := passport.carbonFootprint:
         computed = checks.footprint_total(stage.carbonFootprint for stage in footprint.carbonFootprintPerLifecycleStage)
         if message := checks.stated_total_problem(footprint.batteryCarbonFootprint, computed):
@@ -42,9 +46,13 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
 
 
 def check_passport_subject(subject: Any, credential_id: str | None = None) -> Passport:
-    """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path."""
+    """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path.
+
+    The model, the consistency of derived values, then the rules: a section the Regulation
+    requires for this battery on its placing-on-market date must be there.
+    """
     passport = validate_model(Passport, subject, prefix=("credentialSubject",))
-    problems = _consistency_problems(passport, credential_id)
+    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True)
     if problems:
         raise InvalidInputError(problems)
     return passport

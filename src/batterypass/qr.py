@@ -58,6 +58,7 @@ _MM_PER_INCH = 25.4
 _URL_CHARS = frozenset(string.printable) - frozenset(string.whitespace)
 # bytes(row) of a bool row is b"\x00\x01..."; these turn it into ASCII digits.
 _AS_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_AS_BOOLS = bytes.maketrans(b"01", b"\x00\x01")
 # Runs of the two 11-module patterns qrcode penalises (1:1:3:1:1 finder look-alike next to
 # four light modules), indexed from the window start.
 _FINDER_LIKE = ("10111010000", "00001011101")
@@ -189,10 +190,13 @@ def write_qr_files(
     stem_path: Path,
     module_mm: float = DEFAULT_MODULE_MM,
     formats: tuple[str, ...] = FORMATS,
+    *,
+    durable: bool = True,
 ) -> dict[str, Path]:
     """Write ``<stem_path>.svg`` and/or ``<stem_path>.png`` atomically; return them by format.
 
     Everything is rendered before anything is written, so a bad parameter leaves no files.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
@@ -202,7 +206,8 @@ def write_qr_files(
     stem_path = Path(stem_path)
     # Appended, not with_suffix(): a stem such as "battery.v2" must keep its dot.
     return {
-        fmt: write_atomic(stem_path.with_name(f"{stem_path.name}.{fmt}"), data) for fmt, data in rendered.items()
+        fmt: write_atomic(stem_path.with_name(f"{stem_path.name}.{fmt}"), data, durable=durable)
+        for fmt, data in rendered.items()
     }
 
 
@@ -220,21 +225,28 @@ def _mm(length: float) -> str:
 
 
 class _QRCode(qrcode.QRCode):
-    """qrcode's QRCode with the mask scoring done on bit-packed symbols.
+    """qrcode's QRCode with the mask chosen and applied on bit-packed symbols.
 
-    :meth:`best_mask_pattern` is the only override: qrcode's :meth:`make` still lays out the
-    data and the final symbol, so only the speed of choosing the mask changes.
+    qrcode lays the data out once, as the test symbol the masks are scored on; the final
+    symbol is that packed symbol under the chosen mask plus the format and version
+    information qrcode draws, rather than a second layout by qrcode. Same modules, one
+    layout less.
     """
 
-    def best_mask_pattern(self) -> int:
-        """The mask qrcode would choose: lowest ``util.lost_point``, first one on ties."""
+    def make(self, fit: bool = True) -> None:
+        """qrcode's :meth:`make` with its automatic mask choice (``mask_pattern`` is not used)."""
+        if fit or self.version is None:
+            self.best_fit(start=self.version)
         # qrcode scores "test" symbols, whose format and version information is all light;
         # the same test symbol under mask 0 gives every other by flipping data modules.
         self.makeImpl(True, 0)
         layout = _layout(self.version)
         unmasked = _pack(self.modules) ^ layout.masks[0]
         scores = [_lost_point(unmasked ^ mask, layout) for mask in layout.masks]
-        return scores.index(min(scores))
+        # The mask qrcode would choose: lowest ``util.lost_point``, first one on ties.
+        mask = scores.index(min(scores))
+        information = _information(self.version, self.error_correction, mask)
+        self.modules = _unpack(unmasked ^ layout.masks[mask] | information, layout.size)
 
 
 @dataclass(frozen=True)
@@ -293,9 +305,29 @@ def _layout(version: int) -> _Layout:
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _information(version: int, error_correction: int, mask: int) -> int:
+    """The dark modules of the format information (and, from version 7, the version
+    information) of a final symbol, the always-dark module included, as qrcode draws them."""
+    size = version * 4 + 17
+    probe = qrcode.QRCode(version=version, error_correction=error_correction)
+    probe.modules_count = size
+    probe.modules = [[False] * size for _ in range(size)]
+    probe.setup_type_info(False, mask)
+    if version >= 7:
+        probe.setup_type_number(False)
+    return _pack(probe.modules)
+
+
 def _pack(modules: list[list[bool]]) -> int:
     """A symbol as one integer, module (row, column) at bit ``row * size + column``."""
     return int(b"".join(map(bytes, modules)).translate(_AS_DIGITS)[::-1], 2)
+
+
+def _unpack(symbol: int, size: int) -> list[list[bool]]:
+    """The module rows of a packed symbol (the inverse of :func:`_pack`)."""
+    flat = f"{symbol:0{size * size}b}"[::-1].encode("ascii").translate(_AS_BOOLS)
+    return [list(map(bool, flat[start : start + size])) for start in range(0, size * size, size)]
 
 
 def _lost_point(symbol: int, layout: _Layout) -> int:

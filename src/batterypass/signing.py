@@ -25,7 +25,9 @@ from .jose import sign_vc_jwt
 from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
 from .model.passport import Passport
 
-ENVELOPES = ("data-integrity", "jose")
+DATA_INTEGRITY = "data-integrity"
+JOSE = "jose"
+ENVELOPES = (DATA_INTEGRITY, JOSE)
 
 
 class SigningError(BatteryPassError):
@@ -75,7 +77,7 @@ def sign_credential(
     credential: dict[str, Any],
     key: IssuerKey,
     identity: IssuerIdentity,
-    envelope: str = "data-integrity",
+    envelope: str = DATA_INTEGRITY,
     cert_chain_pem: bytes | None = None,
     created: str | None = None,
 ) -> dict[str, Any]:
@@ -91,7 +93,7 @@ def sign_credential(
     if "proof" in credential:
         raise InvalidInputError([Problem("$.proof", "the credential is already signed")], "credential")
     unsigned = _with_issuer(credential, identity.id)
-    if envelope == "data-integrity":
+    if envelope == DATA_INTEGRITY:
         if key.algorithm != "ed25519":
             raise KeyAlgorithmError(
                 f"the data-integrity envelope (eddsa-jcs-2022) needs an Ed25519 key, not {key.algorithm}: "
@@ -109,7 +111,7 @@ def sign(
     key: IssuerKey,
     *,
     identity: IssuerIdentity | None = None,
-    envelope: str = "data-integrity",
+    envelope: str = DATA_INTEGRITY,
     cert_chain_pem: bytes | None = None,
     issued_at: datetime | None = None,
 ) -> dict[str, Any]:

@@ -156,7 +156,9 @@ def status_entries(credential: dict[str, Any]) -> list[StatusEntry]:
         purpose, index, url = item.get("statusPurpose"), item.get("statusListIndex"), item.get("statusListCredential")
         if not isinstance(purpose, str) or not purpose:
             problems.append(Problem(f"{path}.statusPurpose", "must be a non-empty string"))
-        if isinstance(index, str) and index.isascii() and index.isdigit():
+        # Ten digits cover every index a 16 MiB list can hold; longer strings are refused
+        # before int() is asked to parse them.
+        if isinstance(index, str) and index.isascii() and index.isdigit() and len(index) <= 10:
             index = int(index)
         if isinstance(index, bool) or not isinstance(index, int) or index < 0:
             problems.append(Problem(f"{path}.statusListIndex", "must be a non-negative base-10 integer string"))

@@ -58,7 +58,6 @@ import base64
 import binascii
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -69,9 +68,11 @@ from cryptography import x509
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
-from .errors import InvalidInputError, Problem
+from .errors import InvalidInputError, Problem, shorten
 from .jsonio import load_json_file, read_bytes
+from .credential import parse_date_time_stamp
 from .keys import (
+    absolute_method_id,
     KeyFormatError,
     PublicKey,
     did_key_verification_method,
@@ -99,23 +100,6 @@ MAX_X5C_CERTIFICATES = 8
 _MAX_CERTIFICATE_FILE_BYTES = 256 * 1024
 
 FailureKind = Literal["invalid", "untrusted", "expired"]
-
-# XML Schema dateTimeStamp: the time zone is mandatory.
-_DATE_TIME_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-
-
-def parse_date_time_stamp(value: Any) -> datetime:
-    """An XML Schema ``dateTimeStamp`` (e.g. ``2027-04-15T08:00:00Z``) as an aware datetime.
-
-    Raises :class:`ValueError` with a message fit for a user when ``value`` is not one.
-    """
-    if not isinstance(value, str) or not _DATE_TIME_STAMP.fullmatch(value):
-        raise ValueError(f"{value!r} is not a date-time with a time zone (like 2027-04-15T08:00:00Z)")
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a valid date-time ({exc})") from None
-
 
 @dataclass(frozen=True)
 class KeyResolution:
@@ -153,9 +137,6 @@ class _Document:
     content: str  # canonical text, to tell a harmless duplicate from a conflicting one
 
 
-def _absolute(reference: str, document_id: str) -> str:
-    return document_id + reference if reference.startswith("#") else reference
-
 
 def _did_part(method_id: str) -> str:
     return method_id.partition("#")[0]
@@ -170,9 +151,9 @@ def _parse_method(raw: Any, path: str, document_id: str, problems: list[Problem]
     if not isinstance(method_id, str) or not method_id or method_id == "#":
         problems.append(Problem(f"{path}.id", "must be a non-empty string (an id or a '#fragment')"))
     method_type = raw.get("type")
-    if method_type not in METHOD_TYPES:
+    if not isinstance(method_type, str) or method_type not in METHOD_TYPES:
         problems.append(
-            Problem(f"{path}.type", f"{method_type!r} is not a supported method type ({', '.join(METHOD_TYPES)})")
+            Problem(f"{path}.type", f"{shorten(method_type)} is not a supported method type ({', '.join(METHOD_TYPES)})")
         )
     else:
         member = METHOD_TYPES[method_type]
@@ -198,7 +179,7 @@ def _parse_method(raw: Any, path: str, document_id: str, problems: list[Problem]
     except KeyFormatError as exc:
         problems.append(Problem(f"{path}.{METHOD_TYPES[method_type]}", str(exc)))
         return None
-    absolute_id = _absolute(method_id, document_id)
+    absolute_id = absolute_method_id(method_id, document_id)
     if absolute_id.startswith("did:key:"):
         try:
             matches = same_public_key(public_key_from_did_key(absolute_id), public_key)
@@ -258,7 +239,7 @@ def _parse_document(raw: Any, source: str) -> _Document:
         if not isinstance(entry, str) or not entry:
             problems.append(Problem(path, "must be a method id, a '#fragment' or an embedded method"))
             continue
-        method_id = _absolute(entry, document_id)
+        method_id = absolute_method_id(entry, document_id)
         if method_id not in methods:
             if not method_id.startswith("did:key:"):
                 problems.append(
@@ -441,7 +422,7 @@ class TrustStore:
         and ``expires``. A ``#fragment`` id is taken relative to ``issuer``.
         """
         now = now or datetime.now(timezone.utc)
-        method_id = _absolute(verification_method_id, issuer)
+        method_id = absolute_method_id(verification_method_id, issuer)
         document = self._documents.get(issuer)
         if document is None or method_id not in document.methods:
             return self._untrusted_key(method_id, issuer, document)

@@ -43,11 +43,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .credential import VC_CONTEXT_V2, is_passport_credential
+from .credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
 from .data_integrity import ProofError, proof_verification_method, verify_proof
 from .documents import load_document
 from .errors import InvalidInputError, Problem
@@ -55,11 +55,16 @@ from .jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_p
 from .keys import PublicKey
 from .model.passport import Passport
 from .passport_content import check_passport_subject
+from .signing import DATA_INTEGRITY, JOSE
 from .status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
-from .trust import KeyResolution, TrustStore, parse_date_time_stamp
+from .trust import KeyResolution, TrustStore
 
-ENVELOPE_DATA_INTEGRITY = "data-integrity"
-ENVELOPE_JOSE = "jose"
+#: Issuer ids, key ids and verification methods longer than this are refused: they end up
+#: quoted in reasons, and no real identifier comes near it.
+MAX_IDENTIFIER_CHARS = 2048
+#: How far a claimed signing time may lie ahead of the verifier's clock.
+_CLOCK_SKEW = timedelta(minutes=5)
+
 
 
 class Status(enum.Enum):
@@ -200,10 +205,10 @@ def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Proble
         problems.append(Problem("$.id", "must be a string (a URL)"))
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if isinstance(issuer_id, str) and issuer_id:
+    if isinstance(issuer_id, str) and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
         claims.issuer = issuer_id
     else:
-        problems.append(Problem("$.issuer", "must be a URL, or an object whose id is a URL"))
+        problems.append(Problem("$.issuer", f"must be a URL (at most {MAX_IDENTIFIER_CHARS} characters), or an object whose id is one"))
     subject = credential.get("credentialSubject")
     subjects = subject if isinstance(subject, list) and subject else [subject]
     if not all(isinstance(s, dict) for s in subjects):
@@ -249,7 +254,9 @@ def _jwt_time(container: dict[str, Any], claim: str, where: str) -> datetime | N
 class _Verification:
     """One run of :func:`verify`; methods add findings as they go."""
 
-    def __init__(self, trust: TrustStore, now: datetime, status_lists: list[Any] | None, require_status: bool):
+    def __init__(
+        self, trust: TrustStore, now: datetime, status_lists: list[Any] | CheckedStatusLists | None, require_status: bool
+    ):
         self.trust = trust
         self.now = now
         self.status_lists = status_lists
@@ -288,14 +295,14 @@ class _Verification:
                 self.findings.failed("input", Status.INVALID, "; ".join(f"malformed input: {p}" for p in exc.problems))
                 return None
             if isinstance(document, str):
-                self.envelope = ENVELOPE_JOSE
+                self.envelope = JOSE
                 self.findings.passed("input", "compact JWS")
                 return document
         if not isinstance(document, dict):
             self.findings.failed("input", Status.INVALID, "malformed input: a credential must be a JSON object or a compact JWS")
             return None
         if document.get("type") == ENVELOPE_TYPE:
-            self.envelope = ENVELOPE_JOSE
+            self.envelope = JOSE
             try:
                 token = unwrap_envelope(document)
             except JoseError as exc:
@@ -304,7 +311,7 @@ class _Verification:
             self.findings.passed("input", "enveloped credential (vc+jwt)")
             return token
         if "proof" in document:
-            self.envelope = ENVELOPE_DATA_INTEGRITY
+            self.envelope = DATA_INTEGRITY
             self.findings.passed("input", "credential with a Data Integrity proof")
             return document
         self.findings.failed(
@@ -345,7 +352,15 @@ class _Verification:
         return verified
 
     def signing_time(self, claimed: datetime | None) -> datetime:
-        return claimed or self.claims.valid_from or self.now
+        """When the document says it was signed, which key windows and certificates are judged at.
+
+        A claimed time after now (beyond clock skew) is refused: a key or certificate that
+        has retired must not sign with a date of its choosing in the future either.
+        """
+        at = claimed or self.claims.valid_from or self.now
+        if at > self.now + _CLOCK_SKEW:
+            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: signed at {at.isoformat()}, after now")
+        return at
 
     def check_data_integrity(self, secured: dict[str, Any]) -> dict[str, Any] | None:
         """The unsecured credential when the signature verifies, else None."""
@@ -356,6 +371,9 @@ class _Verification:
         except ProofError as exc:
             self.findings.failed("envelope", Status.INVALID, exc.reason)
             return None
+        if len(method) > MAX_IDENTIFIER_CHARS:
+            self.findings.failed("envelope", Status.INVALID, f"the proof's verificationMethod is over {MAX_IDENTIFIER_CHARS} characters")
+            return None
         created = secured["proof"].get("created")
         try:
             at = self.signing_time(parse_date_time_stamp(created) if created is not None else None)
@@ -365,7 +383,18 @@ class _Verification:
         self.findings.passed("envelope", "eddsa-jcs-2022 proof")
         resolution = self.trust.resolve(method, self.claims.issuer or "", at, now=self.now)
         verified = self.check_key(resolution, lambda key: verify_proof(secured, key), method)
+        if verified and "expires" in secured["proof"]:
+            self.check_proof_expiry(secured["proof"]["expires"])
         return credential if verified else None
+
+    def check_proof_expiry(self, expires: Any) -> None:
+        try:
+            moment = parse_date_time_stamp(expires)
+        except ValueError as exc:
+            self.findings.failed("envelope", Status.INVALID, f"proof expires: {exc}")
+            return
+        if self.now >= moment:
+            self.findings.failed("validity", Status.EXPIRED, f"expired: the proof expired {moment.isoformat()}")
 
     def check_jose(self, token: str) -> dict[str, Any] | None:
         """The JWS payload credential when the signature verifies, else None."""
@@ -376,6 +405,8 @@ class _Verification:
             self.findings.failed("envelope", Status.INVALID, exc.reason)
             return None
         self.check_credential(credential)
+        for claim, conflict in _jwt_claim_conflicts(credential):
+            self.findings.failed("credential", Status.INVALID, f"JWT claim {claim} contradicts the credential: {conflict}")
         header = parsed.header
         try:
             issued_at = _jwt_time(header, "iat", "JWS header") or _jwt_time(credential, "iat", "JWT claim")
@@ -395,6 +426,9 @@ class _Verification:
                 self.findings.failed(
                     "envelope", Status.INVALID, "the JWS header has neither kid nor x5c: the signing key cannot be identified"
                 )
+                return None
+            if len(kid) > MAX_IDENTIFIER_CHARS:
+                self.findings.failed("envelope", Status.INVALID, f"the JWS kid is over {MAX_IDENTIFIER_CHARS} characters")
                 return None
             method = issuer + kid if kid.startswith("#") else kid
             if method.partition("#")[0] != issuer:
@@ -425,24 +459,25 @@ class _Verification:
             self.findings.passed("validity", f"valid at {self.now.isoformat()}")
 
     def usable_status_lists(self) -> tuple[dict[str, StatusList], list[str]]:
-        """Status lists that verify and come from the credential's issuer, by id; why others do not."""
-        lists: dict[str, StatusList] = {}
-        rejected: list[str] = []
-        for position, document in enumerate(self.status_lists or []):
-            # Status lists of the status list are not consulted: no recursion.
-            outcome = verify(document, self.trust, now=self.now)
-            if outcome.status is not Status.VALID or outcome.credential is None:
-                rejected.append(f"status list [{position}] is {outcome.status.value}: {outcome.reasons[0]}")
-            elif outcome.issuer != self.claims.issuer:
-                rejected.append(f"status list [{position}] is issued by {outcome.issuer}, not by {self.claims.issuer}")
-            else:
-                try:
-                    decoded = status_list_from_credential(outcome.credential, f"status list [{position}]")
-                except InvalidInputError as exc:
-                    rejected.append(str(exc))
-                else:
-                    lists[decoded.id] = decoded
-        return lists, rejected
+        """The credential issuer's status lists by id (the newest of each); why others are not used."""
+        checked = self.status_lists
+        if not isinstance(checked, CheckedStatusLists):
+            checked = check_status_lists(checked or [], self.trust, now=self.now)
+        newest: dict[str, tuple[datetime | None, StatusList]] = {}
+        rejected = list(checked.rejected)
+        for issuer, valid_from, status_list in checked.usable:
+            if issuer != self.claims.issuer:
+                rejected.append(f"status list {status_list.id} is issued by {issuer}, not by {self.claims.issuer}")
+                continue
+            # An older copy of a list must not undo a later revocation: the newest one counts,
+            # and when their dates cannot tell, a bit set in either counts as set.
+            seen = newest.get(status_list.id)
+            if seen is None or (valid_from and seen[0] and valid_from > seen[0]):
+                newest[status_list.id] = (valid_from, status_list)
+            elif not (valid_from and seen[0] and valid_from < seen[0]):
+                merged = bytes(a | b for a, b in zip(seen[1].bits, status_list.bits, strict=False))
+                newest[status_list.id] = (seen[0], replace(seen[1], bits=merged))
+        return {list_id: status_list for list_id, (_, status_list) in newest.items()}, rejected
 
     def check_status(self) -> None:
         entries = self.claims.entries
@@ -495,6 +530,57 @@ class _Verification:
             self.findings.passed("content", "the passport conforms to the battery passport model")
 
 
+@dataclass(frozen=True)
+class CheckedStatusLists:
+    """Status-list credentials verified once, for use with many :func:`verify` calls.
+
+    ``usable`` holds (issuer, validFrom, decoded list) of every list that verified VALID;
+    ``rejected`` says why the others are not used.
+    """
+
+    usable: tuple[tuple[str, datetime | None, StatusList], ...]
+    rejected: tuple[str, ...]
+
+
+def check_status_lists(
+    documents: list[Any], trust: TrustStore, *, now: datetime | None = None
+) -> CheckedStatusLists:
+    """Verify cached status-list credentials against ``trust`` (each once, however many passports)."""
+    usable, rejected = [], []
+    for position, document in enumerate(documents):
+        # Status lists of the status list are not consulted: no recursion.
+        outcome = verify(document, trust, now=now)
+        if outcome.status is not Status.VALID or outcome.credential is None:
+            rejected.append(f"status list [{position}] is {outcome.status.value}: {outcome.reasons[0]}")
+            continue
+        try:
+            decoded = status_list_from_credential(outcome.credential, f"status list [{position}]")
+        except InvalidInputError as exc:
+            rejected.append(str(exc))
+            continue
+        valid_from = outcome.credential.get("validFrom")
+        usable.append((outcome.issuer or "", parse_date_time_stamp(valid_from) if valid_from else None, decoded))
+    return CheckedStatusLists(tuple(usable), tuple(rejected))
+
+
+def _jwt_claim_conflicts(credential: dict[str, Any]) -> list[tuple[str, str]]:
+    """Registered JWT claims that say something else than the credential they sit in.
+
+    A JWT-aware consumer reads ``iss``/``jti``/``sub``; a VC consumer reads ``issuer``/``id``/
+    ``credentialSubject.id``. If they disagree, the two would act on different documents.
+    """
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    pairs = (("iss", issuer_id, "issuer"), ("jti", credential.get("id"), "id"), ("sub", subject_id, "credentialSubject.id"))
+    return [
+        (claim, f"{claim} is {credential[claim]!r}, {name} is {value!r}")
+        for claim, value, name in pairs
+        if claim in credential and credential[claim] != value
+    ]
+
+
 def _subject_path(path: str) -> str:
     """Problem paths relative to the subject become paths in the credential."""
     return path if path.startswith("$.credentialSubject") else "$.credentialSubject" + path[1:]
@@ -505,7 +591,7 @@ def verify(
     trust: TrustStore,
     *,
     now: datetime | None = None,
-    status_lists: list[Any] | None = None,
+    status_lists: list[Any] | CheckedStatusLists | None = None,
     require_status: bool = False,
 ) -> VerificationResult:
     """Verify a secured credential against ``trust``; see the module docstring for the rules.
@@ -513,9 +599,18 @@ def verify(
     ``document`` is the file's bytes or text (a bare compact JWS, or JSON parsed strictly:
     duplicate keys anywhere make it invalid) or an already parsed object. ``now`` (aware;
     default the current time) is the verification time. ``status_lists`` are cached status
-    list credentials, each a parsed JSON document (or bytes / a compact JWS).
+    list credentials, each a parsed JSON document (or bytes / a compact JWS), or, to verify
+    many documents against the same lists, what :func:`check_status_lists` made of them once.
     """
     run = _Verification(trust, _now(now), status_lists, require_status)
+    try:
+        return _verify(run, document)
+    except Exception as exc:  # noqa: BLE001 - a verifier fails closed, it never crashes a batch
+        run.findings.failed("input", Status.INVALID, f"the document could not be checked ({type(exc).__name__})")
+        return run.result()
+
+
+def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> VerificationResult:
     secured = run.read(document)
     if secured is None:
         return run.result()

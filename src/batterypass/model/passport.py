@@ -68,11 +68,14 @@ class GeneralProductInformation(_Part):
     batteryModel: NonEmptyStr = annex(1, "Battery model")
     batteryCategory: Category = annex(1, "Battery category")
     rechargeable: StrictBool = annex(1, "Rechargeable battery")
+    exclusivelyExternalStorage: StrictBool = annex(
+        1, "Industrial battery with exclusively external storage (its Art. 7 dates differ)", default=False
+    )
     manufacturerInformation: OperatorInformation = annex(1, "Manufacturer (Annex VI Part A 1)")
     manufacturingPlace: ManufacturingPlace = annex(1, "Place of manufacture (Annex VI Part A 3)")
     manufacturingDate: YearMonth = annex(1, "Date of manufacture (Annex VI Part A 4)")
     placedOnMarketDate: IsoDate = annex(1, "Date of placing on the market or putting into service")
-    batteryMass: PositiveNumber = annex(1, "Battery mass in kg (Annex VI Part A 5)")
+    batteryMass: PositiveNumber = annex(1, "Battery mass in kg (Annex VI Part A 5)", le=1e6)
     warrantyPeriod: Count | None = annex(1, "Commercial warranty in years", default=None)
     batteryStatus: BatteryStatus = annex(4, "Status: original, repurposed, re-used, remanufactured or waste")
     voluntary: StrictBool = annex(1, "Issued voluntarily for a battery that Art. 77(1) does not cover", default=False)
@@ -164,7 +167,9 @@ class HazardousSubstanceRecord(_Part):
 class MaterialComposition(_Part):
     batteryChemistry: BatteryChemistry = annex(1, "Chemistry (Annex VI Part A 6)")
     criticalRawMaterials: list[NonEmptyStr] = annex(1, "Critical raw materials present above 0.1 % w/w (Annex VI Part A 9)")
-    batteryMaterials: list[BatteryMaterial] = annex(2, "Detailed composition: cathode, anode, electrolyte (Annex XIII 2(a))")
+    batteryMaterials: list[BatteryMaterial] = annex(
+        2, "Detailed composition: cathode, anode, electrolyte (Annex XIII 2(a))", min_length=1
+    )
     hazardousSubstances: list[HazardousSubstanceRecord] = annex(1, "Hazardous substances (Annex VI Part A 8)", default=[])
 
 
@@ -204,7 +209,7 @@ class BatteryTechnicalProperties(_Part):
     nominalVoltage: PositiveNumber | None = annex(1, "Nominal voltage in V", default=None)
     minimumVoltage: PositiveNumber | None = annex(1, "Minimum voltage in V", default=None)
     maximumVoltage: PositiveNumber | None = annex(1, "Maximum voltage in V", default=None)
-    ratedEnergy: PositiveNumber = annex(1, "Rated energy in kWh (stated, or Ah x V)")
+    ratedEnergy: PositiveNumber = annex(1, "Rated energy in kWh (stated, or Ah x V)", le=1e6)
     originalPowerCapability: PositiveNumber | None = annex(1, "Original power capability in W", default=None)
     expectedLifetime: Count | None = annex(1, "Expected lifetime in cycles", default=None)
     capacityThresholdForExhaustion: Percent | None = annex(1, "Capacity threshold for exhaustion in % (EV)", default=None)

@@ -30,7 +30,7 @@ Count = Annotated[int, Strict(), Field(ge=0)]
 
 
 def _iso_date(value: object) -> object:
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError("must be an ISO 8601 date YYYY-MM-DD")
     if not isinstance(value, (str, date)):
         raise ValueError("must be an ISO 8601 date string YYYY-MM-DD")
@@ -41,7 +41,7 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _year_month(value: str) -> str:
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?", value)
     if not match:
         raise ValueError("must be an ISO 8601 date, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else 1 for g in match.groups())
@@ -53,7 +53,7 @@ def _year_month(value: str) -> str:
 
 
 #: A manufacturing date: Annex VI Part A asks for month and year; a full date is accepted.
-YearMonth = Annotated[str, Strict(), AfterValidator(_year_month), _documented(r"^\d{4}-\d{2}(-\d{2})?$")]
+YearMonth = Annotated[str, Strict(), AfterValidator(_year_month), _documented(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")]
 
 
 def _country(value: str) -> str:
@@ -71,7 +71,7 @@ def cas_check_digit(body_digits: str) -> int:
 
 
 def _cas(value: str) -> str:
-    match = re.fullmatch(r"(\d{2,7})-(\d{2})-(\d)", value)
+    match = re.fullmatch(r"([0-9]{2,7})-([0-9]{2})-([0-9])", value)
     if not match:
         raise ValueError("must be a CAS Registry Number NNNNNNN-NN-N")
     expected = cas_check_digit(match[1] + match[2])
@@ -80,7 +80,7 @@ def _cas(value: str) -> str:
     return value
 
 
-CasNumber = Annotated[str, Strict(), AfterValidator(_cas), _documented(r"^\d{2,7}-\d{2}-\d$")]
+CasNumber = Annotated[str, Strict(), AfterValidator(_cas), _documented(r"^[0-9]{2,7}-[0-9]{2}-[0-9]$")]
 
 
 def _web_url(value: str) -> str:

@@ -1,0 +1,152 @@
+"""Passports per second through ``batterypass batch`` and ``batterypass verify``, against the
+irreducible work measured in the same run.
+
+Run: ``python benchmarks/bench_batch.py [--items N] [--repeats R] [--jobs J] [--dir DIR]``
+(defaults: 1000 items, 3 repeats, every core, the system temporary directory).
+
+The items are ``fixtures/ev-pack.json`` with serial numbers 1..N, signed with the demo key and
+verified against the demo trust store (``keys/demo``). Each mode runs the real command in this
+process (click's test runner), so interpreter start-up, paid once per command and not per
+passport, is left out; every repeat writes into a fresh directory, and the batch timing
+includes the final ``os.sync()`` that makes the output durable. Figures are medians.
+
+Irreducible work, per passport on one core: an Ed25519 signature (eddsa-jcs-2022 signs 64
+bytes), serialising the signed passport as written (``dumps_pretty``) and the QR matrix of its
+link (``encode_qr``); for verify, an Ed25519 verification and parsing the file (``json.loads``).
+"x irreducible" is core time per passport (wall time x processes / passports) over the sum of
+the irreducible parts a mode needs: what validation, assembly, canonicalisation, rendering,
+files and processes cost on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from batterypass.cli import main as cli
+from batterypass.identifiers import digital_link_url
+from batterypass.issuance import Signer
+from batterypass.jsonio import dumps_pretty
+from batterypass.qr import encode_qr
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "fixtures" / "ev-pack.json"
+KEY = ROOT / "keys" / "demo" / "issuer-ed25519" / "private.pem"
+TRUST = ROOT / "keys" / "demo" / "trust"
+
+
+def write_items(path: Path, count: int) -> None:
+    build_data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    with path.open("w", encoding="utf-8") as fh:
+        for serial in range(1, count + 1):
+            item = copy.deepcopy(build_data)
+            item["battery"]["serialNumber"] = f"P90-2027-{serial:06d}"
+            fh.write(json.dumps(item) + "\n")
+
+
+def run(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    if result.exit_code != 0:
+        raise SystemExit(f"batterypass {' '.join(args[:1])} exited {result.exit_code}:\n{result.output[:2000]}")
+    return json.loads(result.stdout)
+
+
+def median_seconds(action: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def irreducible(outputs: Path, count: int, repeats: int) -> dict[str, float]:
+    """Seconds per passport, one core, for the work no implementation can skip."""
+    key = Signer.from_files(KEY).key
+    message = bytes(64)
+    signature = key.sign(message)
+    public_key = key.public_key
+    files = sorted(outputs.glob("*.json"))
+    documents = [json.loads(path.read_bytes()) for path in files]
+    raw = [path.read_bytes() for path in files]
+    resolver = json.loads(FIXTURE.read_text(encoding="utf-8"))["passport"]["resolverUrl"]
+    links = [digital_link_url(resolver, "04012345000016", f"P90-2027-{n:06d}") for n in range(1, count + 1)]
+    encode_qr(links[0])  # per-version tables, built once per batch
+    work = {
+        "Ed25519 sign": lambda: [key.sign(message) for _ in range(count)],
+        "Ed25519 verify": lambda: [public_key.verify(signature, message) for _ in range(count)],
+        "JSON dump": lambda: [dumps_pretty(document) for document in documents],
+        "JSON parse": lambda: [json.loads(data) for data in raw],
+        "QR matrix": lambda: [encode_qr(link) for link in links],
+    }
+    return {name: median_seconds(action, repeats) / count for name, action in work.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1000, help="passports per run (default 1000)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per mode; the median is shown (default 3)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="batch worker processes (default: every core)")
+    parser.add_argument("--dir", type=Path, help="where to write (default: the system temporary directory)")
+    options = parser.parse_args()
+    count, repeats, jobs = options.items, options.repeats, options.jobs
+    # One issuance time for every run: verify then sees passports valid from a moment ago.
+    issued_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    with tempfile.TemporaryDirectory(dir=options.dir, prefix="bench-batch-") as tmp:
+        work = Path(tmp)
+        items = work / "items.jsonl"
+        write_items(items, count)
+        common = ["batch", str(items), "--issued-at", issued_at, "-j", str(jobs), "--json"]
+        modes = {
+            "build (no key, --no-qr)": (["--no-qr"], ("JSON dump",)),
+            "build+sign (--no-qr)": (["--no-qr", "--key", str(KEY)], ("Ed25519 sign", "JSON dump")),
+            "build+sign+QR (SVG+PNG)": (["--key", str(KEY)], ("Ed25519 sign", "JSON dump", "QR matrix")),
+        }
+        rates: dict[str, tuple[float, int, tuple[str, ...]]] = {}
+        for label, (extra, needs) in modes.items():
+            times = []
+            for repeat in range(repeats):
+                out = work / f"out-{len(rates)}-{repeat}"
+                start = time.perf_counter()
+                summary = run([*common, "--out", str(out), *extra])
+                times.append(time.perf_counter() - start)
+                assert summary["ok"] == count, summary
+                if repeat < repeats - 1:
+                    shutil.rmtree(out)
+            rates[label] = (statistics.median(times), jobs, needs)
+
+        signed = work / f"out-{len(modes) - 1}-{repeats - 1}"
+        passports = sorted(str(path) for path in signed.glob("*.json"))
+        verify_times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            verdict = run(["verify", *passports, "--trust", str(TRUST), "--json"])
+            verify_times.append(time.perf_counter() - start)
+            assert verdict["status"] == "valid", verdict["status"]
+        rates["verify (one process)"] = (statistics.median(verify_times), 1, ("Ed25519 verify", "JSON parse"))
+
+        floor = irreducible(signed, count, repeats)
+
+    print(f"{count} passports, {jobs} batch jobs on {os.cpu_count()} cores, median of {repeats} runs")
+    print("irreducible, one core, per passport: " + ", ".join(f"{name} {s * 1e3:.3f} ms" for name, s in floor.items()))
+    print(f"{'mode':<26}{'passports/s':>12}{'core ms/passport':>18}{'x irreducible':>15}")
+    for label, (seconds, processes, needs) in rates.items():
+        core_ms = seconds * processes / count * 1e3
+        floor_ms = sum(floor[name] for name in needs) * 1e3
+        print(f"{label:<26}{count / seconds:>12.0f}{core_ms:>18.2f}{core_ms / floor_ms:>15.1f}  ({' + '.join(needs)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,423 @@
+"""Many passports in one run: a production lot in, signed passports and QR codes out.
+
+Each item goes through :func:`~batterypass.issuance.issue_passport` exactly as ``build`` would
+send it, so a batch writes the same files ``build`` writes. What a batch adds:
+
+* **Isolation.** A bad item (invalid build data, a malformed JSONL line, a battery that needs
+  no passport, a second item with the passport id of an earlier one) is a failed
+  :class:`ItemResult` naming its source (``lots.jsonl:17``, a file name) and its problems; it
+  never stops the others. Passport ids are claimed in input order, so of two items for the
+  same battery (same manufacturer identifier and serial number) the second fails, whichever
+  worker gets to it first, and never overwrites the first.
+* **Resumability.** A passport already in the output directory is skipped when it is
+  complete and identical: its file parses, its ``credentialSubject`` equals the passport
+  assembled from the item now, it is issued by the same issuer (the signer's id, or the
+  manufacturer for an unsigned passport) in the same envelope, and every QR file the options
+  ask for exists and is not empty. Assembling is cheap; signing, QR rendering and writing are
+  what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
+  otherwise never skip), so a skipped passport keeps the time it was first issued at. What
+  is *not* compared is the content of existing QR files: after changing ``--resolver`` or
+  ``--module-mm`` for passports already issued, write into a new directory (or delete their
+  QR files). Files are renamed into place whole, QR files first and the passport last (a
+  passport file means its set is complete), so a killed batch leaves no partial file, only
+  temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts.
+  One batch at a time per output directory.
+* **Durability, once.** Files are written without a per-file ``fsync`` and the whole batch is
+  flushed with one ``os.sync()`` when it ends (also when it is interrupted): atomicity comes
+  from the rename, not the fsync, and a power loss mid-batch costs at most a rerun (a
+  passport file that lost its content fails to parse and is issued again; an emptied QR file
+  is not "existing").
+* **Parallelism.** ``jobs`` worker processes, forked so they inherit the signer (an
+  :class:`~batterypass.keys.IssuerKey` refuses to be pickled, on purpose). Results come back
+  in input order and, given the same ``issued_at``, the files are the same bytes whatever
+  the number of jobs (Ed25519 signatures are deterministic; ES256 ones are not). At most a
+  few chunks are in flight, so memory stays flat however long the input. Where ``fork`` is
+  not available (Windows), items are issued in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from . import identifiers
+from .assemble import build_passport, parse_build_data
+from .credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
+from .documents import credential_of, load_document
+from .errors import BatteryPassError, InvalidInputError, Problem
+from .issuance import QrOptions, Signer, issue_passport, passport_files
+from .jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from .model.build_data import BuildData
+from .model.passport import Passport
+
+#: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
+#: ``batterypass verify OUT/*.json`` sees passports only.
+REPORT_NAME = "batch-report.jsonl"
+STDIN = "-"
+
+Status = Literal["ok", "failed", "skipped"]
+#: Items a worker takes at a time: large enough that inter-process traffic is noise next to
+#: the work (~2 ms an item), small enough that results and the progress bar flow steadily.
+CHUNK_SIZE = 32
+# What write_atomic names its temporary files: "." + target name + "." + 8 random characters
+# (tempfile) + ".tmp". Only these are removed, never another program's files.
+_STRAY_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# Per-file fsyncs are replaced by one os.sync() per batch where there is one (not on Windows).
+_DEFER_SYNC = hasattr(os, "sync")
+
+
+class BatchError(BatteryPassError):
+    """The batch itself failed (not one of its items), e.g. a worker process died."""
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What became of one input item.
+
+    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical) or
+    ``"failed"``: then ``problems`` (invalid data, with build-data paths as ``validate``
+    reports them) and/or ``error`` (anything else: no passport required, a duplicate) say why.
+    """
+
+    source: str
+    status: Status
+    passport_id: str | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The item's line in the report and its entry in ``--json`` failures."""
+        out: dict[str, Any] = {"source": self.source, "status": self.status}
+        if self.passport_id:
+            out["passportId"] = self.passport_id
+        if self.files:
+            out["files"] = {name: str(path) for name, path in self.files.items()}
+        if self.problems:
+            out["problems"] = [p.to_dict() for p in self.problems]
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass
+class BatchSummary:
+    """Counts and failures of a batch, added up as its results arrive."""
+
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0
+    failures: list[ItemResult] = field(default_factory=list)
+
+    def add(self, result: ItemResult) -> None:
+        self.total += 1
+        setattr(self, result.status, getattr(self, result.status) + 1)
+        if result.status == "failed":
+            self.failures.append(result)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "ok": self.ok,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "failures": [f.to_dict() for f in self.failures],
+        }
+
+
+# --------------------------------------------------------------------------- input
+
+
+def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    """The items of a JSONL file, of a directory of ``*.json`` files (by name), or of stdin (``-``).
+
+    Yields ``(source, raw JSON)`` pairs for :func:`build_many`, read lazily; a JSONL source is
+    ``name:line`` (blank lines are skipped, line numbers still count them), a directory's is
+    the file name. An item that cannot be read is yielded as its :class:`InvalidInputError`.
+    """
+    if str(source) == STDIN:
+        yield from _jsonl_items(sys.stdin.buffer, "stdin")
+        return
+    path = Path(source)
+    if path.is_dir():
+        for file in _json_files(path):
+            try:
+                yield file.name, read_bytes(file)
+            except InvalidInputError as exc:
+                yield file.name, exc
+        return
+    with path.open("rb") as fh:
+        yield from _jsonl_items(fh, path.name)
+
+
+def count_items(source: str | os.PathLike[str]) -> int | None:
+    """How many items :func:`read_items` will yield (for a progress bar); None for stdin."""
+    if str(source) == STDIN:
+        return None
+    path = Path(source)
+    if path.is_dir():
+        return len(_json_files(path))
+    with path.open("rb") as fh:
+        return sum(1 for _ in _jsonl_items(fh, path.name))
+
+
+def _json_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix.lower() == ".json" and not p.name.startswith(".") and p.is_file())
+
+
+def _jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    number = 0
+    # readline with a limit, so that one endless line cannot take all memory.
+    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
+        number += 1
+        source = f"{name}:{number}"
+        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
+            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
+        elif line.strip():
+            yield source, line
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every item of one batch is issued with; workers inherit it when forked."""
+
+    out_dir: Path
+    signer: Signer | None
+    qr_options: QrOptions
+    issued_at: datetime
+    voluntary: bool
+
+
+# An entry is an item ready for a worker, (source, build data, claimed passport id), or the
+# result of one that failed before it got there.
+_Entry = tuple[str, Any, str | None] | ItemResult
+
+
+def build_many(
+    items: Iterable[tuple[str, Any] | dict[str, Any]],
+    out_dir: str | os.PathLike[str],
+    *,
+    signer: Signer | None = None,
+    qr_options: QrOptions = QrOptions(),
+    issued_at: datetime | None = None,
+    voluntary: bool = False,
+    jobs: int = 1,
+    report: str | os.PathLike[str] | None = None,
+) -> Iterator[ItemResult]:
+    """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
+
+    ``items`` are build-data dicts (their source is ``item N``) or ``(source, data)`` pairs
+    whose data is a dict, JSON text (``bytes``/``str``, parsed strictly) or the
+    :class:`InvalidInputError` of an item that could not be read (as :func:`read_items`
+    yields). They are consumed as results are taken, a few chunks ahead at most.
+
+    The other options are :func:`~batterypass.issuance.issue_passport`'s; ``issued_at``
+    (default: now, taken once) is the same for every item. ``jobs`` > 1 issues in that many
+    worker processes. With ``report``, a JSONL line per item is written to that file,
+    published (atomically) only when every item is done. A key that cannot sign with
+    ``signer``'s envelope raises before any item is issued.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stray_temp_files(out)
+    if signer is not None:
+        # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
+        signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
+    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+    writer = _ReportWriter(Path(report)) if report is not None else None
+    try:
+        for result in _issue_all(settings, _entries(items), jobs):
+            if writer:
+                writer.add(result)
+            yield result
+        if writer:
+            writer.publish()
+    finally:
+        if writer:
+            writer.discard()
+        if _DEFER_SYNC:
+            os.sync()
+
+
+def _entries(items: Iterable[tuple[str, Any] | dict[str, Any]]) -> Iterator[_Entry]:
+    """Parse each item and claim its passport id, in input order (this process, not the workers)."""
+    claimed_by: dict[str, str] = {}
+    for number, item in enumerate(items, start=1):
+        source, data = item if isinstance(item, tuple) else (f"item {number}", item)
+        try:
+            if isinstance(data, InvalidInputError):
+                raise data
+            if isinstance(data, (bytes, str)):
+                data = parse_json(data, source)
+        except InvalidInputError as exc:
+            yield ItemResult(source, "failed", problems=tuple(exc.problems))
+            continue
+        passport_id = _claimed_passport_id(data)
+        if passport_id in claimed_by:
+            yield ItemResult(
+                source,
+                "failed",
+                passport_id,
+                error=f"same passport id as {claimed_by[passport_id]} (same manufacturer identifier and serial number)",
+            )
+            continue
+        if passport_id:
+            claimed_by[passport_id] = source
+        yield source, data, passport_id
+
+
+def _claimed_passport_id(data: Any) -> str | None:
+    """The passport id an item asks for, valid or not; None when it names no battery at all."""
+    try:
+        maker, serial = data["manufacturer"]["identifier"], data["battery"]["serialNumber"]
+    except (TypeError, KeyError):
+        return None
+    # Build data strings are strict and never normalised, so these are the id's inputs as is.
+    if isinstance(maker, str) and isinstance(serial, str):
+        return identifiers.passport_id(maker, serial)
+    return None
+
+
+def _issue_all(settings: _Settings, entries: Iterator[_Entry], jobs: int) -> Iterator[ItemResult]:
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for entry in entries:
+            yield _issue_entry(settings, entry)
+        return
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(settings,))
+    pending: deque[Any] = deque()
+    try:
+        while chunk := list(islice(entries, CHUNK_SIZE)):
+            pending.append(pool.submit(_worker_chunk, chunk))
+            # Two chunks per worker keep each busy while this process collects results.
+            if len(pending) > 2 * jobs:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    except BrokenProcessPool:
+        raise BatchError("a worker process died (killed, or out of memory); run the batch again to resume") from None
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+_worker_settings: _Settings | None = None
+
+
+def _start_worker(settings: _Settings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+    # Ctrl-C is the parent's to handle: it stops handing out chunks and waits for the ones in
+    # hand, so no worker dies mid-item with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker_chunk(chunk: list[_Entry]) -> list[ItemResult]:
+    assert _worker_settings is not None
+    return [_issue_entry(_worker_settings, entry) for entry in chunk]
+
+
+def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
+    if isinstance(entry, ItemResult):
+        return entry
+    source, data, passport_id = entry
+    try:
+        build = parse_build_data(data, source)
+        if passport_id and (earlier := _earlier_issue(settings, build, passport_id, source)):
+            return earlier
+        issued = issue_passport(
+            build,
+            settings.out_dir,
+            signer=settings.signer,
+            qr_options=settings.qr_options,
+            issued_at=settings.issued_at,
+            voluntary=settings.voluntary,
+            source=source,
+            durable=not _DEFER_SYNC,
+        )
+    except InvalidInputError as exc:
+        return ItemResult(source, "failed", problems=tuple(exc.problems))
+    except BatteryPassError as exc:  # no passport required, a QR or signing failure
+        return ItemResult(source, "failed", error=str(exc))
+    return ItemResult(source, "ok", issued.passport_id, issued.files)
+
+
+def _earlier_issue(settings: _Settings, build: BuildData, passport_id: str, source: str) -> ItemResult | None:
+    """The skipped result when ``out_dir`` holds this passport complete and identical, else None."""
+    files = passport_files(passport_id, settings.out_dir, settings.qr_options)
+    if not all(_non_empty(path) for path in files.values()):
+        return None
+    passport = build_passport(build, voluntary=settings.voluntary, source=source)
+    if _same_passport(settings, passport, files["passport"]):
+        return ItemResult(source, "skipped", passport_id, files)
+    return None
+
+
+def _same_passport(settings: _Settings, passport: Passport, path: Path) -> bool:
+    try:
+        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+    except BatteryPassError:
+        return False
+    signer = settings.signer
+    issuer = credential.get("issuer")
+    return (
+        envelope == (signer.envelope if signer else None)
+        and (issuer.get("id") if isinstance(issuer, dict) else issuer)
+        == (signer.identity.id if signer else default_issuer_id(passport))
+        and credential.get("credentialSubject") == passport_subject(passport)
+    )
+
+
+def _non_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except FileNotFoundError:
+        return False
+
+
+def _remove_stray_temp_files(directory: Path) -> None:
+    """Remove the temporary files of writes a killed batch left unfinished."""
+    for path in directory.iterdir():
+        if _STRAY_TEMP.match(path.name):
+            path.unlink(missing_ok=True)
+
+
+class _ReportWriter:
+    """The report as it is written: a temporary file, renamed into place once complete."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o644)
+        self._fh = os.fdopen(fd, "w", encoding="utf-8")
+
+    def add(self, result: ItemResult) -> None:
+        self._fh.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+
+    def publish(self) -> None:
+        self._fh.close()
+        os.replace(self._tmp, self.path)
+
+    def discard(self) -> None:
+        """Remove the unfinished report (a no-op once published)."""
+        self._fh.close()
+        Path(self._tmp).unlink(missing_ok=True)
