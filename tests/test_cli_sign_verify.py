@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT, load
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
 from batterypass import QrOptions, Signer, issue_passport
 from batterypass.cli import main
+from batterypass.keys import load_issuer_key
 from batterypass.status_list import make_status_list
 
 DEMO = ROOT / "keys" / "demo"
@@ -44,6 +47,13 @@ def test_keygen_writes_protected_key_and_did_document(runner, tmp_path, monkeypa
     private = Path(summary["files"]["private_key"])
     assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
     assert b"ENCRYPTED PRIVATE KEY" in private.read_bytes()
+    # Nothing of the private key reaches the output: not its PEM body, not its raw bytes.
+    key = load_issuer_key(private, b"correct horse battery staple")
+    pem = key.export_private_pem(None)
+    pem_body = [line for line in pem.decode().splitlines() if "-----" not in line]
+    raw = load_pem_private_key(pem, None).private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    secrets = [*pem_body, raw.hex(), base64.urlsafe_b64encode(raw).decode().rstrip("=")]
+    assert not [secret for secret in secrets if secret in result.output]
     assert "PRIVATE" not in result.output
     did = json.loads(Path(summary["files"]["did_document"]).read_text())
     assert did["id"] == "did:web:cells.example" == summary["issuer"]
