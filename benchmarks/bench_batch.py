@@ -24,13 +24,13 @@ import argparse
 import copy
 import json
 import os
-import shutil
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -55,24 +55,23 @@ def write_items(path: Path, count: int) -> None:
             fh.write(json.dumps(item) + "\n")
 
 
-def run(args: list[str]) -> dict:
+def run(args: list[str]) -> dict[str, Any]:
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     if result.exit_code != 0:
         raise SystemExit(f"batterypass {' '.join(args[:1])} exited {result.exit_code}:\n{result.output[:2000]}")
     return json.loads(result.stdout)
 
 
-def median_seconds(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(action: Callable[[], object], check: Callable[[Any], bool] = lambda _: True) -> float:
+    start = time.perf_counter()
+    result = action()
+    took = time.perf_counter() - start
+    assert check(result), result
+    return took
 
 
-def irreducible(outputs: Path, count: int, repeats: int) -> dict[str, float]:
-    """Seconds per passport, one core, for the work no implementation can skip."""
+def irreducible(outputs: Path, count: int) -> dict[str, Callable[[], object]]:
+    """For each piece of work no implementation can skip: doing it for ``count`` passports."""
     key = Signer.from_files(KEY).key
     message = bytes(64)
     signature = key.sign(message)
@@ -83,69 +82,71 @@ def irreducible(outputs: Path, count: int, repeats: int) -> dict[str, float]:
     resolver = json.loads(FIXTURE.read_text(encoding="utf-8"))["passport"]["resolverUrl"]
     links = [digital_link_url(resolver, "04012345000016", f"P90-2027-{n:06d}") for n in range(1, count + 1)]
     encode_qr(links[0])  # per-version tables, built once per batch
-    work = {
+    return {
         "Ed25519 sign": lambda: [key.sign(message) for _ in range(count)],
         "Ed25519 verify": lambda: [public_key.verify(signature, message) for _ in range(count)],
         "JSON dump": lambda: [dumps_pretty(document) for document in documents],
         "JSON parse": lambda: [json.loads(data) for data in raw],
         "QR matrix": lambda: [encode_qr(link) for link in links],
     }
-    return {name: median_seconds(action, repeats) / count for name, action in work.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000, help="passports per run (default 1000)")
-    parser.add_argument("--repeats", type=int, default=3, help="runs per mode; the median is shown (default 3)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of everything; medians are shown (default 3)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="batch worker processes (default: every core)")
     parser.add_argument("--dir", type=Path, help="where to write (default: the system temporary directory)")
     options = parser.parse_args()
-    count, repeats, jobs = options.items, options.repeats, options.jobs
+    count, jobs = options.items, options.jobs
     # One issuance time for every run: verify then sees passports valid from a moment ago.
     issued_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    batch_modes = {
+        "build (no key, --no-qr)": (["--no-qr"], ("JSON dump",)),
+        "build+sign (--no-qr)": (["--no-qr", "--key", str(KEY)], ("Ed25519 sign", "JSON dump")),
+        "build+sign+QR (SVG+PNG)": (["--key", str(KEY)], ("Ed25519 sign", "JSON dump", "QR matrix")),
+    }
+    verify_mode = "verify (one process)"
+    needs = {label: floor for label, (_, floor) in batch_modes.items()} | {verify_mode: ("Ed25519 verify", "JSON parse")}
+    rates: dict[str, list[float]] = {label: [] for label in needs}
+    ratios: dict[str, list[float]] = {label: [] for label in needs}
+    floors: dict[str, list[float]] = {}
 
     with tempfile.TemporaryDirectory(dir=options.dir, prefix="bench-batch-") as tmp:
         work = Path(tmp)
         items = work / "items.jsonl"
         write_items(items, count)
-        common = ["batch", str(items), "--issued-at", issued_at, "-j", str(jobs), "--json"]
-        modes = {
-            "build (no key, --no-qr)": (["--no-qr"], ("JSON dump",)),
-            "build+sign (--no-qr)": (["--no-qr", "--key", str(KEY)], ("Ed25519 sign", "JSON dump")),
-            "build+sign+QR (SVG+PNG)": (["--key", str(KEY)], ("Ed25519 sign", "JSON dump", "QR matrix")),
-        }
-        rates: dict[str, tuple[float, int, tuple[str, ...]]] = {}
-        for label, (extra, needs) in modes.items():
-            times = []
-            for repeat in range(repeats):
-                out = work / f"out-{len(rates)}-{repeat}"
-                start = time.perf_counter()
-                summary = run([*common, "--out", str(out), *extra])
-                times.append(time.perf_counter() - start)
-                assert summary["ok"] == count, summary
-                if repeat < repeats - 1:
-                    shutil.rmtree(out)
-            rates[label] = (statistics.median(times), jobs, needs)
+        floor_work: dict[str, Callable[[], object]] = {}
+        # Every repeat runs everything, irreducible work included, so that a ratio compares
+        # runs made moments apart: on a shared machine the speed drifts from minute to minute.
+        for repeat in range(options.repeats):
+            took: dict[str, float] = {}
+            for number, (label, (extra, _)) in enumerate(batch_modes.items()):
+                # Nothing is deleted until the end: on a file system that discards (TRIMs)
+                # freed blocks, deleting thousands of files slows the file creation that follows.
+                out = work / f"out-{repeat}-{number}"
+                args = ["batch", str(items), "--out", str(out), "--issued-at", issued_at, "-j", str(jobs), "--json"]
+                took[label] = seconds(lambda: run([*args, *extra]), lambda summary: summary["ok"] == count)
+            # The last batch mode signed every passport: verify those.
+            passports = sorted(str(path) for path in out.glob("*.json"))
+            verify = ["verify", *passports, "--trust", str(TRUST), "--json"]
+            took[verify_mode] = seconds(lambda: run(verify), lambda verdict: verdict["status"] == "valid")
 
-        signed = work / f"out-{len(modes) - 1}-{repeats - 1}"
-        passports = sorted(str(path) for path in signed.glob("*.json"))
-        verify_times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            verdict = run(["verify", *passports, "--trust", str(TRUST), "--json"])
-            verify_times.append(time.perf_counter() - start)
-            assert verdict["status"] == "valid", verdict["status"]
-        rates["verify (one process)"] = (statistics.median(verify_times), 1, ("Ed25519 verify", "JSON parse"))
+            floor_work = floor_work or irreducible(out, count)
+            floor = {name: seconds(action) / count for name, action in floor_work.items()}
+            for name, value in floor.items():
+                floors.setdefault(name, []).append(value)
+            for label, parts in needs.items():
+                processes = 1 if label == verify_mode else jobs
+                rates[label].append(count / took[label])
+                ratios[label].append(took[label] * processes / count / sum(floor[name] for name in parts))
 
-        floor = irreducible(signed, count, repeats)
-
-    print(f"{count} passports, {jobs} batch jobs on {os.cpu_count()} cores, median of {repeats} runs")
-    print("irreducible, one core, per passport: " + ", ".join(f"{name} {s * 1e3:.3f} ms" for name, s in floor.items()))
-    print(f"{'mode':<26}{'passports/s':>12}{'core ms/passport':>18}{'x irreducible':>15}")
-    for label, (seconds, processes, needs) in rates.items():
-        core_ms = seconds * processes / count * 1e3
-        floor_ms = sum(floor[name] for name in needs) * 1e3
-        print(f"{label:<26}{count / seconds:>12.0f}{core_ms:>18.2f}{core_ms / floor_ms:>15.1f}  ({' + '.join(needs)})")
+    median = statistics.median
+    print(f"{count} passports, {jobs} batch jobs on {os.cpu_count()} cores, medians of {options.repeats} runs")
+    print("irreducible, one core, per passport: " + ", ".join(f"{n} {median(v) * 1e3:.3f} ms" for n, v in floors.items()))
+    print(f"{'mode':<26}{'passports/s':>12}{'x irreducible':>15}")
+    for label, parts in needs.items():
+        print(f"{label:<26}{median(rates[label]):>12.0f}{median(ratios[label]):>15.1f}  ({' + '.join(parts)})")
 
 
 if __name__ == "__main__":

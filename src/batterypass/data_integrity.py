@@ -56,10 +56,10 @@ class _NotPlainJson(Exception):
 def _as_plain_json(value: Any) -> Any:
     """``value`` in the form that :func:`json.dumps` prints exactly as RFC 8785 does.
 
-    Integral floats become ints (JCS prints 2.0 as ``2``); other floats pass only between
-    1e-4 and 1e16, where ``repr`` and ECMAScript agree on the notation; keys pass only below
-    U+D800, where code points (``sort_keys``) and UTF-16 code units (JCS) sort alike. Anything
-    else, and every type but the exact JSON ones, raises :class:`_NotPlainJson`.
+    Integral floats below 2**53 become ints (JCS prints 2.0 as ``2``); other floats pass only
+    between 1e-4 and 1e16, where ``repr`` and ECMAScript agree on the notation; keys pass only
+    below U+D800, where code points (``sort_keys``) and UTF-16 code units (JCS) sort alike.
+    Anything else, and every type but the exact JSON ones, raises :class:`_NotPlainJson`.
     """
     kind = type(value)
     if kind is str or kind is bool or value is None:
@@ -68,9 +68,10 @@ def _as_plain_json(value: Any) -> Any:
         if -_SAFE_INTEGER < value < _SAFE_INTEGER:
             return value
     elif kind is float:
-        if value.is_integer() and -_SAFE_INTEGER < value < _SAFE_INTEGER:
-            return int(value)
-        if 1e-4 <= abs(value) < 1e16:
+        if value.is_integer():
+            if -_SAFE_INTEGER < value < _SAFE_INTEGER:
+                return int(value)
+        elif 1e-4 <= abs(value) < 1e16:
             return value
     elif kind is list:
         return [_as_plain_json(item) for item in value]
@@ -88,9 +89,9 @@ def canonical_json(value: Any) -> bytes:
     convert such values deliberately (e.g. to strings) before signing.
 
     Speed: the ``rfc8785`` reference serialiser walks the value in Python, several times the
-    cost of the rest of signing or verifying a passport. Values it would print exactly as
-    the C-coded :func:`json.dumps` does (nearly all) take that path; the rest, and every
-    error, go to the reference.
+    cost of the rest of signing or verifying a passport. Values that :func:`json.dumps`
+    (in C) prints exactly as the reference does, nearly all, take that path; the rest, and
+    every error, go to the reference.
     """
     try:
         plain = _as_plain_json(value)
