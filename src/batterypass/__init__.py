@@ -11,6 +11,7 @@ The public API is what this module exports; everything else is internal and may 
 """
 
 from .assemble import build_passport, parse_build_data
+from .batch import ItemResult, build_many
 from .credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuance import IssuedPassport, QrOptions, Signer, issue_passport
@@ -30,6 +31,7 @@ __all__ = [
     "IssuedPassport",
     "IssuerIdentity",
     "IssuerKey",
+    "ItemResult",
     "KeyFileError",
     "Passport",
     "PassportNotRequiredError",
@@ -39,6 +41,7 @@ __all__ = [
     "Status",
     "TrustStore",
     "VerificationResult",
+    "build_many",
     "build_passport",
     "generate_issuer_key",
     "issue_passport",

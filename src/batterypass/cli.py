@@ -28,7 +28,7 @@ from .issuance import DEFAULT_MODULE_MM, QrOptions, Signer, issue_passport, link
 from .jsonio import load_json_file, read_bytes, write_atomic
 from .passport_content import check_passport_subject
 from .schemas import write_schemas
-from .signing import ENVELOPES
+from .signing import DATA_INTEGRITY, ENVELOPES
 from .trust import TrustStore
 from .verification import PRECEDENCE, Status, check_status_lists
 from .verification import verify as verify_document
@@ -104,81 +104,61 @@ def main() -> None:
     """Build, sign, QR-label and verify EU battery passports (Regulation (EU) 2023/1542)."""
 
 
-def signing_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``build`` and ``batch`` share: where to write, how to sign, the QR code."""
     for option in reversed(
         [
+            click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+                         help="Output directory."),
             click.option("--key", "key_path", type=existing_file, help="Issuer private key (private.pem from keygen)."),
-            click.option("--envelope", type=click.Choice(ENVELOPES), default="data-integrity", show_default=True),
+            click.option("--envelope", type=click.Choice(ENVELOPES), default=DATA_INTEGRITY, show_default=True),
             click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
             click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-def qr_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
             click.option("--resolver", metavar="URL", help="HTTPS base URL the QR code links to (default: from the build data)."),
             click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
             click.option("--no-qr", is_flag=True, help="Write no QR code."),
+            click.option("--voluntary", is_flag=True,
+                         help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
+            click.option("--issued-at", metavar="DATETIME",
+                         help="validFrom and proof time (default: now), for reproducible builds."),
         ]
     ):
         command = option(command)
     return command
 
 
-def make_signer(key_path: Path | None, envelope: str, cert_chain: Path | None, passphrase_env: str | None) -> Signer | None:
-    if key_path is None:
-        if cert_chain is not None:
-            raise click.UsageError("--cert-chain needs --key")
-        return None
-    return Signer.from_files(key_path, _passphrase(passphrase_env), envelope, cert_chain)
+def issuing(options: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of issue_passport and build_many, from :func:`issuing_options`' values."""
+    key_path, cert_chain = options["key_path"], options["cert_chain"]
+    if key_path is None and cert_chain is not None:
+        raise click.UsageError("--cert-chain needs --key")
+    signer = None
+    if key_path is not None:
+        signer = Signer.from_files(key_path, _passphrase(options["passphrase_env"]), options["envelope"], cert_chain)
+    return {
+        "signer": signer,
+        "qr_options": QrOptions(enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"]),
+        "issued_at": _issued_at(options["issued_at"]),
+        "voluntary": options["voluntary"],
+    }
 
 
 @main.command()
 @click.argument("build_file", type=existing_file)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
-@signing_options
-@qr_options
-@click.option("--voluntary", is_flag=True, help="Issue a passport even where Art. 77(1) requires none (marked voluntary).")
-@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now), for reproducible builds.")
+@issuing_options
 @json_option
 @_handles_errors
-def build(
-    build_file: Path,
-    out_dir: Path,
-    key_path: Path | None,
-    envelope: str,
-    cert_chain: Path | None,
-    passphrase_env: str | None,
-    resolver: str | None,
-    module_mm: float,
-    no_qr: bool,
-    voluntary: bool,
-    issued_at: str | None,
-    as_json: bool,
-) -> None:
+def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
-    signer = make_signer(key_path, envelope, cert_chain, passphrase_env)
-    issued = issue_passport(
-        load_json_file(build_file),
-        out_dir,
-        signer=signer,
-        qr_options=QrOptions(enabled=not no_qr, resolver=resolver, module_mm=module_mm),
-        issued_at=_issued_at(issued_at),
-        voluntary=voluntary,
-        source=str(build_file),
-    )
+    issued = issue_passport(load_json_file(build_file), out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()
     if as_json:
         _emit_json(summary)
         return
     click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
     if issued.url:
-        click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {module_mm:g} mm/module)")
+        click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
     for name, path in summary["files"].items():
         click.echo(f"  {name}: {path}")
 
@@ -352,30 +332,12 @@ def schemas(out_dir: Path) -> None:
 
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, allow_dash=True, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output directory.")
-@signing_options
-@qr_options
-@click.option("--voluntary", is_flag=True, help="Issue a passport even where Art. 77(1) requires none (marked voluntary).")
-@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now), for reproducible builds.")
+@issuing_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
 @json_option
 @_handles_errors
-def batch(
-    input_path: Path,
-    out_dir: Path,
-    key_path: Path | None,
-    envelope: str,
-    cert_chain: Path | None,
-    passphrase_env: str | None,
-    resolver: str | None,
-    module_mm: float,
-    no_qr: bool,
-    voluntary: bool,
-    issued_at: str | None,
-    jobs: int,
-    as_json: bool,
-) -> None:
+def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: Any) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
     INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
@@ -387,16 +349,7 @@ def batch(
     if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
     report = out_dir / REPORT_NAME
-    results = build_many(
-        read_items(input_path),
-        out_dir,
-        signer=make_signer(key_path, envelope, cert_chain, passphrase_env),
-        qr_options=QrOptions(enabled=not no_qr, resolver=resolver, module_mm=module_mm),
-        issued_at=_issued_at(issued_at),
-        voluntary=voluntary,
-        jobs=jobs,
-        report=report,
-    )
+    results = build_many(read_items(input_path), out_dir, jobs=jobs, report=report, **issuing(options))
     summary = BatchSummary()
     progress = (
         click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)

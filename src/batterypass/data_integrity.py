@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import re
 from typing import Any
 
@@ -44,60 +43,13 @@ class ProofError(BatteryPassError):
         super().__init__(reason)
 
 
-# Up to here a double holds every integer, so JCS prints integers as they are and integral
-# floats without a fraction.
-_SAFE_INTEGER = 2**53
-
-
-class _NotPlainJson(Exception):
-    """A value :func:`json.dumps` might print differently from RFC 8785."""
-
-
-def _as_plain_json(value: Any) -> Any:
-    """``value`` in the form that :func:`json.dumps` prints exactly as RFC 8785 does.
-
-    Integral floats below 2**53 become ints (JCS prints 2.0 as ``2``); other floats pass only
-    between 1e-4 and 1e16, where ``repr`` and ECMAScript agree on the notation; keys pass only
-    below U+D800, where code points (``sort_keys``) and UTF-16 code units (JCS) sort alike.
-    Anything else, and every type but the exact JSON ones, raises :class:`_NotPlainJson`.
-    """
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return value
-    if kind is int:
-        if -_SAFE_INTEGER < value < _SAFE_INTEGER:
-            return value
-    elif kind is float:
-        if value.is_integer():
-            if -_SAFE_INTEGER < value < _SAFE_INTEGER:
-                return int(value)
-        elif 1e-4 <= abs(value) < 1e16:
-            return value
-    elif kind is list:
-        return [_as_plain_json(item) for item in value]
-    elif kind is dict:
-        if all(type(key) is str and (key.isascii() or max(key) < "\ud800") for key in value):
-            return {key: _as_plain_json(item) for key, item in value.items()}
-    raise _NotPlainJson
-
-
 def canonical_json(value: Any) -> bytes:
     """RFC 8785 (JCS) bytes of ``value``.
 
     JCS can only represent what an IEEE-754 double can: NaN/Infinity, integers beyond
     +-(2^53 - 1) and non-JSON types (Decimal, bytes) raise :class:`InvalidInputError`;
     convert such values deliberately (e.g. to strings) before signing.
-
-    Speed: the ``rfc8785`` reference serialiser walks the value in Python, several times the
-    cost of the rest of signing or verifying a passport. Values that :func:`json.dumps`
-    (in C) prints exactly as the reference does, nearly all, take that path; the rest, and
-    every error, go to the reference.
     """
-    try:
-        plain = _as_plain_json(value)
-        return json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    except (_NotPlainJson, UnicodeEncodeError, RecursionError):
-        pass
     try:
         return rfc8785.dumps(value)
     except rfc8785.IntegerDomainError as exc:

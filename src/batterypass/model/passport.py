@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from .access import annex
 from .build_data import BatteryStatus, Category, ChainOfCustody, Component, RiskCategory
