@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from conftest import FIXTURES, ROOT, USER_EXAMPLE, load
+from conftest import FIXTURES, QR_FAMILY, ROOT, USER_EXAMPLE, load
 from PIL import Image
 
 from batterypass.cli import main
@@ -17,7 +17,7 @@ ED25519_KEY = ROOT / "keys" / "demo" / "issuer-ed25519" / "private.pem"
 
 
 def read_png(path: Path) -> str:
-    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(path.read_bytes())))
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(path.read_bytes())), formats=QR_FAMILY)
     return code.text
 
 

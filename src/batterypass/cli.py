@@ -24,7 +24,7 @@ from .assemble import parse_build_data
 from .batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
 from .documents import check_content, credential_of, load_document
 from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError
-from .issuance import DEFAULT_MODULE_MM, QrOptions, Signer, issue_passport, link_for, resolver_for
+from .issuance import QrOptions, Signer, issue_passport, link_for, resolver_for
 from .jsonio import load_json_file, read_bytes, write_atomic
 from .passport_content import check_passport_subject
 from .schemas import write_schemas
@@ -115,7 +115,7 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
             click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
             click.option("--resolver", metavar="URL", help="HTTPS base URL the QR code links to (default: from the build data)."),
-            click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
+            click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
             click.option("--no-qr", is_flag=True, help="Write no QR code."),
             click.option("--voluntary", is_flag=True,
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
@@ -299,7 +299,7 @@ def _print_verdict(entry: dict[str, Any]) -> None:
 @click.argument("file", type=existing_file)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
 @click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix, else svg.")
-@click.option("--module-mm", type=float, default=DEFAULT_MODULE_MM, show_default=True)
+@click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True)
 @click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the manufacturer's web address).")
 @json_option
 @_handles_errors

@@ -24,8 +24,6 @@ from .model.passport import Passport
 from .jose import ENVELOPE_TYPE
 from .signing import DATA_INTEGRITY, sign_credential
 
-DEFAULT_MODULE_MM = 0.5
-QR_FORMATS = ("svg", "png")
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,13 @@ class QrOptions:
 
     enabled: bool = True
     resolver: str | None = None
-    formats: tuple[str, ...] = QR_FORMATS
-    module_mm: float = DEFAULT_MODULE_MM
+    formats: tuple[str, ...] = qr.FORMATS
+    module_mm: float = qr.DEFAULT_MODULE_MM
+
+    def __post_init__(self) -> None:
+        # Checked once here, not once per passport: a batch fails up front, not item by item.
+        if self.enabled:
+            qr.check_print_options(self.module_mm, self.formats)
 
 
 @dataclass(frozen=True)

@@ -199,9 +199,7 @@ def write_qr_files(
     Everything is rendered before anything is written, so a bad parameter leaves no files.
     ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
-    unknown = sorted(set(formats) - set(FORMATS))
-    if unknown:
-        raise QrError(f"unknown QR format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    check_print_options(module_mm, formats)
     renderers = {"svg": lambda: qr.svg(module_mm), "png": lambda: qr.png(module_mm)}
     rendered = {fmt: renderers[fmt]() for fmt in dict.fromkeys(formats)}
     stem_path = Path(stem_path)
@@ -210,6 +208,14 @@ def write_qr_files(
         fmt: write_atomic(stem_path.with_name(f"{stem_path.name}.{fmt}"), data, durable=durable)
         for fmt, data in rendered.items()
     }
+
+
+def check_print_options(module_mm: float, formats: tuple[str, ...] = FORMATS) -> None:
+    """Raise :class:`QrError` unless ``module_mm`` is in the GS1 range and ``formats`` are known."""
+    _check_module_mm(module_mm)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise QrError(f"unknown QR format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
 
 
 def _check_module_mm(module_mm: float) -> None:
