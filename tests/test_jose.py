@@ -239,7 +239,7 @@ def test_es256_der_signature_rejected():
     ],
 )
 def test_vc_payload_rejects(header, payload, reason):
-    parsed = ParsedJws(header=header, payload=payload, signing_input=b"", signature=b"")
+    parsed = ParsedJws(token="", header=header, payload=payload, signature=b"")
     with pytest.raises(JoseError, match=reason):
         vc_payload(parsed)
 

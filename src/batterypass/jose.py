@@ -5,27 +5,29 @@ never HMAC, never an algorithm the key was not made for), the protected header i
 with :func:`batterypass.jsonio.parse_json` (duplicate members are an attack on
 "which alg?"), and ``crit`` extensions are refused because none is understood.
 
-Signing and verification use ``cryptography`` through :class:`~batterypass.keys.IssuerKey`,
-so the JOSE layer only handles bytes: JWS ES256 signatures are raw ``r || s`` and are
-converted to DER for ``cryptography``.
+Signing and signature verification are joserfc's (``jws.serialize_compact`` and
+``jws.deserialize_compact``); this module adds the strict reading around them, the
+allow-list, and messages that say what is wrong.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from joserfc import errors as joserfc_errors
+from joserfc import jws
+from joserfc.jwk import ECKey, OKPKey
+from joserfc.jws import JWSRegistry
 
 from .credential import VC_CONTEXT_V2
 from .errors import BatteryPassError, InvalidInputError, Problem
 from .jsonio import MAX_DOCUMENT_BYTES, parse_json
-from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, b64url_encode
+from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode
 
 #: JWS ``alg`` values accepted, and the key algorithm each needs. ``Ed25519`` is the
 #: fully-specified name (RFC 9864) of what RFC 8037 calls ``EdDSA``.
@@ -55,28 +57,52 @@ class JoseError(BatteryPassError):
 class ParsedJws:
     """A syntactically valid compact JWS whose ``alg`` is allowed (not yet verified)."""
 
+    token: str
     header: dict[str, Any]
     payload: bytes
-    signing_input: bytes
     signature: bytes
 
 
-def _header_segment(protected_header: dict[str, Any]) -> str:
-    # Compact JSON in the caller's member order: RFC 8037 A.4's header {"alg":"EdDSA"}
-    # encodes to exactly eyJhbGciOiJFZERTQSJ9 this way.
-    text = json.dumps(protected_header, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return b64url_encode(text.encode("utf-8"))
+class _Registry(JWSRegistry):
+    """joserfc's JWS registry with this module's limits: its defaults (512-byte headers,
+    128 KB payloads) would refuse an ``x5c`` chain or a large passport that
+    :func:`parse_compact` has already admitted, and header members beyond its registry are
+    ignored as RFC 7515 says, ``crit`` and ``b64`` being refused by :func:`parse_compact`."""
+
+    max_header_length = _MAX_TOKEN_CHARS
+    max_payload_length = MAX_DOCUMENT_BYTES
+
+
+_REGISTRY = _Registry(algorithms=list(ALLOWED_ALGORITHMS), strict_check_header=False)
+
+
+def _library_key(key: Any) -> OKPKey | ECKey:
+    """joserfc's key for a ``cryptography`` Ed25519 or P-256 key, private or public."""
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
+        return OKPKey.import_key(key)
+    return ECKey.import_key(key)
+
+
+def _quietly(call: Any, *args: Any, **kwargs: Any) -> Any:
+    # RFC 9864 deprecates the alg name "EdDSA" in favour of "Ed25519"; VC-JOSE-COSE and this
+    # project's users still issue "EdDSA", so joserfc's SecurityWarning about it is silenced.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", joserfc_errors.SecurityWarning)
+        return call(*args, **kwargs)
 
 
 def sign_compact(protected_header: dict[str, Any], payload: bytes, key: IssuerKey) -> str:
-    """Compact JWS of ``payload``; ``protected_header["alg"]`` must be allowed and fit ``key``."""
+    """Compact JWS of ``payload``; ``protected_header["alg"]`` must be allowed and fit ``key``.
+
+    The header is serialised compactly in the caller's member order (RFC 8037 A.4's
+    ``{"alg":"EdDSA"}`` encodes to exactly ``eyJhbGciOiJFZERTQSJ9``).
+    """
     alg = protected_header.get("alg")
     if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
         raise KeyAlgorithmError(f"JWS alg {alg!r} is not supported: use one of {', '.join(ALLOWED_ALGORITHMS)}")
     if ALLOWED_ALGORITHMS[alg] != key.algorithm:
         raise KeyAlgorithmError(f"JWS alg {alg} cannot be made with a {key.algorithm} key (use {key.jws_alg})")
-    signing_input = _header_segment(protected_header) + "." + b64url_encode(payload)
-    return signing_input + "." + b64url_encode(key.sign(signing_input.encode("ascii")))
+    return _quietly(jws.serialize_compact, protected_header, payload, key.jose_key(), registry=_REGISTRY)
 
 
 def compact_json(document: Any) -> bytes:
@@ -135,9 +161,9 @@ def parse_compact(token: str) -> ParsedJws:
     if "b64" in header:
         raise JoseError("JWS 'b64' header parameter (RFC 7797 unencoded payload) is not supported")
     return ParsedJws(
+        token=token,
         header=header,
         payload=_decode_segment(parts[1], "JWS payload"),
-        signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
         signature=_decode_segment(parts[2], "JWS signature"),
     )
 
@@ -149,19 +175,18 @@ def verify_signature(parsed: ParsedJws, public_key: PublicKey) -> None:
         raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
     if len(parsed.signature) != _SIGNATURE_BYTES:
         raise JoseError(f"{alg} signature is {len(parsed.signature)} bytes, expected {_SIGNATURE_BYTES}")
+    if ALLOWED_ALGORITHMS[alg] == "ed25519" and not isinstance(public_key, ed25519.Ed25519PublicKey):
+        raise JoseError(f"JWS alg {alg} needs an Ed25519 key, the key is {_describe(public_key)}")
+    if ALLOWED_ALGORITHMS[alg] == "p256" and not (
+        isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(public_key.curve, ec.SECP256R1)
+    ):
+        raise JoseError(f"JWS alg {alg} needs a P-256 key, the key is {_describe(public_key)}")
     try:
-        if ALLOWED_ALGORITHMS[alg] == "ed25519":
-            if not isinstance(public_key, ed25519.Ed25519PublicKey):
-                raise JoseError(f"JWS alg {alg} needs an Ed25519 key, the key is {_describe(public_key)}")
-            public_key.verify(parsed.signature, parsed.signing_input)
-        else:
-            if not (isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(public_key.curve, ec.SECP256R1)):
-                raise JoseError(f"JWS alg {alg} needs a P-256 key, the key is {_describe(public_key)}")
-            r = int.from_bytes(parsed.signature[:_COORD_BYTES], "big")
-            s = int.from_bytes(parsed.signature[_COORD_BYTES:], "big")
-            public_key.verify(encode_dss_signature(r, s), parsed.signing_input, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
+        _quietly(jws.deserialize_compact, parsed.token, _library_key(public_key), registry=_REGISTRY)
+    except joserfc_errors.BadSignatureError:
         raise JoseError("the JWS signature does not verify: the token was altered, or the key is wrong") from None
+    except joserfc_errors.JoseError as exc:
+        raise JoseError(f"the JWS does not verify: {exc}") from None
 
 
 def _describe(public_key: Any) -> str:

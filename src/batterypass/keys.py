@@ -25,6 +25,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from joserfc.jwk import ECKey, OKPKey
 from joserfc.jwk import thumbprint as _rfc7638_thumbprint
 from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
@@ -275,6 +276,12 @@ class IssuerKey:
             return self._private_key.sign(data)
         r, s = decode_dss_signature(self._private_key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(_P256_COORD_BYTES, "big") + s.to_bytes(_P256_COORD_BYTES, "big")
+
+    def jose_key(self) -> Any:
+        """The key as joserfc takes it for signing a JWS (never serialised by us)."""
+        if self._algorithm == "ed25519":
+            return OKPKey.import_key(self._private_key)
+        return ECKey.import_key(self._private_key)
 
     def export_private_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with the best available scheme when a passphrase is given."""
