@@ -398,3 +398,8 @@ def test_bad_print_options_fail_the_batch_once_before_any_item(runner, tmp_path)
     assert result.exit_code == 1
     assert result.output.count("error:") == 1 and "0.396-0.99" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_single_pretty_printed_json_file_is_one_item(runner, tmp_path):
+    result, body = run_batch(runner, FIXTURES / "ev-pack.json", "--out", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0 and (body["total"], body["ok"]) == (1, 1)

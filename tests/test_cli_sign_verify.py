@@ -226,3 +226,17 @@ def test_broken_trust_store_is_a_usage_error(runner, tmp_path):
 def test_verify_requires_trust(runner, tmp_path):
     result = runner.invoke(main, ["verify", str(FIXTURES / "ev-pack.json")])
     assert result.exit_code == 2
+
+
+def test_certificate_must_be_valid_when_signing(runner, tmp_path):
+    extra = ["--key", str(P256_KEY), "--envelope", "jose", "--cert-chain", str(P256_CHAIN), "--issued-at", "2099-01-01T00:00:00Z"]
+    result = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path / "o"), *extra])
+    assert result.exit_code == 1 and "not at the signing time" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_private_key_in_a_trust_store_is_refused_with_a_reason(runner, tmp_path):
+    runner.invoke(main, ["keygen", "--out", str(tmp_path / "k")])
+    passport = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))["files"]["passport"]
+    result = runner.invoke(main, ["verify", passport, "--trust", str(tmp_path / "k")])
+    assert result.exit_code == 2 and "holds a private key" in result.output

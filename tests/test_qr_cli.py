@@ -101,3 +101,21 @@ def test_qr_command_writes_exactly_the_named_file(runner, tmp_path):
     assert read_png(tmp_path / "label.bin").startswith("https://aurora-cells.example/01/")
     clash = runner.invoke(main, ["qr", passport, "--out", str(tmp_path / "a.svg"), "--format", "png"])
     assert clash.exit_code == 2 and not (tmp_path / "a.svg").exists()
+
+
+def test_qr_command_prints_the_link_recorded_at_build(runner, tmp_path):
+    code, summary = build(runner, tmp_path, FIXTURES / "ev-pack.json")  # resolver from passport.resolverUrl
+    result = runner.invoke(main, ["qr", summary["files"]["passport"], "--out", str(tmp_path / "again.png"), "--json"])
+    assert json.loads(result.output)["url"] == summary["url"] == read_png(tmp_path / "again.png")
+    assert summary["url"].startswith("https://id.aurora-cells.example/")
+    document = json.loads(Path(summary["files"]["passport"]).read_text())
+    assert document["credentialSubject"]["generalProductInformation"]["passportUrl"] == summary["url"]
+
+
+@pytest.mark.parametrize(("target", "extra", "message"), [("label.pdf", [], "name a .svg or .png"), ("l.svg", [], "build data")])
+def test_qr_command_usage_errors(runner, tmp_path, target, extra, message):
+    code, summary = build(runner, tmp_path, USER_EXAMPLE, "--no-qr")
+    source = summary["files"]["passport"] if message != "build data" else str(USER_EXAMPLE)
+    result = runner.invoke(main, ["qr", source, "--out", str(tmp_path / target), *extra])
+    assert result.exit_code == 2 and message in result.output
+    assert not (tmp_path / target).exists()

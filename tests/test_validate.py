@@ -60,3 +60,29 @@ def test_validate_non_object(runner, tmp_path):
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert "$: must be a JSON object" in result.output
+
+
+def test_validate_bare_passport(runner, tmp_path):
+    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, qr_options=QrOptions(enabled=False))
+    bare = issued.document["credentialSubject"]
+    path = tmp_path / "bare.json"
+    path.write_text(json.dumps(bare))
+    result = runner.invoke(main, ["validate", str(path), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["kind"] == "passport"
+    bare["generalProductInformation"]["batteryMass"] = 0
+    path.write_text(json.dumps(bare))
+    result = runner.invoke(main, ["validate", str(path), "--json"])
+    assert [p["path"] for p in json.loads(result.output)["problems"]] == ["$.generalProductInformation.batteryMass"]
+
+
+def test_validate_notes_a_missing_qr_resolver(runner, tmp_path):
+    data = load(FIXTURES / "lmt-ebike.json")
+    data["manufacturer"]["web"] = "http://velo-energy.example"
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "no https resolver for the QR link" in result.output
+    data["passport"] = {"resolverUrl": "http://dpp.velo-energy.example"}
+    path.write_text(json.dumps(data))
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1 and "$.passport.resolverUrl: resolver base must be an https:// URL" in result.output

@@ -169,3 +169,19 @@ def test_verdicts_survive_any_single_value_replaced_by_junk():
             forged[key] = value
             result = verify(jws(forged), TRUST, now=NOW)  # must return, whatever it decides
             assert isinstance(result.status, Status)
+
+
+def test_envelope_members_outside_the_jws_are_refused():
+    from batterypass.jose import envelope
+
+    wrapped = {**envelope(jws(passport())), "credentialSubject": {"evil": 1}}
+    result = verify(wrapped, TRUST, now=NOW)
+    assert result.status is Status.INVALID and "outside the signed JWS" in result.reasons[0]
+
+
+def test_revoked_outranks_expired():
+    unsigned = passport(credentialStatus=status(), validUntil="2027-03-01T00:00:00Z")
+    lists = [signed_list([7], datetime(2027, 5, 1, tzinfo=timezone.utc))]
+    result = verify(data_integrity(unsigned), TRUST, now=NOW, status_lists=lists)
+    assert result.status is Status.REVOKED
+    assert [r.split(":")[0] for r in result.reasons] == ["revoked", "expired"]

@@ -109,17 +109,34 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
     return found
 
 
-def check_build_data(build: BuildData, *, voluntary: bool = False, today: date | None = None) -> list[Problem]:
+def check_build_data(
+    build: BuildData, *, voluntary: bool = False, today: date | None = None, resolver: str | None = None
+) -> list[Problem]:
     """Every problem with already-parsed build data: cross-field checks, then what the rules require.
 
     With ``voluntary``, what every passport must hold is required even where Art. 77(1) asks
-    for no passport.
+    for no passport. ``resolver`` is a ``--resolver`` override of the QR link's base.
     """
-    found = _cross_field_problems(build, today or date.today())
+    found = _cross_field_problems(build, today or date.today()) + qr_resolver(build, resolver)[1]
     if found:
         # The rules need a sound capacity and dates; judging them on broken data only adds noise.
         return found
     return rules.rule_problems(build, voluntary)
+
+
+def qr_resolver(build: BuildData, override: str | None) -> tuple[str | None, list[Problem]]:
+    """The resolver base for the QR link: ``override`` (``--resolver``), else the build data's
+    ``passport.resolverUrl``, else the manufacturer's web address if it can be one.
+
+    An explicit choice that cannot be a resolver is a problem; a web address that cannot
+    (plain http, a query) is passed over, and the passport then has no link.
+    """
+    for value, origin in ((override, "--resolver"), (build.passport and build.passport.resolverUrl, "$.passport.resolverUrl")):
+        if value:
+            problem = identifiers.resolver_problem(value)
+            return (None, [Problem(origin, f"resolver base {problem}")]) if problem else (value, [])
+    web = build.manufacturer.web
+    return (web if web and not identifiers.resolver_problem(web) else None), []
 
 
 def _address(address: Address) -> PostalAddress:
@@ -131,14 +148,15 @@ def _address(address: Address) -> PostalAddress:
     )
 
 
-def _assemble(build: BuildData, voluntary: bool) -> Passport:
+def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passport:
     battery, maker = build.battery, build.manufacturer
     passport_id = identifiers.passport_id(maker.identifier, battery.serialNumber, battery.gtin)
+    gtin = identifiers.gtin14(battery.gtin) if battery.gtin else None
     general = GeneralProductInformation(
         batteryPassportIdentifier=passport_id,
         batteryIdentifier=identifiers.battery_identifier(maker.identifier, battery.serialNumber, battery.gtin),
         serialNumber=battery.serialNumber,
-        gtin=identifiers.gtin14(battery.gtin) if battery.gtin else None,
+        gtin=gtin,
         batteryModel=battery.model,
         batteryCategory=battery.category,
         rechargeable=battery.rechargeable,
@@ -160,6 +178,7 @@ def _assemble(build: BuildData, voluntary: bool) -> Passport:
         warrantyPeriod=build.performance.commercialWarrantyYears if build.performance else None,
         batteryStatus=battery.status,
         voluntary=voluntary,
+        passportUrl=identifiers.qr_link(resolver, passport_id, gtin, battery.serialNumber) if resolver else None,
     )
 
     footprint = None
@@ -294,19 +313,27 @@ def _assemble(build: BuildData, voluntary: bool) -> Passport:
 
 
 def build_passport(
-    data: BuildData | dict[str, Any], *, voluntary: bool = False, source: str | None = None, today: date | None = None
+    data: BuildData | dict[str, Any],
+    *,
+    voluntary: bool = False,
+    resolver: str | None = None,
+    source: str | None = None,
+    today: date | None = None,
 ) -> Passport:
     """Assemble the passport for one battery.
+
+    ``resolver`` is the HTTPS base of the battery's QR link (``passportUrl``); by default
+    the build data's ``passport.resolverUrl``, else the manufacturer's web address.
 
     Raises :class:`~batterypass.errors.InvalidInputError` listing every problem (with its
     build-data path), or :class:`~batterypass.errors.PassportNotRequiredError` when Art. 77(1)
     asks for no passport and ``voluntary`` is false.
     """
     build = data if isinstance(data, BuildData) else parse_build_data(data, source)
-    problems = check_build_data(build, voluntary=voluntary, today=today)
+    problems = check_build_data(build, voluntary=voluntary, today=today, resolver=resolver)
     if problems:
         raise InvalidInputError(problems, source)
     requirement = rules.passport_requirement(build)
     if not requirement.required and not voluntary:
         raise PassportNotRequiredError(f"no battery passport required: {requirement.reason}; use --voluntary to issue one anyway")
-    return _assemble(build, voluntary=not requirement.required)
+    return _assemble(build, voluntary=not requirement.required, resolver=qr_resolver(build, resolver)[0])

@@ -147,7 +147,8 @@ class BatchSummary:
 
 
 def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    """The items of a JSONL file, of a directory of ``*.json`` files (by name), or of stdin (``-``).
+    """The items of a JSONL file, of a directory of ``*.json`` files (by name), of one ``.json``
+    file, or of stdin (``-``, JSONL).
 
     Yields ``(source, raw JSON)`` pairs for :func:`build_many`, read lazily; a JSONL source is
     ``name:line`` (blank lines are skipped, line numbers still count them), a directory's is
@@ -164,6 +165,12 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
             except InvalidInputError as exc:
                 yield file.name, exc
         return
+    if path.suffix.lower() == ".json":  # one build-data document, however it is laid out
+        try:
+            yield path.name, read_bytes(path)
+        except InvalidInputError as exc:
+            yield path.name, exc
+        return
     with path.open("rb") as fh:
         yield from _jsonl_items(fh, path.name)
 
@@ -175,6 +182,8 @@ def count_items(source: str | os.PathLike[str]) -> int | None:
     path = Path(source)
     if path.is_dir():
         return len(_json_files(path))
+    if path.suffix.lower() == ".json":
+        return 1
     with path.open("rb") as fh:
         return sum(1 for _ in _jsonl_items(fh, path.name))
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import click
 
-from . import keys, qr, rules
+from . import identifiers, keys, qr, rules
 from .assemble import parse_build_data
 from .batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from .documents import check_content, credential_of, load_document
-from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError
-from .issuance import QrOptions, Signer, issue_passport, link_for, resolver_for
+from .documents import check_content, credential_of, is_build_data, load_document
+from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
+from .issuance import QrOptions, Signer, issue_passport
 from .jsonio import load_json_file, read_bytes, write_atomic
 from .passport_content import check_passport_subject
 from .schemas import write_schemas
@@ -298,9 +298,9 @@ def _print_verdict(entry: dict[str, Any]) -> None:
 @main.command("qr")
 @click.argument("file", type=existing_file)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
-@click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix, else svg.")
+@click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix.")
 @click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True)
-@click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the manufacturer's web address).")
+@click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the link recorded in the passport).")
 @json_option
 @_handles_errors
 def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, resolver: str | None, as_json: bool) -> None:
@@ -308,11 +308,20 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     suffix = out_path.suffix.lower().lstrip(".")
     if fmt and suffix in qr.FORMATS and suffix != fmt:
         raise click.UsageError(f"--out {out_path} says {suffix}, --format says {fmt}")
-    fmt = fmt or (suffix if suffix in qr.FORMATS else "svg")
-    credential, _ = credential_of(load_document(read_bytes(file), str(file)))
+    if not fmt and suffix not in qr.FORMATS:
+        raise click.UsageError(f"--out {out_path}: name a .svg or .png file, or give --format")
+    fmt = fmt or suffix
+    document = load_document(read_bytes(file), str(file))
+    if is_build_data(document):
+        raise click.UsageError(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it")
+    credential, _ = credential_of(document)
     passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
-    base, _ = resolver_for(passport, resolver)
-    url = link_for(passport, base)
+    general = passport.generalProductInformation
+    if resolver and (problem := identifiers.resolver_problem(resolver)):
+        raise InvalidInputError([Problem("--resolver", f"resolver base {problem}")])
+    url = identifiers.qr_link(resolver, passport.id, general.gtin, general.serialNumber) if resolver else general.passportUrl
+    if url is None:
+        raise InvalidInputError([Problem("$.credentialSubject.generalProductInformation.passportUrl", "the passport has no link: give --resolver")])
     symbol = qr.encode_qr(url)
     write_atomic(out_path, symbol.svg(module_mm) if fmt == "svg" else symbol.png(module_mm))
     summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(out_path)}}
@@ -322,7 +331,7 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
         click.echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
 
 
-@main.command(hidden=True)
+@main.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
 def schemas(out_dir: Path) -> None:
     """Regenerate the published JSON Schemas from the models."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import jose, rules
-from .assemble import check_build_data, parse_build_data
+from .assemble import check_build_data, parse_build_data, qr_resolver
 from .errors import InvalidInputError, Problem
 from .jsonio import parse_json
 from .model.passport import Passport
@@ -17,6 +17,7 @@ from .signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
 CREDENTIAL = "credential"
+PASSPORT = "passport"
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,23 @@ def credential_of(document: dict[str, Any] | str) -> tuple[dict[str, Any], str |
     return document, (DATA_INTEGRITY if "proof" in document else None)
 
 
+def is_build_data(document: dict[str, Any] | str) -> bool:
+    return isinstance(document, dict) and "battery" in document and "credentialSubject" not in document
+
+
 def check_content(data: bytes, source: str) -> ContentReport:
-    """Check build data or a passport file, reporting every problem with its JSON path."""
+    """Check build data, a passport credential or a bare passport (what
+    ``schemas/passport.schema.json`` describes), reporting every problem with its JSON path."""
     document = load_document(data, source)
-    if isinstance(document, dict) and "battery" in document and "credentialSubject" not in document:
+    if is_build_data(document):
         return _check_build_data(document, source)
+    if isinstance(document, dict) and "generalProductInformation" in document:
+        try:
+            passport = check_passport_subject(document)
+        except InvalidInputError as exc:
+            problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
+            return ContentReport(PASSPORT, problems)
+        return ContentReport(PASSPORT, [], ["a bare passport, not a credential: nothing to verify"], passport)
     credential, envelope = credential_of(document)
     notes = [f"signature not checked ({envelope} envelope): use `batterypass verify`"] if envelope else ["unsigned credential"]
     try:
@@ -87,4 +100,6 @@ def _check_build_data(document: dict[str, Any], source: str) -> ContentReport:
     notes = []
     if not problems:
         notes.append(rules.passport_requirement(build).reason)
+        if qr_resolver(build, None)[0] is None:
+            notes.append("no https resolver for the QR link: build will need --resolver (or --no-qr)")
     return ContentReport(BUILD_DATA, problems, notes)

@@ -105,3 +105,8 @@ def digital_link_url(resolver: str, gtin: str, serial: str) -> str:
 def passport_url(resolver: str, passport_id_: str) -> str:
     """Resolver link for a battery without GTIN: ``https://<resolver>/<passport-id>``."""
     return f"{resolver.rstrip('/')}/{quote(passport_id_, safe=':')}"
+
+
+def qr_link(resolver: str, passport_id_: str, gtin: str | None, serial: str) -> str:
+    """The URL a battery's QR code holds: a GS1 Digital Link when a GTIN is known."""
+    return digital_link_url(resolver, gtin, serial) if gtin else passport_url(resolver, passport_id_)

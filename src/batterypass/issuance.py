@@ -13,17 +13,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import identifiers, qr
-from .assemble import build_passport, parse_build_data
+from . import qr
+from .assemble import build_passport
 from .credential import passport_credential
 from .errors import InvalidInputError, Problem
 from .jsonio import dumps_pretty, write_atomic
 from .keys import IssuerIdentity, IssuerKey, load_signer
 from .model.build_data import BuildData
-from .model.passport import Passport
 from .jose import ENVELOPE_TYPE
+from .model.passport import Passport
 from .signing import DATA_INTEGRITY, sign_credential
 
+
+
+_NO_RESOLVER = "no https resolver for the QR link: give --resolver, passport.resolverUrl or an https manufacturer.web"
 
 
 @dataclass(frozen=True)
@@ -96,35 +99,6 @@ class IssuedPassport:
         return out
 
 
-def resolver_for(passport: Passport, override: str | None, build: BuildData | None = None) -> tuple[str, str]:
-    """The resolver base for QR links and where it came from (for error paths).
-
-    ``override`` (``--resolver``) wins, then the build data's ``passport.resolverUrl``, then
-    the manufacturer's web address. There is no default host.
-    """
-    candidates = [
-        (override, "--resolver"),
-        (build.passport.resolverUrl if build and build.passport else None, "$.passport.resolverUrl"),
-        (passport.generalProductInformation.manufacturerInformation.webAddress, "$.manufacturer.web"),
-    ]
-    for value, origin in candidates:
-        if value:
-            if problem := identifiers.resolver_problem(value):
-                raise InvalidInputError([Problem(origin, f"resolver base {problem}")])
-            return value, origin
-    raise InvalidInputError(
-        [Problem("$.passport.resolverUrl", "no resolver for the QR link: give --resolver, passport.resolverUrl or manufacturer.web")]
-    )
-
-
-def link_for(passport: Passport, resolver: str) -> str:
-    """The URL the battery's QR code holds (GS1 Digital Link when a GTIN is known)."""
-    general = passport.generalProductInformation
-    if general.gtin:
-        return identifiers.digital_link_url(resolver, general.gtin, general.serialNumber)
-    return identifiers.passport_url(resolver, passport.id)
-
-
 def passport_file_stem(passport_id: str) -> str:
     """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
     return passport_id.removeprefix("urn:uuid:")
@@ -158,8 +132,7 @@ def issue_passport(
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
     ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
-    build = build_data if isinstance(build_data, BuildData) else parse_build_data(build_data, source)
-    passport = build_passport(build, voluntary=voluntary, source=source)
+    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
     credential = passport_credential(passport, issued_at)
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
@@ -168,8 +141,9 @@ def issue_passport(
     files: dict[str, Path] = {}
     url = side = None
     if qr_options.enabled:
-        resolver, _ = resolver_for(passport, qr_options.resolver, build)
-        url = link_for(passport, resolver)
+        url = passport.generalProductInformation.passportUrl
+        if url is None:
+            raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
         written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)

@@ -226,6 +226,11 @@ def unwrap_envelope(doc: dict[str, Any]) -> str:
         raise JoseError(f"enveloped credential @context must start with {VC_CONTEXT_V2!r}")
     if doc.get("type") != ENVELOPE_TYPE:
         raise JoseError(f"enveloped credential type is {doc.get('type')!r}, expected {ENVELOPE_TYPE!r}")
+    # Anything beside the three members is outside the signature, yet a reader of the JSON
+    # could take it for the credential's content.
+    unsigned = sorted(set(doc) - {"@context", "type", "id"})
+    if unsigned:
+        raise JoseError(f"enveloped credential has members outside the signed JWS: {', '.join(unsigned)}")
     value = doc.get("id")
     if not isinstance(value, str) or not value.startswith(ENVELOPE_ID_PREFIX):
         raise JoseError(f"enveloped credential id must be a '{ENVELOPE_ID_PREFIX}<JWS>' data URL")

@@ -23,6 +23,8 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
         found.append(Problem(f"{_SUBJECT}.id", f"{passport.id!r} is not the credential id {credential_id!r}"))
     if general.batteryPassportIdentifier != passport.id:
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryPassportIdentifier", "differs from the passport id"))
+    if general.passportUrl and (message := identifiers.resolver_problem(general.passportUrl)):
+        found.append(Problem(f"{_SUBJECT}.generalProductInformation.passportUrl", f"the QR link {message}"))
     if general.gtin and (message := identifiers.gtin_problem(general.gtin)):
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.gtin", message))
     elif general.gtin:

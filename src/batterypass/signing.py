@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
-from .credential import passport_credential, utc_timestamp
+from .credential import parse_date_time_stamp, passport_credential, utc_timestamp
 from .data_integrity import add_proof
 from .errors import BatteryPassError, InvalidInputError, Problem
 from .jose import envelope as jose_envelope
@@ -34,8 +34,10 @@ class SigningError(BatteryPassError):
 
 
 
-def x5c_from_pem(cert_chain_pem: bytes, key: IssuerKey) -> list[str]:
-    """``x5c`` values (base64 DER, leaf first) of a PEM chain whose leaf certifies ``key``.
+def x5c_from_pem(cert_chain_pem: bytes, key: IssuerKey, at: datetime | None = None) -> list[str]:
+    """``x5c`` values (base64 DER, leaf first) of a PEM chain whose leaf certifies ``key``
+    and whose certificates are all valid ``at`` the signing time (default now): a passport
+    signed under an expired certificate would only ever verify as expired.
 
     Only P-256 keys: the verifier's X.509 path validation (``cryptography.x509.verification``)
     does not accept Ed25519 certificate keys, so such a chain could never be trusted.
@@ -50,6 +52,13 @@ def x5c_from_pem(cert_chain_pem: bytes, key: IssuerKey) -> list[str]:
         raise SigningError("the certificate chain is not PEM-encoded X.509 certificates") from None
     if not same_public_key(certificates[0].public_key(), key.public_key):
         raise SigningError("the first certificate of the chain (the leaf) does not certify the signing key")
+    moment = at or datetime.now(timezone.utc)
+    for certificate in certificates:
+        if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
+            raise SigningError(
+                f"certificate {certificate.subject.rfc4514_string()} is valid from {certificate.not_valid_before_utc} "
+                f"to {certificate.not_valid_after_utc}, not at the signing time {moment.isoformat()}"
+            )
     for position, (child, parent) in enumerate(zip(certificates, certificates[1:]), start=1):
         try:
             child.verify_directly_issued_by(parent)
@@ -104,7 +113,11 @@ def sign_credential(
         if cert_chain_pem is not None:
             raise SigningError("a certificate chain can only be carried by the jose envelope (x5c)")
         return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())
-    x5c = x5c_from_pem(cert_chain_pem, key) if cert_chain_pem is not None else None
+    try:
+        at = parse_date_time_stamp(created) if created else None
+    except ValueError as exc:
+        raise InvalidInputError([Problem("$.validFrom", str(exc))], "credential") from None
+    x5c = x5c_from_pem(cert_chain_pem, key, at) if cert_chain_pem is not None else None
     return jose_envelope(sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c))
 
 

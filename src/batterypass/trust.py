@@ -269,6 +269,11 @@ def _parse_document(raw: Any, source: str) -> _Document:
 
 def _load_certificates(path: Path) -> list[x509.Certificate]:
     data = read_bytes(path, limit=_MAX_CERTIFICATE_FILE_BYTES)
+    if b"PRIVATE KEY-----" in data:
+        raise InvalidInputError(
+            [Problem("$", "holds a private key: a trust store takes issuers' public documents (did.json) and root certificates only")],
+            str(path),
+        )
     try:
         certificates = x509.load_pem_x509_certificates(data)
     except ValueError as exc:

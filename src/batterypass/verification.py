@@ -20,8 +20,9 @@ Checks, in order, and the status a failure gives:
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
   that passes the passport model and its consistency rules; *invalid*.
 
-When several fail, the verdict is the first of invalid, untrusted, expired, revoked,
-status-unknown; all reasons are kept, most severe first. Validity, status and content are
+When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
+status-unknown (revocation is the issuer's own word that a passport must not be relied on,
+and outweighs its having expired); all reasons are kept, most severe first. Validity, status and content are
 only examined once the signature holds: statements in a document that fails its signature
 are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
@@ -92,7 +93,7 @@ _EXIT_CODES = {
     Status.STATUS_UNKNOWN: 6,
 }
 #: When several checks fail, the verdict is the first of these that applies.
-PRECEDENCE = (Status.INVALID, Status.UNTRUSTED, Status.EXPIRED, Status.REVOKED, Status.STATUS_UNKNOWN)
+PRECEDENCE = (Status.INVALID, Status.REVOKED, Status.UNTRUSTED, Status.EXPIRED, Status.STATUS_UNKNOWN)
 
 _RESOLUTION_STATUS = {"invalid": Status.INVALID, "untrusted": Status.UNTRUSTED, "expired": Status.EXPIRED}
 

@@ -79,6 +79,9 @@ class GeneralProductInformation(_Part):
     warrantyPeriod: Count | None = annex(1, "Commercial warranty in years", default=None)
     batteryStatus: BatteryStatus = annex(4, "Status: original, repurposed, re-used, remanufactured or waste")
     voluntary: StrictBool = annex(1, "Issued voluntarily for a battery that Art. 77(1) does not cover", default=False)
+    passportUrl: WebUrl | None = annex(
+        1, "HTTPS link the battery's QR code holds, which resolves to this passport (Art. 13(6))", default=None
+    )
 
 
 class LifecycleStageFootprint(_Part):
