@@ -16,9 +16,9 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
   ask for exists and is not empty. Assembling is cheap; signing, QR rendering and writing are
   what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
   otherwise never skip), so a skipped passport keeps the time it was first issued at. What
-  is *not* compared is the content of existing QR files: after changing ``--resolver`` or
-  ``--module-mm`` for passports already issued, write into a new directory (or delete their
-  QR files). Files are renamed into place whole, QR files first and the passport last (a
+  is *not* compared is the rendering of existing QR files: their link is in the passport (a
+  new ``--resolver`` re-issues), their module size is not, so after changing ``--module-mm``
+  write into a new directory (or delete the QR files). Files are renamed into place whole, QR files first and the passport last (a
   passport file means its set is complete), so a killed batch leaves no partial file, only
   temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts.
   One batch at a time per output directory.
