@@ -408,7 +408,7 @@ def test_a_single_pretty_printed_json_file_is_one_item(runner, tmp_path):
 def test_a_new_resolver_reissues_instead_of_skipping(runner, tmp_path):
     lot = write_jsonl(tmp_path / "lot.jsonl", [load(FIXTURES / "lmt-ebike.json")])
     first, body = run_batch(runner, lot, "--out", tmp_path / "out", "-j", "1")
-    assert body["ok"] == 1
+    assert body["ok"] == 1, body
     again, body = run_batch(runner, lot, "--out", tmp_path / "out", "-j", "1")
     assert body["skipped"] == 1
     moved, body = run_batch(runner, lot, "--out", tmp_path / "out", "-j", "1", "--resolver", "https://dpp.velo.example")

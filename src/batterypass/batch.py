@@ -388,7 +388,7 @@ def _earlier_issue(settings: _Settings, build: BuildData, passport_id: str, sour
     files = passport_files(passport_id, settings.out_dir, settings.qr_options)
     if not all(_non_empty(path) for path in files.values()):
         return None
-    passport = build_passport(build, voluntary=settings.voluntary, source=source)
+    passport = build_passport(build, voluntary=settings.voluntary, resolver=settings.qr_options.resolver, source=source)
     if _same_passport(settings, passport, files["passport"]):
         return ItemResult(source, "skipped", passport_id, files)
     return None
