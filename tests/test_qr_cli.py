@@ -119,3 +119,12 @@ def test_qr_command_usage_errors(runner, tmp_path, target, extra, message):
     result = runner.invoke(main, ["qr", source, "--out", str(tmp_path / target), *extra])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / target).exists()
+
+
+def test_qr_command_on_a_bare_passport(runner, tmp_path):
+    code, summary = build(runner, tmp_path, FIXTURES / "ev-pack.json", "--no-qr")
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(json.loads(Path(summary["files"]["passport"]).read_text())["credentialSubject"]))
+    result = runner.invoke(main, ["qr", str(bare), "--out", str(tmp_path / "l.png"), "--json"])
+    assert result.exit_code == 0, result.output
+    assert read_png(tmp_path / "l.png") == json.loads(result.output)["url"]

@@ -61,9 +61,8 @@ from .assemble import build_passport, parse_build_data
 from .credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from .documents import credential_of, load_document
 from .errors import BatteryPassError, InvalidInputError, Problem
-from .issuance import QrOptions, Signer, issue_passport, passport_files
+from .issuance import QrOptions, Signer, passport_files, write_passport
 from .jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
-from .model.build_data import BuildData
 from .model.passport import Passport
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
@@ -363,16 +362,20 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
         return entry
     source, data, passport_id = entry
     try:
-        build = parse_build_data(data, source)
-        if passport_id and (earlier := _earlier_issue(settings, build, passport_id, source)):
+        passport = build_passport(
+            parse_build_data(data, source),
+            voluntary=settings.voluntary,
+            resolver=settings.qr_options.resolver,
+            source=source,
+        )
+        if passport_id and (earlier := _earlier_issue(settings, passport, source)):
             return earlier
-        issued = issue_passport(
-            build,
+        issued = write_passport(
+            passport,
             settings.out_dir,
             signer=settings.signer,
             qr_options=settings.qr_options,
             issued_at=settings.issued_at,
-            voluntary=settings.voluntary,
             source=source,
             durable=not _DEFER_SYNC,
         )
@@ -383,14 +386,13 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
     return ItemResult(source, "ok", issued.passport_id, issued.files)
 
 
-def _earlier_issue(settings: _Settings, build: BuildData, passport_id: str, source: str) -> ItemResult | None:
+def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> ItemResult | None:
     """The skipped result when ``out_dir`` holds this passport complete and identical, else None."""
-    files = passport_files(passport_id, settings.out_dir, settings.qr_options)
+    files = passport_files(passport.id, settings.out_dir, settings.qr_options)
     if not all(_non_empty(path) for path in files.values()):
         return None
-    passport = build_passport(build, voluntary=settings.voluntary, resolver=settings.qr_options.resolver, source=source)
     if _same_passport(settings, passport, files["passport"]):
-        return ItemResult(source, "skipped", passport_id, files)
+        return ItemResult(source, "skipped", passport.id, files)
     return None
 
 

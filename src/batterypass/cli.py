@@ -22,11 +22,10 @@ import click
 from . import identifiers, keys, qr, rules
 from .assemble import parse_build_data
 from .batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from .documents import check_content, credential_of, is_build_data, load_document
+from .documents import check_content, is_build_data, load_document, passport_of
 from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, issue_passport
 from .jsonio import load_json_file, read_bytes, write_atomic
-from .passport_content import check_passport_subject
 from .schemas import write_schemas
 from .signing import DATA_INTEGRITY, ENVELOPES
 from .trust import TrustStore
@@ -314,8 +313,7 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     document = load_document(read_bytes(file), str(file))
     if is_build_data(document):
         raise click.UsageError(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it")
-    credential, _ = credential_of(document)
-    passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+    _, passport, _ = passport_of(document)
     general = passport.generalProductInformation
     if resolver and (problem := identifiers.resolver_problem(resolver)):
         raise InvalidInputError([Problem("--resolver", f"resolver base {problem}")])

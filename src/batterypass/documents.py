@@ -69,26 +69,45 @@ def is_build_data(document: dict[str, Any] | str) -> bool:
     return isinstance(document, dict) and "battery" in document and "credentialSubject" not in document
 
 
+def is_bare_passport(document: dict[str, Any] | str) -> bool:
+    return isinstance(document, dict) and "generalProductInformation" in document
+
+
+def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | None]:
+    """The passport in a loaded document, unverified: a bare passport (what
+    ``schemas/passport.schema.json`` describes) or a credential in any envelope.
+
+    Returns its kind, the passport and the envelope name; raises :class:`InvalidInputError`
+    with every problem, at paths in the document as it is.
+    """
+    if is_bare_passport(document):
+        try:
+            return PASSPORT, check_passport_subject(document), None
+        except InvalidInputError as exc:
+            problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
+            raise InvalidInputError(problems, exc.source) from None
+    credential, envelope = credential_of(document)
+    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id")), envelope
+
+
 def check_content(data: bytes, source: str) -> ContentReport:
-    """Check build data, a passport credential or a bare passport (what
-    ``schemas/passport.schema.json`` describes), reporting every problem with its JSON path."""
+    """Check build data or a passport (bare, or a credential in any envelope), reporting every
+    problem with its JSON path."""
     document = load_document(data, source)
     if is_build_data(document):
         return _check_build_data(document, source)
-    if isinstance(document, dict) and "generalProductInformation" in document:
-        try:
-            passport = check_passport_subject(document)
-        except InvalidInputError as exc:
-            problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
-            return ContentReport(PASSPORT, problems)
-        return ContentReport(PASSPORT, [], ["a bare passport, not a credential: nothing to verify"], passport)
-    credential, envelope = credential_of(document)
-    notes = [f"signature not checked ({envelope} envelope): use `batterypass verify`"] if envelope else ["unsigned credential"]
+    kind = PASSPORT if is_bare_passport(document) else CREDENTIAL
     try:
-        passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+        kind, passport, envelope = passport_of(document)
     except InvalidInputError as exc:
-        return ContentReport(CREDENTIAL, exc.problems, notes)
-    return ContentReport(CREDENTIAL, [], notes, passport)
+        return ContentReport(kind, exc.problems)
+    if kind == PASSPORT:
+        note = "a bare passport, not a credential: nothing to verify"
+    elif envelope:
+        note = f"signature not checked ({envelope} envelope): use `batterypass verify`"
+    else:
+        note = "unsigned credential"
+    return ContentReport(kind, [], [note], passport)
 
 
 def _check_build_data(document: dict[str, Any], source: str) -> ContentReport:

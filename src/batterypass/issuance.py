@@ -133,20 +133,38 @@ def issue_passport(
     ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    return write_passport(
+        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable
+    )
+
+
+def write_passport(
+    passport: Passport,
+    out_dir: str | os.PathLike[str],
+    *,
+    signer: Signer | None = None,
+    qr_options: QrOptions = QrOptions(),
+    issued_at: datetime | None = None,
+    source: str | None = None,
+    durable: bool = True,
+) -> IssuedPassport:
+    """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
+    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows)."""
+    url = passport.generalProductInformation.passportUrl
+    if qr_options.enabled and url is None:
+        raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
     credential = passport_credential(passport, issued_at)
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     out = Path(out_dir)
     stem = passport_file_stem(passport.id)
     files: dict[str, Path] = {}
-    url = side = None
+    side = None
     if qr_options.enabled:
-        url = passport.generalProductInformation.passportUrl
-        if url is None:
-            raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
+        assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
         written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
     files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable)
-    return IssuedPassport(passport, document, files, url, side)
+    return IssuedPassport(passport, document, files, url if qr_options.enabled else None, side)
