@@ -8,7 +8,7 @@ The items are ``fixtures/ev-pack.json`` with serial numbers 1..N, signed with th
 verified against the demo trust store (``keys/demo``). Each mode runs the real command in this
 process (click's test runner), so interpreter start-up, paid once per command and not per
 passport, is left out; every repeat writes into a fresh directory, and the batch timing
-includes the final ``os.sync()`` that makes the output durable. Figures are medians.
+includes the final flush (``syncfs``) that makes the output durable. Figures are medians.
 
 Irreducible work, per passport on one core: an Ed25519 signature (eddsa-jcs-2022 signs 64
 bytes), serialising the signed passport as written (``dumps_pretty``) and the QR matrix of its

@@ -86,7 +86,8 @@ def certificate(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _pem(*certificates: x509.Certificate) -> bytes:
+def pem_chain(*certificates: x509.Certificate) -> bytes:
+    """The certificates as one PEM file, in the order given (leaf first for a chain)."""
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
 
 
@@ -120,8 +121,8 @@ def main(root: Path) -> None:
     )
     p256_dir = demo / "issuer-p256"
     write_key_directory(p256_dir, p256_key, DEMO_ISSUER)
-    (p256_dir / "cert-chain.pem").write_bytes(_pem(leaf, intermediate))
-    (demo / "root-ca.pem").write_bytes(_pem(root_ca))
+    (p256_dir / "cert-chain.pem").write_bytes(pem_chain(leaf, intermediate))
+    (demo / "root-ca.pem").write_bytes(pem_chain(root_ca))
 
     trust = demo / "trust"
     trust.mkdir()

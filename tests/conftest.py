@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,16 @@ REFERENCE = SHARED / "reference"
 # module pattern, the reader's false positive, not a second symbol of ours. Micro QR stays
 # in the family so a test can tell that what we print is a regular QR code.
 QR_FAMILY = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode, zxingcpp.BarcodeFormat.RMQRCode)
+
+def _demo_material_script():
+    spec = importlib.util.spec_from_file_location("make_demo_material", ROOT / "keys" / "make_demo_material.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: keys/make_demo_material.py, whose certificate helpers the X.509 tests reuse.
+DEMO_MATERIAL = _demo_material_script()
 
 GOOD_FIXTURES = ["ev-pack.json", "lmt-ebike.json", "industrial-stationary.json"]
 NOT_REQUIRED_FIXTURES = ["industrial-1.5kwh.json", "portable-aa.json"]

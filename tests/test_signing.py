@@ -5,10 +5,10 @@ import datetime as dt
 import re
 
 import pytest
+from conftest import DEMO_MATERIAL
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from batterypass.data_integrity import proof_verification_method, verify_proof
 from batterypass.errors import InvalidInputError
@@ -38,27 +38,14 @@ def _identity(key, issuer_id=ISSUER) -> IssuerIdentity:
     return identity_from_did_document(did_document(issuer_id, key), key)
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+certificate = DEMO_MATERIAL.certificate
+_pem = DEMO_MATERIAL.pem_chain
 
 
-def _certificate(subject: str, public_key, issuer: str, issuer_key, ca: bool) -> x509.Certificate:
+def _certificate(subject: str, public_key, issuer, issuer_key, ca: bool) -> x509.Certificate:
     now = dt.datetime.now(dt.timezone.utc)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(_name(issuer))
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(issuer_key, hashes.SHA256())
-    )
-
-
-def _pem(*certificates: x509.Certificate) -> bytes:
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+    return certificate(subject, public_key, issuer, issuer_key, ca=ca,
+                       not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30))
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +53,8 @@ def chain():
     """(signing key, leaf, root) with the leaf certifying the P-256 signing key."""
     key = generate_issuer_key("p256")
     root_key = ec.generate_private_key(ec.SECP256R1())
-    root = _certificate("Acme Root", root_key.public_key(), "Acme Root", root_key, ca=True)
-    leaf = _certificate("Acme Passport Signer", key.public_key, "Acme Root", root_key, ca=False)
+    root = _certificate("Acme Root", root_key.public_key(), None, root_key, ca=True)
+    leaf = _certificate("Acme Passport Signer", key.public_key, root, root_key, ca=False)
     return key, leaf, root
 
 
@@ -143,7 +130,7 @@ def test_x5c_chain_order(chain):
     with pytest.raises(SigningError, match="leaf"):
         x5c_from_pem(_pem(root, leaf), key)
     stranger_key = ec.generate_private_key(ec.SECP256R1())
-    stranger = _certificate("Other Root", stranger_key.public_key(), "Other Root", stranger_key, ca=True)
+    stranger = _certificate("Other Root", stranger_key.public_key(), None, stranger_key, ca=True)
     with pytest.raises(SigningError, match="not issued by certificate 2"):
         x5c_from_pem(_pem(leaf, stranger), key)
 

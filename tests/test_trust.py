@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_MATERIAL
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -32,14 +32,7 @@ ISSUER = "did:web:aurora-cells.example"
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 
 
-def _demo_script():
-    spec = importlib.util.spec_from_file_location("make_demo_material", ROOT / "keys" / "make_demo_material.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-certificate = _demo_script().certificate
+certificate = DEMO_MATERIAL.certificate
 
 
 def _method_id(doc: dict) -> str:

@@ -73,9 +73,7 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
 
     if build.materials:
         origin = build.materials.rawMaterialOrigin
-        bad_shares = checks.share_problems((entry.material, entry.sharePercent) for entry in origin)
-        for material, message in bad_shares.items():
-            first = next(i for i, entry in enumerate(origin) if entry.material == material)
+        for first, message in checks.share_problems((entry.material, entry.sharePercent) for entry in origin).items():
             found.append(Problem(f"$.materials.rawMaterialOrigin[{first}].sharePercent", message))
         for i, entry in enumerate(origin):
             if entry.assurance:

@@ -27,13 +27,16 @@ def stated_total_problem(stated: float, computed: float) -> str | None:
     return None
 
 
-def share_problems(shares: Iterable[tuple[str, float]]) -> dict[str, str]:
-    """Per material, a message when its sources' shares do not add up to 100 %."""
+def share_problems(shares: Iterable[tuple[str, float]]) -> dict[int, str]:
+    """Where a material's source shares do not add up to 100 %: the position of its first
+    source, with the message."""
     totals: dict[str, float] = {}
-    for material, share in shares:
+    first: dict[str, int] = {}
+    for position, (material, share) in enumerate(shares):
         totals[material] = totals.get(material, 0.0) + share
+        first.setdefault(material, position)
     return {
-        material: f"shares of {material} add up to {total:g} %, not 100 % (+-{SHARE_TOLERANCE_POINTS:g})"
+        first[material]: f"shares of {material} add up to {total:g} %, not 100 % (+-{SHARE_TOLERANCE_POINTS:g})"
         for material, total in totals.items()
         if abs(total - 100) > SHARE_TOLERANCE_POINTS
     }

@@ -216,7 +216,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
     """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json."""
     key = keys.generate_issuer_key(algorithm)
     paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env))
-    _, identity = keys.load_signer(paths["private_key"], _passphrase(passphrase_env))
+    identity = keys.identity_from_did_document(load_json_file(paths["did_document"]), key)
     summary = {
         "algorithm": algorithm,
         "kid": key.kid,

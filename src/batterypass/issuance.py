@@ -65,7 +65,7 @@ class QrOptions:
     module_mm: float = qr.DEFAULT_MODULE_MM
 
     def __post_init__(self) -> None:
-        # Checked once here, not once per passport: a batch fails up front, not item by item.
+        # Checked here, when the options are made: a batch fails up front, not item by item.
         if self.enabled:
             qr.check_print_options(self.module_mm, self.formats)
 

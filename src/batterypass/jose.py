@@ -21,13 +21,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from joserfc import errors as joserfc_errors
 from joserfc import jws
-from joserfc.jwk import ECKey, OKPKey
 from joserfc.jws import JWSRegistry
 
 from .credential import VC_CONTEXT_V2
 from .errors import BatteryPassError, InvalidInputError, Problem
 from .jsonio import MAX_DOCUMENT_BYTES, parse_json
-from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode
+from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, jose_key_of
 
 #: JWS ``alg`` values accepted, and the key algorithm each needs. ``Ed25519`` is the
 #: fully-specified name (RFC 9864) of what RFC 8037 calls ``EdDSA``.
@@ -39,7 +38,6 @@ ENVELOPE_TYPE = "EnvelopedVerifiableCredential"
 ENVELOPE_ID_PREFIX = "data:application/vc+jwt,"
 
 _SIGNATURE_BYTES = 64
-_COORD_BYTES = 32
 # base64url inflates by 4/3; leave room for the header and signature of the largest document.
 _MAX_TOKEN_CHARS = MAX_DOCUMENT_BYTES * 4 // 3 + 16_384
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
@@ -74,13 +72,6 @@ class _Registry(JWSRegistry):
 
 
 _REGISTRY = _Registry(algorithms=list(ALLOWED_ALGORITHMS), strict_check_header=False)
-
-
-def _library_key(key: Any) -> OKPKey | ECKey:
-    """joserfc's key for a ``cryptography`` Ed25519 or P-256 key, private or public."""
-    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey)):
-        return OKPKey.import_key(key)
-    return ECKey.import_key(key)
 
 
 def _quietly(call: Any, *args: Any, **kwargs: Any) -> Any:
@@ -182,7 +173,7 @@ def verify_signature(parsed: ParsedJws, public_key: PublicKey) -> None:
     ):
         raise JoseError(f"JWS alg {alg} needs a P-256 key, the key is {_describe(public_key)}")
     try:
-        _quietly(jws.deserialize_compact, parsed.token, _library_key(public_key), registry=_REGISTRY)
+        _quietly(jws.deserialize_compact, parsed.token, jose_key_of(public_key), registry=_REGISTRY)
     except joserfc_errors.BadSignatureError:
         raise JoseError("the JWS signature does not verify: the token was altered, or the key is wrong") from None
     except joserfc_errors.JoseError as exc:

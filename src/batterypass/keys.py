@@ -104,6 +104,11 @@ def _public_bytes(pub: PublicKey) -> bytes:
     return pub.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
 
 
+def jose_key_of(key: PublicKey | PrivateKey) -> OKPKey | ECKey:
+    """joserfc's key object for a ``cryptography`` Ed25519 or P-256 key, private or public."""
+    return OKPKey.import_key(key) if _algorithm_of(key) == "ed25519" else ECKey.import_key(key)
+
+
 def same_public_key(a: Any, b: Any) -> bool:
     """Whether two public keys are the same Ed25519 or P-256 key (any other key type: False)."""
     try:
@@ -277,11 +282,9 @@ class IssuerKey:
         r, s = decode_dss_signature(self._private_key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(_P256_COORD_BYTES, "big") + s.to_bytes(_P256_COORD_BYTES, "big")
 
-    def jose_key(self) -> Any:
+    def jose_key(self) -> OKPKey | ECKey:
         """The key as joserfc takes it for signing a JWS (never serialised by us)."""
-        if self._algorithm == "ed25519":
-            return OKPKey.import_key(self._private_key)
-        return ECKey.import_key(self._private_key)
+        return jose_key_of(self._private_key)
 
     def export_private_pem(self, passphrase: bytes | None = None) -> bytes:
         """PKCS#8 PEM, encrypted with the best available scheme when a passphrase is given."""

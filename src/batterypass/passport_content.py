@@ -37,8 +37,7 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
             found.append(Problem(f"{_SUBJECT}.carbonFootprint.batteryCarbonFootprint", message))
     if passport.supplyChainDueDiligence:
         origin = passport.supplyChainDueDiligence.rawMaterialOrigin
-        for material, message in checks.share_problems((s.material, s.sharePercent) for s in origin).items():
-            first = next(i for i, s in enumerate(origin) if s.material == material)
+        for first, message in checks.share_problems((s.material, s.sharePercent) for s in origin).items():
             found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.rawMaterialOrigin[{first}].sharePercent", message))
     if passport.circularity:
         for i, share in enumerate(passport.circularity.recycledContent):

@@ -164,10 +164,7 @@ def url_problem(url: str) -> str | None:
     """
     if not url or not set(url) <= _URL_CHARS:
         return "must be printable ASCII without spaces (percent-encode anything else)"
-    try:
-        return resolver_problem(url)
-    except ValueError:  # urlsplit on a malformed host such as "[::1"
-        return "is not a valid URL"
+    return resolver_problem(url)
 
 
 def encode_qr(url: str) -> QrCode:

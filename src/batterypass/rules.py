@@ -217,7 +217,8 @@ def passport_requirement(source: BuildData | Passport | BatteryFacts) -> Require
 class Obligation:
     """One duty of the Regulation as it stands for one battery on its placing-on-market date.
 
-    ``section`` is the build-data path that fulfils it; ``met`` is None when it does not apply.
+    ``section`` is the path (in build data, or in a passport credential) of the data that
+    fulfils it; ``met`` is None when it does not apply.
     """
 
     key: str
