@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import base58
@@ -118,7 +120,17 @@ def add_proof(document: dict[str, Any], key: IssuerKey, verification_method: str
     return {**document, "proof": {**config, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}}
 
 
-def _checked_proof(secured: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CheckedProof:
+    """A proof whose shape is valid, read once: what verifying it needs, nothing verified yet."""
+
+    verification_method: str
+    created: datetime | None
+    options: dict[str, Any]
+    signature: bytes
+
+
+def check_proof(secured: Any) -> CheckedProof:
     """The proof of ``secured`` once its shape is valid; :class:`ProofError` otherwise."""
     if not isinstance(secured, dict):
         raise ProofError("the secured document is not a JSON object")
@@ -138,10 +150,10 @@ def _checked_proof(secured: Any) -> dict[str, Any]:
     method = proof.get("verificationMethod")
     if not isinstance(method, str) or not method:
         raise ProofError("proof verificationMethod is missing or not a string")
-    created = proof.get("created")
-    if created is not None:
+    created = None
+    if proof.get("created") is not None:
         try:
-            parse_date_time_stamp(created)
+            created = parse_date_time_stamp(proof["created"])
         except ValueError as exc:
             raise ProofError(f"proof created: {exc}") from None
     if "@context" in proof:
@@ -154,40 +166,39 @@ def _checked_proof(secured: Any) -> dict[str, Any]:
         # redefine terms for a JSON-LD reader: fail closed and require the very same list.
         if document_context != proof_context:
             raise ProofError("the document @context differs from the proof @context: entries added after signing")
-    _signature(proof)
-    return proof
-
-
-def _signature(proof: dict[str, Any]) -> bytes:
     value = proof.get("proofValue")
     if not isinstance(value, str) or len(value) > _MAX_PROOF_VALUE_CHARS or not _BASE58BTC.match(value):
         raise ProofError("proofValue is missing, too long, or not multibase base58btc ('z...')")
     signature = base58.b58decode(value[1:])
     if len(signature) != _SIGNATURE_BYTES:
         raise ProofError(f"proofValue decodes to {len(signature)} bytes, an Ed25519 signature is 64")
-    return signature
+    options = {name: item for name, item in proof.items() if name != "proofValue"}
+    return CheckedProof(method, created, options, signature)
 
 
 def proof_verification_method(secured: dict[str, Any]) -> str:
     """The ``verificationMethod`` of a well-formed proof (to look up the key before verifying)."""
-    return _checked_proof(secured)["verificationMethod"]
+    return check_proof(secured).verification_method
 
 
-def verify_proof(secured: dict[str, Any], public_key: PublicKey) -> None:
-    """Verify the ``eddsa-jcs-2022`` proof of ``secured`` with ``public_key``; :class:`ProofError` if not."""
-    proof = _checked_proof(secured)
+def verify_checked_proof(proof: CheckedProof, unsecured: dict[str, Any], public_key: PublicKey) -> None:
+    """Verify a proof read by :func:`check_proof` over ``unsecured`` (the document without it)."""
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
         raise ProofError("eddsa-jcs-2022 proofs verify with Ed25519 keys only; the verification key is not Ed25519")
-    options = {name: value for name, value in proof.items() if name != "proofValue"}
-    unsecured = {name: value for name, value in secured.items() if name != "proof"}
     try:
-        data = hash_data(options, unsecured)
+        data = hash_data(proof.options, unsecured)
     except InvalidInputError as exc:
         reasons = "; ".join(p.message for p in exc.problems)
         raise ProofError(f"the document cannot be canonicalised: {reasons}") from None
     try:
-        public_key.verify(_signature(proof), data)
+        public_key.verify(proof.signature, data)
     except InvalidSignature:
         raise ProofError(
             "the signature does not verify: the document or its proof was altered, or the key is wrong"
         ) from None
+
+
+def verify_proof(secured: dict[str, Any], public_key: PublicKey) -> None:
+    """Verify the ``eddsa-jcs-2022`` proof of ``secured`` with ``public_key``; :class:`ProofError` if not."""
+    proof = check_proof(secured)
+    verify_checked_proof(proof, {name: value for name, value in secured.items() if name != "proof"}, public_key)

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
-from .data_integrity import ProofError, proof_verification_method, verify_proof
+from .data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from .errors import InvalidInputError, Problem
 from .jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
@@ -368,22 +368,18 @@ class _Verification:
         credential = {name: value for name, value in secured.items() if name != "proof"}
         self.check_credential(credential)
         try:
-            method = proof_verification_method(secured)
+            proof = check_proof(secured)
         except ProofError as exc:
             self.findings.failed("envelope", Status.INVALID, exc.reason)
             return None
+        method = proof.verification_method
         if len(method) > MAX_IDENTIFIER_CHARS:
             self.findings.failed("envelope", Status.INVALID, f"the proof's verificationMethod is over {MAX_IDENTIFIER_CHARS} characters")
             return None
-        created = secured["proof"].get("created")
-        try:
-            at = self.signing_time(parse_date_time_stamp(created) if created is not None else None)
-        except ValueError as exc:
-            self.findings.failed("envelope", Status.INVALID, f"proof created: {exc}")
-            return None
+        at = self.signing_time(proof.created)
         self.findings.passed("envelope", "eddsa-jcs-2022 proof")
         resolution = self.trust.resolve(method, self.claims.issuer or "", at, now=self.now)
-        verified = self.check_key(resolution, lambda key: verify_proof(secured, key), method)
+        verified = self.check_key(resolution, lambda key: verify_checked_proof(proof, credential, key), method)
         if verified and "expires" in secured["proof"]:
             self.check_proof_expiry(secured["proof"]["expires"])
         return credential if verified else None
