@@ -16,6 +16,8 @@ FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 USER_EXAMPLE = SHARED / "examples" / "build-data.ev.json"
 REFERENCE = SHARED / "reference"
+VECTORS = REFERENCE / "test-vectors"
+DEMO = ROOT / "keys" / "demo"
 
 # The QR family only: a full scan sometimes also "finds" a linear barcode in a QR code's
 # module pattern, the reader's false positive, not a second symbol of ours. Micro QR stays

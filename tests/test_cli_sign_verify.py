@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, load
+from conftest import DEMO, FIXTURES, load
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
 from batterypass import QrOptions, Signer, issue_passport
@@ -18,7 +18,6 @@ from batterypass.cli import main
 from batterypass.keys import load_issuer_key
 from batterypass.status_list import make_status_list
 
-DEMO = ROOT / "keys" / "demo"
 ED25519_KEY = DEMO / "issuer-ed25519" / "private.pem"
 P256_KEY = DEMO / "issuer-p256" / "private.pem"
 P256_CHAIN = DEMO / "issuer-p256" / "cert-chain.pem"

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import base58
 import pytest
 import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import VECTORS
 
 from batterypass.data_integrity import (
     ProofError,
@@ -29,7 +30,6 @@ from batterypass.keys import (
     public_key_from_did_key,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "test-vectors"
 DI = VECTORS / "w3c-vc-di-eddsa"
 JCS = DI / "eddsa-jcs-2022"
 RFC8785 = VECTORS / "rfc8785" / "testdata"

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from conftest import VECTORS
 
 from batterypass.jose import (
     ALLOWED_ALGORITHMS,
@@ -26,7 +27,6 @@ from batterypass.keys import (
     public_key_from_jwk,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "test-vectors"
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],
     "type": ["VerifiableCredential"],

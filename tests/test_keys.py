@@ -11,6 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from conftest import VECTORS
+
 from batterypass.errors import KeyFileError
 from batterypass.keys import (
     ALGORITHMS,
@@ -37,7 +39,6 @@ from batterypass.keys import (
     write_key_directory,
 )
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "test-vectors"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from conftest import FIXTURES, ROOT, USER_EXAMPLE, load
+from conftest import DEMO, FIXTURES, USER_EXAMPLE, load
 
 import batterypass
 from batterypass import (
@@ -21,7 +21,6 @@ from batterypass import (
     verify,
 )
 
-DEMO = ROOT / "keys" / "demo"
 
 
 @pytest.fixture(scope="module")

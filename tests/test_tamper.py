@@ -11,10 +11,11 @@ import copy
 import json
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import DEMO, ROOT
 
 from batterypass.assemble import build_passport
 from batterypass.credential import passport_credential
@@ -24,8 +25,6 @@ from batterypass.signing import sign_credential
 from batterypass.trust import TrustStore
 from batterypass.verification import Status, verify
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "keys" / "demo"
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 
 

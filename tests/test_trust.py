@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_MATERIAL
+from conftest import DEMO, DEMO_MATERIAL
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -26,8 +26,6 @@ from batterypass.keys import (
 from batterypass.credential import parse_date_time_stamp
 from batterypass.trust import DOCUMENT_SIGNING_EKU, TrustStore
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "keys" / "demo"
 ISSUER = "did:web:aurora-cells.example"
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 
@@ -44,8 +42,7 @@ def _write(path: Path, obj) -> Path:
     return path
 
 
-def _pem(*certificates: x509.Certificate) -> bytes:
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+_pem = DEMO_MATERIAL.pem_chain
 
 
 def _x5c(*certificates: x509.Certificate) -> list[str]:

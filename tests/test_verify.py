@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from cryptography import x509
+
+from conftest import DEMO, REFERENCE, ROOT
 
 from batterypass.assemble import build_passport
 from batterypass.credential import passport_credential
@@ -42,9 +43,6 @@ from batterypass.status_list import (
 from batterypass.trust import TrustStore
 from batterypass.verification import Status, verify
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "keys" / "demo"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 SIGNED_JCS = REFERENCE / "test-vectors" / "w3c-vc-di-eddsa" / "eddsa-jcs-2022" / "signedJCS.json"
 W3C_ISSUER = "https://vc.example/issuers/5678"
 W3C_METHOD = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"

@@ -6,10 +6,11 @@ import copy
 import json
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 import base58
 import pytest
+
+from conftest import DEMO, ROOT
 
 from batterypass.assemble import build_passport
 from batterypass.credential import passport_credential
@@ -21,8 +22,6 @@ from batterypass.status_list import make_status_list
 from batterypass.trust import TrustStore
 from batterypass.verification import Status, check_status_lists, verify
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "keys" / "demo"
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 LIST_URL = "https://aurora-cells.example/status/1"
 KEY, IDENTITY = load_signer(DEMO / "issuer-ed25519" / "private.pem")
