@@ -23,6 +23,7 @@ from .jose import envelope as jose_envelope
 from .jose import sign_vc_jwt
 from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
 from .model.passport import Passport
+from .trust import certificate_validity_problems
 
 DATA_INTEGRITY = "data-integrity"
 JOSE = "jose"
@@ -52,13 +53,8 @@ def x5c_from_pem(cert_chain_pem: bytes, key: IssuerKey, at: datetime | None = No
         raise SigningError("the certificate chain is not PEM-encoded X.509 certificates") from None
     if not same_public_key(certificates[0].public_key(), key.public_key):
         raise SigningError("the first certificate of the chain (the leaf) does not certify the signing key")
-    moment = at or datetime.now(timezone.utc)
-    for certificate in certificates:
-        if not certificate.not_valid_before_utc <= moment <= certificate.not_valid_after_utc:
-            raise SigningError(
-                f"certificate {certificate.subject.rfc4514_string()} is valid from {certificate.not_valid_before_utc} "
-                f"to {certificate.not_valid_after_utc}, not at the signing time {moment.isoformat()}"
-            )
+    if invalid := certificate_validity_problems(certificates, at or datetime.now(timezone.utc)):
+        raise SigningError("the certificate chain is valid at another time, not at the signing time: " + "; ".join(invalid))
     for position, (child, parent) in enumerate(zip(certificates, certificates[1:]), start=1):
         try:
             child.verify_directly_issued_by(parent)
@@ -105,11 +101,6 @@ def sign_credential(
         raise InvalidInputError([Problem("$.proof", "the credential is already signed")], "credential")
     unsigned = _with_issuer(credential, identity.id)
     if envelope == DATA_INTEGRITY:
-        if key.algorithm != "ed25519":
-            raise KeyAlgorithmError(
-                f"the data-integrity envelope (eddsa-jcs-2022) needs an Ed25519 key, not {key.algorithm}: "
-                "use --envelope jose for P-256 keys"
-            )
         if cert_chain_pem is not None:
             raise SigningError("a certificate chain can only be carried by the jose envelope (x5c)")
         return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())

@@ -335,7 +335,8 @@ def _san_problem(subjects: Iterable[x509.GeneralName] | None, issuer: str) -> st
     )
 
 
-def _validity_problems(chain: Iterable[x509.Certificate], at: datetime) -> list[str]:
+def certificate_validity_problems(chain: Iterable[x509.Certificate], at: datetime) -> list[str]:
+    """Why each certificate of ``chain`` is not valid at ``at`` (none: all are)."""
     problems = []
     for certificate in chain:
         start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
@@ -544,7 +545,7 @@ class TrustStore:
                 problem = _san_problem(verified.subjects, issuer)
                 if problem:
                     return KeyResolution(public_key, False, problem, "untrusted")
-                reasons = _validity_problems(verified.chain, at)
+                reasons = certificate_validity_problems(verified.chain, at)
                 if reasons:
                     return KeyResolution(public_key, False, "; ".join(reasons), "expired")
         return KeyResolution(public_key, False, f"certificate chain of {_subject(leaf)} is not trusted: {error}", "untrusted")
