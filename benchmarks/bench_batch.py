@@ -34,11 +34,11 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from batterypass.cli import main as cli
-from batterypass.identifiers import digital_link_url
-from batterypass.issuance import Signer
+from batterypass.cli.main import main as cli
+from batterypass.law.identifiers import digital_link_url
+from batterypass.issuing.issuance import Signer
 from batterypass.jsonio import dumps_pretty
-from batterypass.qr import encode_qr
+from batterypass.carriers.qr import encode_qr
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "ev-pack.json"

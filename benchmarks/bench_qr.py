@@ -1,4 +1,4 @@
-"""QR cost of one passport: batterypass.qr against the naive use of qrcode, in the same run.
+"""QR cost of one passport: batterypass.carriers.qr against the naive use of qrcode, in the same run.
 
 Run: ``.venv/bin/python benchmarks/bench_qr.py [repetitions]`` (default 200). Prints medians in ms.
 
@@ -8,7 +8,7 @@ its automatic mask choice, then
 the same 6 pixels per module as our 0.5 mm / 300 dpi PNG. Both produce the same symbol (the
 tests check module for module), so only the cost differs.
 
-"warm" reuses the per-version tables batterypass.qr builds on first use of a version (a
+"warm" reuses the per-version tables batterypass.carriers.qr builds on first use of a version (a
 batch of passports); "cold" rebuilds them every time (one passport per process).
 """
 
@@ -24,8 +24,8 @@ import qrcode
 from qrcode.image.pure import PyPNGImage
 from qrcode.image.svg import SvgPathImage
 
-from batterypass.identifiers import digital_link_url, passport_id, passport_url
-from batterypass.qr import MIN_VERSION, _information, _layout, encode_qr
+from batterypass.law.identifiers import digital_link_url, passport_id, passport_url
+from batterypass.carriers.qr import MIN_VERSION, _information, _layout, encode_qr
 
 RESOLVER = "https://id.example-battery.eu"
 URLS = {

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from batterypass.keys import PublicKey, generate_issuer_key, write_key_directory
-from batterypass.trust import DOCUMENT_SIGNING_EKU
+from batterypass.securing.keys import PublicKey, generate_issuer_key, write_key_directory
+from batterypass.verifying.trust import DOCUMENT_SIGNING_EKU
 
 DEMO_ISSUER = "did:web:aurora-cells.example"
 DEMO_HOST = "aurora-cells.example"

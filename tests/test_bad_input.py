@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batterypass import InvalidInputError, build_passport
-from batterypass.cli import main
+from batterypass.cli.main import main
 
 BAD = FIXTURES / "bad"
 

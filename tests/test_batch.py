@@ -1,4 +1,4 @@
-"""``batch`` and :func:`batterypass.batch.build_many`: many passports, bad items isolated,
+"""``batch`` and :func:`batterypass.issuing.batch.build_many`: many passports, bad items isolated,
 resumable, the same files as ``build`` whatever the number of jobs."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 from conftest import FIXTURES, ROOT, load
 
 from batterypass import InvalidInputError, Problem, QrOptions, Signer
-from batterypass.batch import CHUNK_SIZE, REPORT_NAME, ItemResult, _claimed_passport_id, build_many, read_items
-from batterypass.cli import main
-from batterypass.issuance import issue_passport, passport_files
+from batterypass.issuing.batch import CHUNK_SIZE, REPORT_NAME, ItemResult, _claimed_passport_id, build_many, read_items
+from batterypass.cli.main import main
+from batterypass.issuing.issuance import issue_passport, passport_files
 
 KEY = ROOT / "keys" / "demo" / "issuer-ed25519" / "private.pem"
 TRUST = ROOT / "keys" / "demo" / "trust"
@@ -27,7 +27,7 @@ ISSUED = datetime(2025, 6, 1, 8, tzinfo=timezone.utc)
 ISSUED_AT = "2025-06-01T08:00:00Z"
 # Bad build data that parses as JSON, each with the problems ``validate`` reports for it.
 BAD = [f"bad/{name}.json" for name in ("gtin-check-digit", "negative-mass", "missing-fields", "typo-key", "wrong-types")]
-CLI = [sys.executable, "-c", "from batterypass.cli import main; main()"]
+CLI = [sys.executable, "-c", "from batterypass.cli.main import main; main()"]
 
 
 def item(serial: str, fixture: str = "ev-pack.json") -> dict[str, Any]:

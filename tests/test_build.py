@@ -20,8 +20,8 @@ from batterypass import (
     issue_passport,
     passport_credential,
 )
-from batterypass.cli import main
-from batterypass.identifiers import PASSPORT_ID_NAMESPACE
+from batterypass.cli.main import main
+from batterypass.law.identifiers import PASSPORT_ID_NAMESPACE
 
 
 def test_user_example_is_accepted_as_is(user_example):

@@ -14,9 +14,9 @@ from conftest import DEMO, FIXTURES, load
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
 from batterypass import QrOptions, Signer, issue_passport
-from batterypass.cli import main
-from batterypass.keys import load_issuer_key
-from batterypass.status_list import make_status_list
+from batterypass.cli.main import main
+from batterypass.securing.keys import load_issuer_key
+from batterypass.securing.status_list import make_status_list
 
 ED25519_KEY = DEMO / "issuer-ed25519" / "private.pem"
 P256_KEY = DEMO / "issuer-p256" / "private.pem"

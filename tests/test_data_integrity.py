@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import VECTORS
 
-from batterypass.data_integrity import (
+from batterypass.securing.data_integrity import (
     ProofError,
     add_proof,
     canonical_json,
@@ -21,7 +21,7 @@ from batterypass.data_integrity import (
     verify_proof,
 )
 from batterypass.errors import InvalidInputError
-from batterypass.keys import (
+from batterypass.securing.keys import (
     KeyAlgorithmError,
     did_key_from_public_key,
     did_key_verification_method,

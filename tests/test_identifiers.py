@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batterypass.identifiers import (
+from batterypass.law.identifiers import (
     digital_link_url,
     gtin_check_digit,
     gtin_problem,

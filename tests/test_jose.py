@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from conftest import VECTORS
 
-from batterypass.jose import (
+from batterypass.securing.jose import (
     ALLOWED_ALGORITHMS,
     JoseError,
     ParsedJws,
@@ -20,7 +20,7 @@ from batterypass.jose import (
     vc_payload,
     verify_signature,
 )
-from batterypass.keys import (
+from batterypass.securing.keys import (
     KeyAlgorithmError,
     generate_issuer_key,
     issuer_key_from_jwk,

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from conftest import VECTORS
 
 from batterypass.errors import KeyFileError
-from batterypass.keys import (
+from batterypass.securing.keys import (
     ALGORITHMS,
     IssuerIdentity,
     KeyFormatError,

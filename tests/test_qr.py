@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw
 from qrcode import util
 
 from batterypass.errors import BatteryPassError
-from batterypass.identifiers import digital_link_url, passport_id, passport_url
-from batterypass.qr import (
+from batterypass.law.identifiers import digital_link_url, passport_id, passport_url
+from batterypass.carriers.qr import (
     MAX_MODULE_MM,
     MIN_VERSION,
     MIN_MODULE_MM,

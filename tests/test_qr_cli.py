@@ -11,7 +11,7 @@ import zxingcpp
 from conftest import FIXTURES, QR_FAMILY, ROOT, USER_EXAMPLE, load
 from PIL import Image
 
-from batterypass.cli import main
+from batterypass.cli.main import main
 
 ED25519_KEY = ROOT / "keys" / "demo" / "issuer-ed25519" / "private.pem"
 

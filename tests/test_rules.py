@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES, USER_EXAMPLE, load
 
 from batterypass import InvalidInputError, obligations, parse_build_data, passport_requirement
-from batterypass.cli import main
+from batterypass.cli.main import main
 
 
 def battery(**changes):

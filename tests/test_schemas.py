@@ -11,7 +11,7 @@ from conftest import FIXTURES, GOOD_FIXTURES, ROOT, USER_EXAMPLE, load
 from batterypass import QrOptions, issue_passport
 from batterypass.model.access import AUDIENCE_POINTS, Access
 from batterypass.model.views import view_for
-from batterypass.schemas import rendered_schemas
+from batterypass.model.schemas import rendered_schemas
 
 
 @pytest.mark.parametrize("name", sorted(rendered_schemas()))

@@ -10,10 +10,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from batterypass.data_integrity import proof_verification_method, verify_proof
+from batterypass.securing.data_integrity import proof_verification_method, verify_proof
 from batterypass.errors import InvalidInputError
-from batterypass.jose import parse_compact, unwrap_envelope, vc_payload, verify_signature
-from batterypass.keys import (
+from batterypass.securing.jose import parse_compact, unwrap_envelope, vc_payload, verify_signature
+from batterypass.securing.keys import (
     IssuerIdentity,
     KeyAlgorithmError,
     did_document,
@@ -21,8 +21,8 @@ from batterypass.keys import (
     identity_from_did_document,
     public_key_from_did_key,
 )
-from batterypass.credential import utc_timestamp
-from batterypass.signing import ENVELOPES, SigningError, sign_credential, x5c_from_pem
+from batterypass.securing.credential import utc_timestamp
+from batterypass.securing.signing import ENVELOPES, SigningError, sign_credential, x5c_from_pem
 
 CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2"],

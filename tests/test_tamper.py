@@ -17,13 +17,13 @@ import pytest
 
 from conftest import DEMO, ROOT
 
-from batterypass.assemble import build_passport
-from batterypass.credential import passport_credential
-from batterypass.jose import compact_json, envelope, unwrap_envelope
-from batterypass.keys import b64url_encode, load_signer
-from batterypass.signing import sign_credential
-from batterypass.trust import TrustStore
-from batterypass.verification import Status, verify
+from batterypass.issuing.assemble import build_passport
+from batterypass.securing.credential import passport_credential
+from batterypass.securing.jose import compact_json, envelope, unwrap_envelope
+from batterypass.securing.keys import b64url_encode, load_signer
+from batterypass.securing.signing import sign_credential
+from batterypass.verifying.trust import TrustStore
+from batterypass.verifying.verification import Status, verify
 
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 

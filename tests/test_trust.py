@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from batterypass.errors import InvalidInputError
-from batterypass.keys import (
+from batterypass.securing.keys import (
     did_document,
     did_key_from_public_key,
     did_key_verification_method,
@@ -23,8 +23,8 @@ from batterypass.keys import (
     multibase_from_public_key,
     same_public_key,
 )
-from batterypass.credential import parse_date_time_stamp
-from batterypass.trust import DOCUMENT_SIGNING_EKU, TrustStore
+from batterypass.securing.credential import parse_date_time_stamp
+from batterypass.verifying.trust import DOCUMENT_SIGNING_EKU, TrustStore
 
 ISSUER = "did:web:aurora-cells.example"
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ import json
 from conftest import FIXTURES, USER_EXAMPLE, load
 
 from batterypass import QrOptions, issue_passport
-from batterypass.cli import main
+from batterypass.cli.main import main
 
 
 def test_validate_clean_build_data(runner):

@@ -15,12 +15,12 @@ from cryptography import x509
 
 from conftest import DEMO, REFERENCE, ROOT
 
-from batterypass.assemble import build_passport
-from batterypass.credential import passport_credential
+from batterypass.issuing.assemble import build_passport
+from batterypass.securing.credential import passport_credential
 from batterypass.errors import InvalidInputError
-from batterypass.jose import compact_json, envelope, unwrap_envelope
+from batterypass.securing.jose import compact_json, envelope, unwrap_envelope
 from batterypass.jsonio import MAX_DOCUMENT_BYTES
-from batterypass.keys import (
+from batterypass.securing.keys import (
     IssuerIdentity,
     b64url_encode,
     did_document,
@@ -30,8 +30,8 @@ from batterypass.keys import (
     identity_from_did_document,
     load_signer,
 )
-from batterypass.signing import sign_credential
-from batterypass.status_list import (
+from batterypass.securing.signing import sign_credential
+from batterypass.securing.status_list import (
     MAX_BITSTRING_BYTES,
     MIN_BITSTRING_BYTES,
     decode_bitstring,
@@ -40,8 +40,8 @@ from batterypass.status_list import (
     status_entries,
     status_list_from_credential,
 )
-from batterypass.trust import TrustStore
-from batterypass.verification import Status, verify
+from batterypass.verifying.trust import TrustStore
+from batterypass.verifying.verification import Status, verify
 
 SIGNED_JCS = REFERENCE / "test-vectors" / "w3c-vc-di-eddsa" / "eddsa-jcs-2022" / "signedJCS.json"
 W3C_ISSUER = "https://vc.example/issuers/5678"

@@ -12,15 +12,15 @@ import pytest
 
 from conftest import DEMO, ROOT
 
-from batterypass.assemble import build_passport
-from batterypass.credential import passport_credential
-from batterypass.data_integrity import add_proof, hash_data
-from batterypass.jose import compact_json, sign_compact
-from batterypass.keys import b64url_encode, load_signer
-from batterypass.signing import sign_credential
-from batterypass.status_list import make_status_list
-from batterypass.trust import TrustStore
-from batterypass.verification import Status, check_status_lists, verify
+from batterypass.issuing.assemble import build_passport
+from batterypass.securing.credential import passport_credential
+from batterypass.securing.data_integrity import add_proof, hash_data
+from batterypass.securing.jose import compact_json, sign_compact
+from batterypass.securing.keys import b64url_encode, load_signer
+from batterypass.securing.signing import sign_credential
+from batterypass.securing.status_list import make_status_list
+from batterypass.verifying.trust import TrustStore
+from batterypass.verifying.verification import Status, check_status_lists, verify
 
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 LIST_URL = "https://aurora-cells.example/status/1"
@@ -177,7 +177,7 @@ def test_verdicts_survive_any_single_value_replaced_by_junk():
 
 
 def test_envelope_members_outside_the_jws_are_refused():
-    from batterypass.jose import envelope
+    from batterypass.securing.jose import envelope
 
     wrapped = {**envelope(jws(passport())), "credentialSubject": {"evil": 1}}
     result = verify(wrapped, TRUST, now=NOW)

@@ -10,18 +10,18 @@ The public API is what this module exports; everything else is internal and may 
     >>> result.status, result.reasons, result.passport    # passport only when VALID
 """
 
-from .assemble import build_passport, parse_build_data
-from .batch import ItemResult, build_many
-from .credential import passport_credential
+from .issuing.assemble import build_passport, parse_build_data
+from .issuing.batch import ItemResult, build_many
+from .securing.credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
-from .issuance import IssuedPassport, QrOptions, Signer, issue_passport
-from .keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
+from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
+from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
-from .rules import obligations, passport_requirement
-from .signing import sign
-from .trust import TrustStore
-from .verification import Status, VerificationResult, verify
+from .law.rules import obligations, passport_requirement
+from .securing.signing import sign
+from .verifying.trust import TrustStore
+from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",

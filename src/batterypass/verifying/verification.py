@@ -48,16 +48,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
-from .data_integrity import ProofError, check_proof, verify_checked_proof
+from ..securing.credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
+from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
-from .errors import InvalidInputError, Problem
-from .jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
-from .keys import PublicKey
-from .model.passport import Passport
-from .passport_content import check_passport_subject
-from .signing import DATA_INTEGRITY, JOSE
-from .status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
+from ..errors import InvalidInputError, Problem
+from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
+from ..securing.keys import PublicKey
+from ..model.passport import Passport
+from ..law.passport_content import check_passport_subject
+from ..securing.signing import DATA_INTEGRITY, JOSE
+from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
 
 #: Issuer ids, key ids and verification methods longer than this are refused: they end up

@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives import serialization
 
 from .credential import parse_date_time_stamp, passport_credential, utc_timestamp
 from .data_integrity import add_proof
-from .errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, Problem
 from .jose import envelope as jose_envelope
 from .jose import sign_vc_jwt
 from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
-from .model.passport import Passport
-from .trust import certificate_validity_problems
+from ..model.passport import Passport
+from ..verifying.trust import certificate_validity_problems
 
 DATA_INTEGRITY = "data-integrity"
 JOSE = "jose"

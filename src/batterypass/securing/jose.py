@@ -24,8 +24,8 @@ from joserfc import jws
 from joserfc.jws import JWSRegistry
 
 from .credential import VC_CONTEXT_V2
-from .errors import BatteryPassError, InvalidInputError, Problem
-from .jsonio import MAX_DOCUMENT_BYTES, parse_json
+from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..jsonio import MAX_DOCUMENT_BYTES, parse_json
 from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, jose_key_of
 
 #: JWS ``alg`` values accepted, and the key algorithm each needs. ``Ed25519`` is the

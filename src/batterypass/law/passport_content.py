@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import checks, identifiers, rules
-from .errors import InvalidInputError, Problem
-from .model.passport import Passport
-from .model.validation import validate_model
+from ..errors import InvalidInputError, Problem
+from ..model.passport import Passport
+from ..model.validation import validate_model
 
 _SUBJECT = "$.credentialSubject"
 

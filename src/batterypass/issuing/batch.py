@@ -56,14 +56,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from . import identifiers
+from ..law import identifiers
 from .assemble import build_passport, parse_build_data
-from .credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
-from .documents import credential_of, load_document
-from .errors import BatteryPassError, InvalidInputError, Problem
+from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
+from ..verifying.documents import credential_of, load_document
+from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from .jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
-from .model.passport import Passport
+from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from ..model.passport import Passport
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
 #: ``batterypass verify OUT/*.json`` sees passports only.

@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .jsonio import dumps_pretty, write_atomic
-from .model.build_data import BuildData
-from .model.passport import Passport
+from ..jsonio import dumps_pretty, write_atomic
+from .build_data import BuildData
+from .passport import Passport
 
 _BASE_ID = "https://batterypass.dev/schemas/"
 

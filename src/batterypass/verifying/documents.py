@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import jose, rules
-from .assemble import check_build_data, parse_build_data, qr_resolver
-from .errors import InvalidInputError, Problem
-from .jsonio import parse_json
-from .model.passport import Passport
-from .passport_content import check_passport_subject
-from .signing import DATA_INTEGRITY, JOSE
+from ..securing import jose
+
+from ..law import rules
+from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
+from ..errors import InvalidInputError, Problem
+from ..jsonio import parse_json
+from ..model.passport import Passport
+from ..law.passport_content import check_passport_subject
+from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
 CREDENTIAL = "credential"

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-from .errors import shorten
-from .model.passport import Passport
+from ..errors import shorten
+from ..model.passport import Passport
 
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 #: The credential type that marks a battery passport; verifiers check content only for it.

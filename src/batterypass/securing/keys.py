@@ -29,8 +29,8 @@ from joserfc.jwk import ECKey, OKPKey
 from joserfc.jwk import thumbprint as _rfc7638_thumbprint
 from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
-from .errors import BatteryPassError, KeyFileError
-from .jsonio import dumps_pretty, load_json_file, write_atomic
+from ..errors import BatteryPassError, KeyFileError
+from ..jsonio import dumps_pretty, load_json_file, write_atomic
 
 ALGORITHMS = ("ed25519", "p256")
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .credential import parse_date_time_stamp
-from .errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, Problem
 from .keys import IssuerKey, KeyAlgorithmError, PublicKey
 
 PROOF_TYPE = "DataIntegrityProof"

@@ -19,18 +19,22 @@ from typing import Any
 
 import click
 
-from . import identifiers, keys, qr, rules
-from .assemble import parse_build_data
-from .batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from .documents import check_content, is_build_data, load_document, passport_of
-from .errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
-from .issuance import QrOptions, Signer, issue_passport
-from .jsonio import load_json_file, read_bytes, write_atomic
-from .schemas import write_schemas
-from .signing import DATA_INTEGRITY, ENVELOPES
-from .trust import TrustStore
-from .verification import PRECEDENCE, Status, check_status_lists
-from .verification import verify as verify_document
+from ..law import identifiers, rules
+
+from ..securing import keys
+
+from ..carriers import qr
+from ..issuing.assemble import parse_build_data
+from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
+from ..verifying.documents import check_content, is_build_data, load_document, passport_of
+from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
+from ..issuing.issuance import QrOptions, Signer, issue_passport
+from ..jsonio import load_json_file, read_bytes, write_atomic
+from ..model.schemas import write_schemas
+from ..securing.signing import DATA_INTEGRITY, ENVELOPES
+from ..verifying.trust import TrustStore
+from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from . import checks, identifiers, rules
-from .errors import InvalidInputError, PassportNotRequiredError, Problem
-from .model.build_data import Address, BuildData
-from .model.passport import (
+from ..law import checks, identifiers, rules
+from ..errors import InvalidInputError, PassportNotRequiredError, Problem
+from ..model.build_data import Address, BuildData
+from ..model.passport import (
     BatteryChemistry,
     BatteryMaterial,
     BatteryTechnicalProperties,
@@ -42,7 +42,7 @@ from .model.passport import (
     TemperatureRangeIdle,
     ThirdPartyAssurance,
 )
-from .model.validation import validate_model
+from ..model.validation import validate_model
 
 
 def parse_build_data(data: Any, source: str | None = None) -> BuildData:

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from .credential import VC_CONTEXT_V2, utc_timestamp
-from .errors import InvalidInputError, Problem
+from ..errors import InvalidInputError, Problem
 
 STATUS_LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
 STATUS_LIST_SUBJECT_TYPE = "BitstringStatusList"

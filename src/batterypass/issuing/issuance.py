@@ -13,16 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import qr
+from ..carriers import qr
 from .assemble import build_passport
-from .credential import passport_credential
-from .errors import InvalidInputError, Problem
-from .jsonio import dumps_pretty, write_atomic
-from .keys import IssuerIdentity, IssuerKey, load_signer
-from .model.build_data import BuildData
-from .jose import ENVELOPE_TYPE
-from .model.passport import Passport
-from .signing import DATA_INTEGRITY, sign_credential
+from ..securing.credential import passport_credential
+from ..errors import InvalidInputError, Problem
+from ..jsonio import dumps_pretty, write_atomic
+from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
+from ..model.build_data import BuildData
+from ..securing.jose import ENVELOPE_TYPE
+from ..model.passport import Passport
+from ..securing.signing import DATA_INTEGRITY, sign_credential
 
 
 

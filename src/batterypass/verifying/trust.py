@@ -68,10 +68,10 @@ from cryptography import x509
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
-from .errors import InvalidInputError, Problem, shorten
-from .jsonio import load_json_file, read_bytes
-from .credential import parse_date_time_stamp
-from .keys import (
+from ..errors import InvalidInputError, Problem, shorten
+from ..jsonio import load_json_file, read_bytes
+from ..securing.credential import parse_date_time_stamp
+from ..securing.keys import (
     absolute_method_id,
     KeyFormatError,
     PublicKey,

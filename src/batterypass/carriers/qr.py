@@ -30,9 +30,9 @@ import png
 import qrcode
 from qrcode import constants, exceptions, util
 
-from .errors import BatteryPassError
-from .identifiers import resolver_problem
-from .jsonio import write_atomic
+from ..errors import BatteryPassError
+from ..law.identifiers import resolver_problem
+from ..jsonio import write_atomic
 
 #: Light modules around the symbol; ISO/IEC 18004 asks for at least 4.
 QUIET_ZONE_MODULES = 4

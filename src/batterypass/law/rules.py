@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .errors import InvalidInputError, Problem
-from .model.build_data import BuildData
-from .model.passport import Passport
+from ..errors import InvalidInputError, Problem
+from ..model.build_data import BuildData
+from ..model.passport import Passport
 
 #: Art. 77(1): industrial batteries need a passport above this capacity (strictly).
 INDUSTRIAL_THRESHOLD_KWH = 2.0

@@ -1,0 +1,1 @@
+"""What a person sees or scans: the QR code."""

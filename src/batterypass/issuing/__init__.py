@@ -1,0 +1,1 @@
+"""Build data to passport to signed, written credentials: assembly, issuance, batches."""

@@ -1,0 +1,1 @@
+"""Keys, the VC 2.0 credential, Data Integrity and JOSE envelopes, signing, status lists."""

@@ -1,0 +1,1 @@
+"""Trust stores, the verdict on one credential, and what a file is."""
