@@ -12,11 +12,19 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import shorten
+from ..model.access import Access
 from ..model.passport import Passport
 
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 #: The credential type that marks a battery passport; verifiers check content only for it.
 PASSPORT_CREDENTIAL_TYPE = "BatteryPassport"
+#: The credential type that states a credential's Annex XIII audience (Art. 77(2)). A credential
+#: with none of these is the full passport, kept by the issuer and never published.
+AUDIENCE_CREDENTIAL_TYPES = {
+    Access.PUBLIC: "BatteryPassportPublicView",
+    Access.LEGITIMATE_INTEREST: "BatteryPassportLegitimateInterestView",
+    Access.AUTHORITY: "BatteryPassportAuthorityView",
+}
 
 
 # XML Schema dateTimeStamp: the time zone is mandatory. ASCII digits only.
@@ -73,6 +81,18 @@ def passport_credential(passport: Passport, issued_at: datetime | None = None) -
         "validFrom": utc_timestamp(issued_at),
         "credentialSubject": passport_subject(passport),
     }
+
+
+def credential_audience(credential: dict[str, Any]) -> Access | None:
+    """The audience a credential's type states, or None for a full passport credential.
+
+    Raises :class:`ValueError` when it states more than one audience (no credential may).
+    """
+    types = credential.get("type")
+    stated = [audience for audience, name in AUDIENCE_CREDENTIAL_TYPES.items() if isinstance(types, list) and name in types]
+    if len(stated) > 1:
+        raise ValueError(f"the credential states {len(stated)} audiences ({', '.join(a.value for a in stated)}); a view has one")
+    return stated[0] if stated else None
 
 
 def is_passport_credential(credential: dict[str, Any]) -> bool:
