@@ -58,7 +58,7 @@ from typing import Any, BinaryIO, Literal
 
 from ..law import identifiers
 from .assemble import build_passport, parse_build_data
-from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
+from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
@@ -406,6 +406,7 @@ def _same_passport(settings: _Settings, passport: Passport, path: Path) -> bool:
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     return (
         envelope == (signer.envelope if signer else None)
+        and credential.get("@context") == list(PASSPORT_CREDENTIAL_CONTEXT)
         and issuer_id == (signer.identity.id if signer else default_issuer_id(passport))
         and credential.get("credentialSubject") == passport_subject(passport)
     )
