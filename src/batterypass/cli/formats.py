@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import click
 
+from ..errors import InvalidInputError, Problem
+from ..formats.convert import FORMATS, convert
 from ..formats.jsonld import CONTEXT_FILES, context_text
-from ..jsonio import write_atomic
+from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
-from .main import main
+from ..verifying.documents import load_document
+from .main import _emit_json, _handles_errors, json_option, main
 
 
 @main.command()
@@ -25,3 +30,45 @@ def context(url: str, out_path: Path | None) -> None:
     else:
         write_atomic(out_path, text.encode("utf-8"))
         click.echo(f"{url} -> {out_path}")
+
+
+@main.command("convert")
+@click.argument("input_path", metavar="IN", type=click.Path(exists=True, path_type=Path))
+@click.option("--from", "source", type=click.Choice(FORMATS), required=True, help="The format of IN.")
+@click.option("--to", "target", type=click.Choice(FORMATS), required=True, help="The format to write.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--draft", is_flag=True, help="Import even when the result lacks what build requires (listed as problems).")
+@json_option
+@_handles_errors
+def convert_command(input_path: Path, source: str, target: str, out_path: Path | None, draft: bool, as_json: bool) -> None:
+    """Convert IN between batterypass (native: a passport out, build data in) and another format.
+
+    Whatever the target cannot carry is listed (on stderr, or in the --json report), never
+    dropped silently. Exit code: 0 written, 1 invalid input, 2 usage.
+    """
+    if (source == "native") == (target == "native"):
+        raise click.UsageError("one of --from and --to must be native: convert to native first, then from it")
+    document = _read_input(input_path)
+    conversion = convert(document, source, target, draft=draft, origin=str(input_path))
+    if out_path is not None:
+        write_atomic(out_path, dumps_pretty(conversion.document))
+    report: dict[str, Any] = {"file": str(input_path), "out": str(out_path) if out_path else None, **conversion.to_dict()}
+    if as_json:
+        _emit_json(report if out_path else {**report, "document": conversion.document})
+        return
+    if out_path is None:
+        click.echo(json.dumps(conversion.document, indent=2, ensure_ascii=False))
+    for note in conversion.repairs:
+        click.echo(f"repaired: {input_path}: {note}", err=True)
+    for note in conversion.losses:
+        click.echo(f"not carried: {note}", err=True)
+    for problem in conversion.problems:
+        click.echo(f"draft: {problem}", err=True)
+    if out_path is not None:
+        click.echo(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried")
+
+
+def _read_input(path: Path) -> Any:
+    if path.is_dir():
+        raise InvalidInputError([Problem("$", "is a directory: give a file")], str(path))
+    return load_document(read_bytes(path), str(path))

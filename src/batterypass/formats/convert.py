@@ -1,0 +1,92 @@
+"""Convert between batterypass and the field's other formats: one entry point, one report.
+
+Contract: :func:`convert` takes a parsed document and two format names from :data:`FORMATS`,
+one of them ``native``. Exporting reads a batterypass passport (bare, or a credential in any
+envelope, signed or not: the signature is not checked here) and writes the target format;
+importing reads the format and writes batterypass build data, checked as ``build`` checks it.
+The :class:`~.mapping.Conversion` it returns carries the converted document and, never
+silently, what the target could not carry (``losses``) and what of the source was repaired to
+read it (``repairs``). An import whose build data ``build`` would refuse raises
+:class:`~batterypass.errors.InvalidInputError` with every problem, unless ``draft`` is set: then
+the partial build data is returned with the problems in the report, for a person to complete.
+
+:func:`detect_format` names the format of a document that is not ours, so ``validate`` can say
+what a file is instead of calling it a broken credential.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvalidInputError, Problem
+from ..issuing.assemble import check_build_data, parse_build_data
+from ..securing.credential import passport_subject
+from ..verifying.documents import credential_of, is_bare_passport, is_build_data, passport_of
+from . import batterypass_ready
+from .mapping import Conversion, TrackedDocument
+
+NATIVE = "native"
+_CONVERTERS = {batterypass_ready.NAME: batterypass_ready}
+#: Every format name ``convert`` knows, ``native`` first.
+FORMATS = (NATIVE, *_CONVERTERS)
+#: The formats whose documents can be imported as build data (``build --input-format``).
+IMPORTABLE = tuple(_CONVERTERS)
+
+_NOT_CARRIED = "the target format has no place for it"
+
+
+def detect_format(document: Any) -> str | None:
+    """The name of the (non-native) format ``document`` is in, or None."""
+    return next((name for name, module in _CONVERTERS.items() if module.detect(document)), None)
+
+
+def convert(document: Any, source: str, target: str, *, draft: bool = False, origin: str | None = None) -> Conversion:
+    """``document`` in format ``source`` converted to ``target`` (one of them ``native``).
+
+    ``origin`` names the input in problems (a file name). Raises :class:`ValueError` for an
+    unknown or unsupported pair and :class:`InvalidInputError` for input the source format's
+    reader cannot take (or, without ``draft``, an import that ``build`` would refuse).
+    """
+    for name in (source, target):
+        if name not in FORMATS:
+            raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    if (source == NATIVE) == (target == NATIVE):
+        raise ValueError("one side of a conversion is native: convert to native first, then from it")
+    if source == NATIVE:
+        return _export(document, target, origin)
+    return _import(document, source, draft, origin)
+
+
+def _export(document: Any, target: str, origin: str | None) -> Conversion:
+    if is_build_data(document):
+        raise InvalidInputError([Problem("$", "is build data: native on the way out is a passport (`batterypass build` makes one)")], origin)
+    try:
+        _, passport, _ = passport_of(document)
+    except InvalidInputError as exc:
+        raise InvalidInputError(exc.problems, origin) from None
+    issued_at = None
+    if not is_bare_passport(document):
+        credential, _ = credential_of(document)
+        issued_at = credential.get("validFrom")
+    tracked = TrackedDocument(passport_subject(passport))
+    converted = _CONVERTERS[target].export_passport(tracked, issued_at)
+    return Conversion(NATIVE, target, converted, losses=tracked.losses + tracked.unread(_NOT_CARRIED))
+
+
+def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conversion:
+    module = _CONVERTERS[source]
+    if not module.detect(document):
+        raise InvalidInputError([Problem("$", f"is not a {source} document")], origin)
+    tracked = TrackedDocument(document)
+    build_data = module.import_build_data(tracked)
+    conversion = Conversion(source, NATIVE, build_data, losses=tracked.losses + tracked.unread("build data has no place for it"))
+    try:
+        problems = check_build_data(parse_build_data(build_data, origin))
+    except InvalidInputError as exc:
+        problems = exc.problems
+    if problems and not draft:
+        raise InvalidInputError(
+            [Problem(p.path, f"{p.message} (not in the {source} document: complete it, or convert with --draft)") for p in problems], origin
+        )
+    conversion.problems = problems
+    return conversion
