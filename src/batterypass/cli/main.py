@@ -26,8 +26,10 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from ..verifying.documents import check_content, is_build_data, load_document, passport_of
+from ..verifying.documents import ContentReport, check_content, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
+from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items
+from ..formats.mapping import Conversion
 from ..issuing.issuance import QrOptions, Signer, issue_passport
 from ..jsonio import load_json_file, read_bytes, write_atomic
 from ..model.schemas import write_schemas
@@ -130,6 +132,17 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+input_format_option = click.option(
+    "--input-format", type=click.Choice((NATIVE, *IMPORTABLE)), default=NATIVE, show_default=True,
+    help="The format of the input: batterypass build data, or a format `convert` imports.",
+)
+
+
+def _print_not_carried(source: str, conversion: Conversion) -> None:
+    for note in conversion.losses:
+        click.echo(f"not carried: {source}: {note}", err=True)
+
+
 def issuing(options: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of issue_passport and build_many, from :func:`issuing_options`' values."""
     key_path, cert_chain = options["key_path"], options["cert_chain"]
@@ -149,16 +162,24 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
 @main.command()
 @click.argument("build_file", type=existing_file)
 @issuing_options
+@input_format_option
 @json_option
 @_handles_errors
-def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> None:
+def build(build_file: Path, out_dir: Path, input_format: str, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
-    issued = issue_passport(load_json_file(build_file), out_dir, source=str(build_file), **issuing(options))
+    data = load_json_file(build_file)
+    conversion = None
+    if input_format != NATIVE:
+        conversion = convert(data, input_format, NATIVE, origin=str(build_file))
+        data = conversion.document
+    issued = issue_passport(data, out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()
     if as_json:
-        _emit_json(summary)
+        _emit_json(summary if conversion is None else {**summary, "conversion": conversion.to_dict()})
         return
+    if conversion is not None:
+        _print_not_carried(str(build_file), conversion)
     click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
     if issued.url:
         click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
@@ -171,8 +192,14 @@ def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> Non
 @json_option
 @_handles_errors
 def validate(file: Path, as_json: bool) -> None:
-    """Check build data or a passport FILE and report every problem with its JSON path."""
-    report = check_content(read_bytes(file), str(file))
+    """Check build data or a passport FILE and report every problem with its JSON path.
+
+    A file in another format `convert` knows is named as such, with the command that converts it."""
+    data = read_bytes(file)
+    report = check_content(data, str(file))
+    if not report.ok and (foreign := foreign_format_problem(load_document(data, str(file)), str(file))):
+        name, problem = foreign
+        report = ContentReport(f"{name} document", [problem])
     if as_json:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
@@ -344,11 +371,12 @@ def schemas(out_dir: Path) -> None:
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @issuing_options
+@input_format_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
 @json_option
 @_handles_errors
-def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: Any) -> None:
+def batch(input_path: Path, out_dir: Path, jobs: int, input_format: str, as_json: bool, **options: Any) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
     INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
@@ -360,7 +388,17 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
     if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
     report = out_dir / REPORT_NAME
-    results = build_many(read_items(input_path), out_dir, jobs=jobs, report=report, **issuing(options))
+    items = read_items(input_path)
+    not_carried: dict[str, list[dict[str, str]]] = {}
+    if input_format != NATIVE:
+
+        def note_losses(source: str, conversion: Conversion) -> None:
+            not_carried[source] = [note.to_dict() for note in conversion.losses]
+            if not as_json:
+                _print_not_carried(source, conversion)
+
+        items = import_items(items, input_format, note_losses)
+    results = build_many(items, out_dir, jobs=jobs, report=report, **issuing(options))
     summary = BatchSummary()
     progress = (
         click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)
@@ -371,7 +409,8 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
         for result in shown:
             summary.add(result)
     if as_json:
-        _emit_json({**summary.to_dict(), "report": str(report)})
+        extra = {"notCarried": not_carried} if input_format != NATIVE else {}
+        _emit_json({**summary.to_dict(), "report": str(report), **extra})
     else:
         for failure in summary.failures:
             for problem in failure.problems:

@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from .mapping import Note, TrackedDocument, put, whole
 
 NAME = "batterypass-ready"
+DESCRIPTION = "a BatteryPass-Ready document (Battery Pass consortium data model 1.0)"
 ROOT = "Battery_Passport"
 
 _CATEGORY_VALUES = {"ev": "electric vehicle battery", "lmt": "LMT battery", "industrial": "industrial/non-stationary battery"}

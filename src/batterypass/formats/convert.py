@@ -16,10 +16,12 @@ what a file is instead of calling it a broken credential.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import InvalidInputError, Problem
 from ..issuing.assemble import check_build_data, parse_build_data
+from ..jsonio import parse_json
 from ..securing.credential import passport_subject
 from ..verifying.documents import credential_of, is_bare_passport, is_build_data, passport_of
 from . import batterypass_ready
@@ -38,6 +40,38 @@ _NOT_CARRIED = "the target format has no place for it"
 def detect_format(document: Any) -> str | None:
     """The name of the (non-native) format ``document`` is in, or None."""
     return next((name for name, module in _CONVERTERS.items() if module.detect(document)), None)
+
+
+def foreign_format_problem(document: Any, file: str = "FILE") -> tuple[str, Problem] | None:
+    """What ``validate`` says of a document in another format: its name, and a problem that says
+    which format it is and how to convert it."""
+    name = detect_format(document)
+    if name is None:
+        return None
+    how = f"convert it with `batterypass convert {file} --from {name} --to native`"
+    if name in IMPORTABLE:
+        how += f" or build from it with `batterypass build {file} --input-format {name}`"
+    return name, Problem("$", f"{_CONVERTERS[name].DESCRIPTION}, not batterypass build data or a passport: {how}")
+
+
+def import_items(
+    items: Iterable[tuple[str, Any]], source_format: str, on_conversion: Callable[[str, Conversion], None] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Batch items (``(source, raw JSON or its error)`` as :func:`~batterypass.issuing.batch.read_items`
+    yields) in ``source_format``, as build data; an item that does not convert becomes its error.
+    ``on_conversion`` receives each item's conversion, so its losses reach the user."""
+    for source, raw in items:
+        if isinstance(raw, InvalidInputError):
+            yield source, raw
+            continue
+        try:
+            conversion = convert(parse_json(raw, source), source_format, NATIVE, origin=source)
+        except InvalidInputError as exc:
+            yield source, exc
+            continue
+        if on_conversion:
+            on_conversion(source, conversion)
+        yield source, conversion.document
 
 
 def convert(document: Any, source: str, target: str, *, draft: bool = False, origin: str | None = None) -> Conversion:
