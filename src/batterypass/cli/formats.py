@@ -8,12 +8,10 @@ from typing import Any
 
 import click
 
-from ..errors import InvalidInputError, Problem
-from ..formats.convert import FORMATS, convert
+from ..formats.convert import FORMATS, convert, load_input
 from ..formats.jsonld import CONTEXT_FILES, context_text
-from ..jsonio import dumps_pretty, read_bytes, write_atomic
+from ..jsonio import dumps_pretty, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
-from ..verifying.documents import load_document
 from .main import _emit_json, _handles_errors, json_option, main
 
 
@@ -48,8 +46,9 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     """
     if (source == "native") == (target == "native"):
         raise click.UsageError("one of --from and --to must be native: convert to native first, then from it")
-    document = _read_input(input_path)
+    document, repairs = load_input(input_path, source)
     conversion = convert(document, source, target, draft=draft, origin=str(input_path))
+    conversion.repairs[:0] = repairs
     if out_path is not None:
         write_atomic(out_path, dumps_pretty(conversion.document))
     report: dict[str, Any] = {"file": str(input_path), "out": str(out_path) if out_path else None, **conversion.to_dict()}
@@ -66,9 +65,3 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
         click.echo(f"draft: {problem}", err=True)
     if out_path is not None:
         click.echo(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried")
-
-
-def _read_input(path: Path) -> Any:
-    if path.is_dir():
-        raise InvalidInputError([Problem("$", "is a directory: give a file")], str(path))
-    return load_document(read_bytes(path), str(path))

@@ -28,7 +28,7 @@ from ..issuing.assemble import parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
 from ..verifying.documents import ContentReport, check_content, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
-from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items
+from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items, load_input
 from ..formats.mapping import Conversion
 from ..issuing.issuance import QrOptions, Signer, issue_passport
 from ..jsonio import load_json_file, read_bytes, write_atomic
@@ -160,7 +160,7 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("build_file", type=existing_file)
+@click.argument("build_file", type=click.Path(exists=True, path_type=Path))
 @issuing_options
 @input_format_option
 @json_option
@@ -168,10 +168,13 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
 def build(build_file: Path, out_dir: Path, input_format: str, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
-    data = load_json_file(build_file)
     conversion = None
-    if input_format != NATIVE:
-        conversion = convert(data, input_format, NATIVE, origin=str(build_file))
+    if input_format == NATIVE:
+        data = load_json_file(build_file)
+    else:
+        document, repairs = load_input(build_file, input_format)
+        conversion = convert(document, input_format, NATIVE, origin=str(build_file))
+        conversion.repairs[:0] = repairs
         data = conversion.document
     issued = issue_passport(data, out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()

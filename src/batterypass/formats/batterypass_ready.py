@@ -357,7 +357,7 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
     doc = source.get(f"{labels}.EUDeclarationOfConformity")
     if doc or source.has(f"{labels}.ResultsOfTestReportsProvingCompliance"):
         data["conformity"] = {"declarationOfConformityUrl": doc, "testReportsUrl": source.get(f"{labels}.ResultsOfTestReportsProvingCompliance")}
-    return _prune(data)
+    return data
 
 
 def _digital_link(link: str | None) -> tuple[str | None, str | None, str | None]:
@@ -390,13 +390,3 @@ def _kilograms(quantity: dict[str, Any] | None) -> float | None:
 def _parse_address(line: str | None) -> dict[str, str] | None:
     match = _ADDRESS.fullmatch(line or "")
     return match.groupdict() if match else None
-
-
-def _prune(value: Any) -> Any:
-    """Build data without the members nothing filled (None, empty objects)."""
-    if isinstance(value, dict):
-        pruned = {key: _prune(item) for key, item in value.items()}
-        return {key: item for key, item in pruned.items() if item is not None and item != {}}
-    if isinstance(value, list):
-        return [_prune(item) for item in value]
-    return value

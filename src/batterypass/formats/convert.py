@@ -16,19 +16,21 @@ what a file is instead of calling it a broken credential.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInputError, Problem
 from ..issuing.assemble import check_build_data, parse_build_data
-from ..jsonio import parse_json
+from ..jsonio import parse_json, read_bytes
 from ..securing.credential import passport_subject
-from ..verifying.documents import credential_of, is_bare_passport, is_build_data, passport_of
-from . import batterypass_ready
-from .mapping import Conversion, TrackedDocument
+from ..verifying.documents import credential_of, is_bare_passport, is_build_data, load_document, passport_of
+from . import battery_pass_12, batterypass_ready
+from .mapping import Conversion, Note, TrackedDocument
 
 NATIVE = "native"
-_CONVERTERS = {batterypass_ready.NAME: batterypass_ready}
+_CONVERTERS = {batterypass_ready.NAME: batterypass_ready, battery_pass_12.NAME: battery_pass_12}
 #: Every format name ``convert`` knows, ``native`` first.
 FORMATS = (NATIVE, *_CONVERTERS)
 #: The formats whose documents can be imported as build data (``build --input-format``).
@@ -54,6 +56,24 @@ def foreign_format_problem(document: Any, file: str = "FILE") -> tuple[str, Prob
     return name, Problem("$", f"{_CONVERTERS[name].DESCRIPTION}, not batterypass build data or a passport: {how}")
 
 
+def load_input(path: str | Path, source_format: str) -> tuple[Any, list[Note]]:
+    """The document in file ``path`` (for Battery Pass 1.2 also a directory of submodel files) in
+    ``source_format``, and the repairs its reading needed (upstream encodings)."""
+    if source_format == battery_pass_12.NAME:
+        return battery_pass_12.read_submodels(path)
+    if Path(path).is_dir():
+        raise InvalidInputError([Problem("$", "is a directory: give a file")], str(path))
+    return load_document(read_bytes(path), str(path)), []
+
+
+def parse_input(raw: bytes, origin: str, source_format: str) -> tuple[Any, list[Note]]:
+    """A document's bytes in ``source_format`` parsed (for Battery Pass 1.2 in its upstream encodings)."""
+    repairs: list[Note] = []
+    if source_format == battery_pass_12.NAME:
+        return battery_pass_12.decode(raw, origin, repairs), repairs
+    return parse_json(raw, origin), repairs
+
+
 def import_items(
     items: Iterable[tuple[str, Any]], source_format: str, on_conversion: Callable[[str, Conversion], None] | None = None
 ) -> Iterator[tuple[str, Any]]:
@@ -65,10 +85,12 @@ def import_items(
             yield source, raw
             continue
         try:
-            conversion = convert(parse_json(raw, source), source_format, NATIVE, origin=source)
+            document, repairs = parse_input(raw, source, source_format)
+            conversion = convert(document, source_format, NATIVE, origin=source)
         except InvalidInputError as exc:
             yield source, exc
             continue
+        conversion.repairs[:0] = repairs
         if on_conversion:
             on_conversion(source, conversion)
         yield source, conversion.document
@@ -111,9 +133,12 @@ def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conv
     module = _CONVERTERS[source]
     if not module.detect(document):
         raise InvalidInputError([Problem("$", f"is not a {source} document")], origin)
+    document = copy.deepcopy(document)
+    repairs = module.repair(document) if hasattr(module, "repair") else []
     tracked = TrackedDocument(document)
-    build_data = module.import_build_data(tracked)
-    conversion = Conversion(source, NATIVE, build_data, losses=tracked.losses + tracked.unread("build data has no place for it"))
+    build_data = _prune(module.import_build_data(tracked))
+    losses = tracked.losses + tracked.unread("build data has no place for it")
+    conversion = Conversion(source, NATIVE, build_data, losses=losses, repairs=repairs)
     try:
         problems = check_build_data(parse_build_data(build_data, origin))
     except InvalidInputError as exc:
@@ -124,3 +149,14 @@ def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conv
         )
     conversion.problems = problems
     return conversion
+
+
+def _prune(value: Any) -> Any:
+    """Build data without the members an import could not fill (None, empty objects): build
+    then names what is required and missing, rather than every absent optional member."""
+    if isinstance(value, dict):
+        pruned = {key: _prune(item) for key, item in value.items()}
+        return {key: item for key, item in pruned.items() if item is not None and item != {}}
+    if isinstance(value, list):
+        return [_prune(item) for item in value]
+    return value
