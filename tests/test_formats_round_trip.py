@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -59,7 +60,7 @@ def _varied(v: dict) -> dict:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(variation=_variations, fmt=st.sampled_from(["batterypass-ready", "battery-pass-1.2"]))
+@given(variation=_variations, fmt=st.sampled_from(["batterypass-ready", "battery-pass-1.2", "catenax-6.1"]))
 def test_round_trip_keeps_everything_the_format_carries(variation, fmt):
     data = _varied(variation)
     try:
@@ -74,11 +75,12 @@ def test_round_trip_keeps_everything_the_format_carries(variation, fmt):
     completed, problems = copy.deepcopy(imported.document), imported.problems
     for _ in range(3):
         for problem in problems:
-            *parents, last = problem.path.removeprefix("$.").split(".")
+            *parents, last = re.findall(r"[^.\[\]]+", problem.path.removeprefix("$."))
             target, original = completed, data
             for name in parents:
-                target, original = target.setdefault(name, {}), original[name]
-            target[last] = copy.deepcopy(original[last])
+                key = int(name) if name.isdigit() else name
+                target, original = (target[key] if isinstance(target, list) else target.setdefault(key, {})), original[key]
+            target[int(last) if last.isdigit() else last] = copy.deepcopy(original[int(last) if last.isdigit() else last])
         try:
             again = build_passport(completed, voluntary=True).model_dump(mode="json", exclude_none=True)
             break
