@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..formats.convert import FORMATS, convert, load_input
+from ..formats.convert import FORMATS, IMPORTABLE, NATIVE, convert, load_input
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
@@ -32,7 +32,7 @@ def context(url: str, out_path: Path | None) -> None:
 
 @main.command("convert")
 @click.argument("input_path", metavar="IN", type=click.Path(exists=True, path_type=Path))
-@click.option("--from", "source", type=click.Choice(FORMATS), required=True, help="The format of IN.")
+@click.option("--from", "source", type=click.Choice((NATIVE, *IMPORTABLE)), required=True, help="The format of IN.")
 @click.option("--to", "target", type=click.Choice(FORMATS), required=True, help="The format to write.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
 @click.option("--draft", is_flag=True, help="Import even when the result lacks what build requires (listed as problems).")
@@ -44,7 +44,7 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     Whatever the target cannot carry is listed (on stderr, or in the --json report), never
     dropped silently. Exit code: 0 written, 1 invalid input, 2 usage.
     """
-    if (source == "native") == (target == "native"):
+    if (source == NATIVE) == (target == NATIVE):
         raise click.UsageError("one of --from and --to must be native: convert to native first, then from it")
     document, repairs = load_input(input_path, source)
     conversion = convert(document, source, target, draft=draft, origin=str(input_path))

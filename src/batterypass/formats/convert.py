@@ -26,15 +26,15 @@ from ..issuing.assemble import check_build_data, parse_build_data
 from ..jsonio import parse_json, read_bytes
 from ..securing.credential import passport_subject
 from ..verifying.documents import credential_of, is_bare_passport, is_build_data, load_document, passport_of
-from . import battery_pass_12, batterypass_ready, catenax
+from . import battery_pass_12, batterypass_ready, catenax, untp
 from .mapping import Conversion, Note, TrackedDocument
 
 NATIVE = "native"
-_CONVERTERS = {batterypass_ready.NAME: batterypass_ready, battery_pass_12.NAME: battery_pass_12, catenax.NAME: catenax}
+_CONVERTERS = {batterypass_ready.NAME: batterypass_ready, battery_pass_12.NAME: battery_pass_12, catenax.NAME: catenax, untp.NAME: untp}
 #: Every format name ``convert`` knows, ``native`` first.
 FORMATS = (NATIVE, *_CONVERTERS)
 #: The formats whose documents can be imported as build data (``build --input-format``).
-IMPORTABLE = tuple(_CONVERTERS)
+IMPORTABLE = tuple(name for name, module in _CONVERTERS.items() if hasattr(module, "import_build_data"))
 
 _NOT_CARRIED = "the target format has no place for it"
 
@@ -50,9 +50,11 @@ def foreign_format_problem(document: Any, file: str = "FILE") -> tuple[str, Prob
     name = detect_format(document)
     if name is None:
         return None
-    how = f"convert it with `batterypass convert {file} --from {name} --to native`"
     if name in IMPORTABLE:
-        how += f" or build from it with `batterypass build {file} --input-format {name}`"
+        how = (f"convert it with `batterypass convert {file} --from {name} --to native`"
+               f" or build from it with `batterypass build {file} --input-format {name}`")
+    else:
+        how = "batterypass writes this format (`convert --to`) but does not import it"
     return name, Problem("$", f"{_CONVERTERS[name].DESCRIPTION}, not batterypass build data or a passport: {how}")
 
 
@@ -108,6 +110,8 @@ def convert(document: Any, source: str, target: str, *, draft: bool = False, ori
             raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
     if (source == NATIVE) == (target == NATIVE):
         raise ValueError("one side of a conversion is native: convert to native first, then from it")
+    if source != NATIVE and source not in IMPORTABLE:
+        raise ValueError(f"{source} is exported only (importable: {', '.join(IMPORTABLE)})")
     if source == NATIVE:
         return _export(document, target, origin)
     return _import(document, source, draft, origin)
