@@ -13,6 +13,9 @@ The public API is what this module exports; everything else is internal and may 
 from .issuing.assemble import build_passport, parse_build_data
 from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
+from .formats.convert import FORMATS, convert, detect_format
+from .formats.jsonld import passport_context
+from .formats.mapping import Conversion
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
@@ -27,6 +30,8 @@ __all__ = [
     "Access",
     "BatteryPassError",
     "BuildData",
+    "Conversion",
+    "FORMATS",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -43,11 +48,14 @@ __all__ = [
     "VerificationResult",
     "build_many",
     "build_passport",
+    "convert",
+    "detect_format",
     "generate_issuer_key",
     "issue_passport",
     "load_signer",
     "obligations",
     "parse_build_data",
+    "passport_context",
     "passport_credential",
     "passport_requirement",
     "sign",

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..formats import aas
 from ..formats.convert import FORMATS, IMPORTABLE, NATIVE, convert, load_input
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
@@ -34,7 +35,8 @@ def context(url: str, out_path: Path | None) -> None:
 @click.argument("input_path", metavar="IN", type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "source", type=click.Choice((NATIVE, *IMPORTABLE)), required=True, help="The format of IN.")
 @click.option("--to", "target", type=click.Choice(FORMATS), required=True, help="The format to write.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here (default: stdout); for --to aas, a name ending in .aasx writes an AASX package.")
 @click.option("--draft", is_flag=True, help="Import even when the result lacks what build requires (listed as problems).")
 @json_option
 @_handles_errors
@@ -50,7 +52,8 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     conversion = convert(document, source, target, draft=draft, origin=str(input_path))
     conversion.repairs[:0] = repairs
     if out_path is not None:
-        write_atomic(out_path, dumps_pretty(conversion.document))
+        aasx = target == aas.NAME and out_path.suffix.lower() == ".aasx"
+        write_atomic(out_path, aas.aasx_package(conversion.document) if aasx else dumps_pretty(conversion.document))
     report: dict[str, Any] = {"file": str(input_path), "out": str(out_path) if out_path else None, **conversion.to_dict()}
     if as_json:
         _emit_json(report if out_path else {**report, "document": conversion.document})

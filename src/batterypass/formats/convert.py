@@ -26,11 +26,11 @@ from ..issuing.assemble import check_build_data, parse_build_data
 from ..jsonio import parse_json, read_bytes
 from ..securing.credential import passport_subject
 from ..verifying.documents import credential_of, is_bare_passport, is_build_data, load_document, passport_of
-from . import battery_pass_12, batterypass_ready, catenax, untp
+from . import aas, battery_pass_12, batterypass_ready, catenax, untp
 from .mapping import Conversion, Note, TrackedDocument
 
 NATIVE = "native"
-_CONVERTERS = {batterypass_ready.NAME: batterypass_ready, battery_pass_12.NAME: battery_pass_12, catenax.NAME: catenax, untp.NAME: untp}
+_CONVERTERS = {batterypass_ready.NAME: batterypass_ready, battery_pass_12.NAME: battery_pass_12, catenax.NAME: catenax, untp.NAME: untp, aas.NAME: aas}
 #: Every format name ``convert`` knows, ``native`` first.
 FORMATS = (NATIVE, *_CONVERTERS)
 #: The formats whose documents can be imported as build data (``build --input-format``).

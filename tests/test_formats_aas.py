@@ -1,0 +1,58 @@
+"""IDTA-02035 AAS: the environment and the AASX package pass the official aas-test-engines."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+from aas_test_engines import file as aas_check
+
+from conftest import FIXTURES, GOOD_FIXTURES, load
+
+from batterypass import build_passport, passport_credential
+from batterypass.cli import main
+from batterypass.formats.aas import PARTS
+from batterypass.formats.convert import convert
+
+
+def _credential(fixture: str) -> dict:
+    return passport_credential(build_passport(load(FIXTURES / fixture)))
+
+
+@pytest.mark.parametrize("fixture", GOOD_FIXTURES)
+def test_environment_passes_the_aas_test_engines(fixture):
+    credential = _credential(fixture)
+    conversion = convert(credential, "native", "aas")
+    result = aas_check.check_json_data(conversion.document)
+    assert result.ok(), _dump(result)
+    submodels = {submodel["idShort"]: submodel for submodel in conversion.document["submodels"]}
+    assert set(submodels) == {id_short for id_short, _ in PARTS.values()}  # one submodel per part 1-7
+    assert conversion.document["assetAdministrationShells"][0]["assetInformation"]["globalAssetId"] == credential["id"]
+    nameplate = {e["idShort"]: e for e in submodels["Nameplate"]["submodelElements"]}
+    assert nameplate["SerialNumber"]["value"] == credential["credentialSubject"]["generalProductInformation"]["serialNumber"]
+    lost = {note.path for note in conversion.losses}
+    assert "$.supplyChainDueDiligence.rawMaterialOrigin" in lost or "supplyChainDueDiligence" not in credential["credentialSubject"]
+
+
+def test_convert_writes_an_aasx_package_that_passes(runner, tmp_path):
+    passport = tmp_path / "passport.json"
+    passport.write_text(json.dumps(_credential("ev-pack.json")))
+    out = tmp_path / "battery.aasx"
+    result = runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "aas", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    checked = aas_check.check_aasx_file(io.BytesIO(out.read_bytes()))
+    assert checked.ok(), _dump(checked)
+    as_json = tmp_path / "battery.json"
+    assert runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "aas", "--out", str(as_json)]).exit_code == 0
+    assert aas_check.check_json_data(json.loads(as_json.read_text())).ok()
+    validate = runner.invoke(main, ["validate", str(as_json), "--json"])
+    assert json.loads(validate.output)["kind"] == "aas document"
+
+
+def _dump(result) -> str:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        result.dump()
+    return buffer.getvalue()
