@@ -140,7 +140,13 @@ def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conv
     document = copy.deepcopy(document)
     repairs = module.repair(document) if hasattr(module, "repair") else []
     tracked = TrackedDocument(document)
-    build_data = _prune(module.import_build_data(tracked))
+    try:
+        build_data = _prune(module.import_build_data(tracked))
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError):
+        # A converter maps a well-formed document; a value of another type than the format's
+        # (hostile or broken input) is named where it was met, never a traceback.
+        problem = Problem(tracked.last_read, f"is not what a {source} document holds there (wrong type or shape)")
+        raise InvalidInputError([problem], origin) from None
     losses = tracked.losses + tracked.unread("build data has no place for it")
     conversion = Conversion(source, NATIVE, build_data, losses=losses, repairs=repairs)
     try:

@@ -67,10 +67,13 @@ class TrackedDocument:
         self.document = document
         self._read: set[str] = set()
         self.losses: list[Note] = []
+        #: The path read last: where a value of the wrong type was met, when a converter fails on one.
+        self.last_read = "$"
 
     def get(self, path: str, default: Any = None) -> Any:
         """The value at ``path`` (``default`` when absent), marking it and everything in it read."""
         value = self._walk(path)
+        self.last_read = "$." + path
         if value is _MISSING:
             return default
         self._read.add("$." + path)
@@ -79,6 +82,7 @@ class TrackedDocument:
     def peek(self, path: str) -> Any:
         """The value at ``path`` (None when absent), not marking it read: to decide how to read it."""
         value = self._walk(path)
+        self.last_read = "$." + path
         return None if value is _MISSING else value
 
     def has(self, path: str) -> bool:
