@@ -37,11 +37,18 @@ def test_export_passes_dppvalidator(fixture, tmp_path):
     assert "$.performanceAndDurability.batteryTechnicalProperties" in lost
 
 
-def test_untp_is_exported_only(runner, tmp_path):
+def test_untp_imports_as_a_draft_and_validate_names_it(runner, tmp_path):
     document = tmp_path / "untp.json"
     document.write_text(json.dumps(convert(passport_credential(build_passport(load(FIXTURES / "ev-pack.json"))), "native", "untp-dpp").document))
-    assert runner.invoke(main, ["convert", str(document), "--from", "untp-dpp", "--to", "native"]).exit_code == 2
+    refused = runner.invoke(main, ["convert", str(document), "--from", "untp-dpp", "--to", "native"])
+    assert refused.exit_code == 1 and "--draft" in refused.output
+    draft = runner.invoke(main, ["convert", str(document), "--from", "untp-dpp", "--to", "native", "--draft", "--json"])
+    assert draft.exit_code == 0
+    report = json.loads(draft.output)
+    assert report["document"]["battery"]["serialNumber"] == "P90-2027-004711"
+    assert report["document"]["carbonFootprint"]["studyUrl"].startswith("https://")
+    assert "$.materials.composition[0].component" in {p["path"] for p in report["problems"]}
     result = runner.invoke(main, ["validate", str(document), "--json"])
     assert result.exit_code == 1
     message = json.loads(result.output)["problems"][0]["message"]
-    assert "UNTP Digital Product Passport" in message and "does not import it" in message
+    assert "UNTP Digital Product Passport" in message and "--input-format untp-dpp" in message

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import InvalidInputError, Problem
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
-from .mapping import Note, TrackedDocument, put, whole
+from .mapping import Note, TrackedDocument, gs1_parts, put, whole
 
 NAME = "battery-pass-1.2"
 DESCRIPTION = "a Battery Pass Data Model 1.2 document (DIN DKE SPEC 99100 submodels)"
@@ -287,7 +287,7 @@ def repair(document: dict[str, Any]) -> list[Note]:
 def import_build_data(source: TrackedDocument) -> dict[str, Any]:
     """Build data from the (repaired) submodels in ``source``."""
     g = GENERAL
-    gtin, serial = _gs1_parts(source.get(f"{g}.productIdentifier"))
+    gtin, serial = gs1_parts(source.get(f"{g}.productIdentifier"))
     maker = f"{g}.manufacturerInformation"
     data: dict[str, Any] = {
         "battery": {
@@ -433,11 +433,6 @@ def _respell(value: Any, path: str, repairs: list[Note]) -> None:
         for index, item in enumerate(value):
             _respell(item, f"{path}[{index}]", repairs)
 
-
-def _gs1_parts(identifier: Any) -> tuple[str | None, str | None]:
-    """GTIN and serial of a GS1 element string ``(01)GTIN(21)serial`` (what build writes), else (None, None)."""
-    match = re.fullmatch(r"\(01\)([0-9]{14})\(21\)(.+)", identifier) if isinstance(identifier, str) else None
-    return (match[1], match[2]) if match else (None, None)
 
 
 def _date_of(value: Any) -> Any:

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
 
-from .mapping import Note, TrackedDocument, put, whole
+from .mapping import Note, TrackedDocument, digital_link_parts, put, whole
 
 NAME = "batterypass-ready"
 DESCRIPTION = "a BatteryPass-Ready document (Battery Pass consortium data model 1.0)"
@@ -247,7 +246,7 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
     data: dict[str, Any] = {}
     ids = f"{r}.{_IDS}"
     link = source.get(f"{ids}.UniqueBatteryIdentifierUniqueProductIdentifier")
-    gtin, serial_in_link, resolver = _digital_link(link)
+    gtin, serial_in_link, resolver = digital_link_parts(link)
     battery = {
         "model": source.get(f"{ids}.BatteryModelIdentifier"),
         "serialNumber": source.get(f"{ids}.BatterySerialNumber") or serial_in_link,
@@ -359,13 +358,6 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
         data["conformity"] = {"declarationOfConformityUrl": doc, "testReportsUrl": source.get(f"{labels}.ResultsOfTestReportsProvingCompliance")}
     return data
 
-
-def _digital_link(link: str | None) -> tuple[str | None, str | None, str | None]:
-    """GTIN, serial and resolver base of a GS1 Digital Link URL (None each when it is not one)."""
-    match = re.fullmatch(r"(https://[^/]+(?:/[^/]+)*?)/01/([0-9]{14})/21/([^/?#]+)", link or "")
-    if not match:
-        return None, None, None
-    return match[2], unquote(match[3]), match[1]
 
 
 def _chemistry(source: TrackedDocument, path: str) -> dict[str, Any] | None:

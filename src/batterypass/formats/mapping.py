@@ -10,8 +10,10 @@ flattens to text, a precision it lacks) says so with :meth:`TrackedDocument.lose
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 _MISSING = object()
 
@@ -157,3 +159,16 @@ def put(document: dict[str, Any], path: str, value: Any) -> None:
 def whole(value: float) -> int | float:
     """``value`` as an int when it is a whole number (JSON Schema ``integer`` accepts 3, not 3.0)."""
     return int(value) if isinstance(value, float) and value.is_integer() and math.isfinite(value) else value
+
+
+def gs1_parts(identifier: Any) -> tuple[str | None, str | None]:
+    """GTIN and serial of a GS1 element string ``(01)GTIN(21)serial`` (the battery identifier build
+    writes when there is a GTIN), else (None, None)."""
+    match = re.fullmatch(r"\(01\)([0-9]{14})\(21\)(.+)", identifier) if isinstance(identifier, str) else None
+    return (match[1], match[2]) if match else (None, None)
+
+
+def digital_link_parts(link: Any) -> tuple[str | None, str | None, str | None]:
+    """GTIN, serial and resolver base of a GS1 Digital Link URL (the QR link build writes), else Nones."""
+    match = re.fullmatch(r"(https://[^/]+(?:/[^/]+)*?)/01/([0-9]{14})/21/([^/?#]+)", link) if isinstance(link, str) else None
+    return (match[2], unquote(match[3]), match[1]) if match else (None, None, None)

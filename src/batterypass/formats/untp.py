@@ -4,17 +4,19 @@ Contract: :func:`export_passport` writes an unsigned UNTP DPP 0.6.1 credential (
 ``dppvalidator`` checks) describing the battery: the product and its maker, its materials with
 their mass and mass fraction, and claims for what the passport declares (carbon footprint,
 EU declaration of conformity, recycled content), each linking its evidence. Quantities use
-UN/ECE Recommendation 20 unit codes (KGM, KWH, AMH, VLT, WTT, P1). Export only: UNTP describes
-a product for any sector, without the Annex XIII data a battery passport must hold, so an import
-would always be a draft; the loss report lists what UNTP has no place for.
+UN/ECE Recommendation 20 unit codes (KGM, P1). :func:`import_build_data` reads the product, its
+maker, its materials and the claims this module writes back; UNTP describes a product for any
+sector, without most Annex XIII data, so an import is a draft (``--draft``) for a person to
+complete, and the loss report lists what build data has no place for.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-from .mapping import Note, TrackedDocument, whole
+from .mapping import Note, TrackedDocument, digital_link_parts, gs1_parts, whole
 
 NAME = "untp-dpp"
 DESCRIPTION = "a UNTP Digital Product Passport credential"
@@ -159,3 +161,102 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
         **({"validFrom": issued_at} if issued_at else {}),
         "credentialSubject": subject,
     }
+
+
+def import_build_data(source: TrackedDocument) -> dict[str, Any]:
+    """Build data from a UNTP DPP: the product, its maker, materials and the claims this module writes."""
+    product = "credentialSubject.product"
+    gtin, serial = gs1_parts(source.get(f"{product}.registeredId"))
+    category = source.get(f"{product}.productCategory[0].code")
+    source.get(f"{product}.productCategory")
+    weight, unit = source.peek(f"{product}.dimensions.weight.value"), source.peek(f"{product}.dimensions.weight.unit")
+    per_kilogram = {"KGM": 1, "GRM": 1000}.get(unit)
+    if per_kilogram and isinstance(weight, (int, float)):
+        source.get(f"{product}.dimensions.weight")
+        mass = weight / per_kilogram
+    else:
+        source.lose(f"{product}.dimensions.weight", "build data takes the battery mass in kg (converted from KGM or GRM)")
+        mass = None
+    party = f"{product}.producedByParty"
+    party_id = source.get(f"{party}.id")
+    data: dict[str, Any] = {
+        "battery": {
+            "model": source.get(f"{product}.name"),
+            "serialNumber": source.get(f"{product}.serialNumber") or serial,
+            "gtin": gtin,
+            "category": category if category in _CATEGORY_NAMES else None,
+            "rechargeable": True if category in ("ev", "lmt") else None,  # traction batteries are, by definition
+            "massKg": mass,
+            "manufacturingDate": source.get(f"{product}.productionDate"),
+        },
+        "manufacturer": {
+            "name": source.get(f"{party}.name"),
+            "identifier": source.get(f"{party}.registeredId"),
+            "web": party_id if isinstance(party_id, str) and party_id.startswith("https://") else None,
+        },
+        "manufacturingPlace": {"address": {"country": source.get(f"{product}.countryOfProduction")}},
+    }
+    resolver = digital_link_parts(source.get(f"{product}.id"))[2]
+    if resolver:
+        data["passport"] = {"resolverUrl": resolver}
+    source.get(f"{product}.idScheme"), source.get(f"{product}.type")
+    subject = "credentialSubject"
+    circularity: dict[str, Any] = {}
+    recycled: dict[str, dict[str, Any]] = {}
+    for i in range(source.count(f"{subject}.conformityClaim")):
+        claim = f"{subject}.conformityClaim[{i}]"
+        topic = source.peek(f"{claim}.conformityTopic")
+        metrics = {source.peek(f"{claim}.declaredValue[{j}].metricName"): f"{claim}.declaredValue[{j}]"
+                   for j in range(source.count(f"{claim}.declaredValue"))}
+        if topic == "environment.emissions":
+            stages = {stage: source.get(f"{metrics[name]}.metricValue.value") for stage in _BUILD_STAGES
+                      if (name := f"carbon footprint, {stage}") in metrics}
+            total = metrics.get("carbon footprint per kWh over service life")
+            study, claim_id = source.peek(f"{claim}.conformityEvidence.linkURL"), source.peek(f"{claim}.id")
+            declared = isinstance(claim_id, str) and isinstance(study, str) and claim_id.startswith(study + "#")
+            data["carbonFootprint"] = {
+                "declarationId": unquote(claim_id.removeprefix(study + "#")) if declared else None,
+                "kgCO2ePerKWhByLifecycleStage": {_BUILD_STAGES[stage]: value for stage, value in stages.items()},
+                "totalKgCO2ePerKWh": source.get(f"{total}.metricValue.value") if total else None,
+                "studyUrl": source.get(f"{claim}.conformityEvidence.linkURL"),
+            }
+        elif topic == "governance.compliance" and "declaration of conformity" in str(source.peek(f"{claim}.description")):
+            data["conformity"] = {"declarationOfConformityUrl": source.get(f"{claim}.id")}
+        elif topic == "circularity.content":
+            for name, path in metrics.items():
+                match = re.fullmatch(r"recycled (cobalt|lithium|nickel|lead), (pre|post)-consumer", str(name))
+                if match:
+                    recycled.setdefault(match[1], {"material": match[1]})[f"{match[2]}ConsumerPercent"] = source.get(f"{path}.metricValue.value")
+                elif name == "renewable content":
+                    circularity["renewableContentPercent"] = source.get(f"{path}.metricValue.value")
+        else:
+            continue
+        for j in range(source.count(f"{claim}.declaredValue")):
+            source.get(f"{claim}.declaredValue[{j}].metricName"), source.get(f"{claim}.declaredValue[{j}].metricValue.unit")
+            source.get(f"{claim}.declaredValue[{j}].type"), source.get(f"{claim}.declaredValue[{j}].metricValue.type")
+        for part in ("type", "id", "description", "referenceRegulation", "conformance", "conformityTopic", "conformityEvidence"):
+            source.get(f"{claim}.{part}")
+    circularity["recycledContent"] = list(recycled.values())
+    circularity["endOfLifeInformationUrl"] = source.get(f"{subject}.circularityScorecard.recyclingInformation.linkURL")
+    circularity["dismantlingInformationUrl"] = source.get(f"{subject}.circularityScorecard.repairInformation.linkURL")
+    data["circularity"] = circularity
+    report = source.get(f"{subject}.dueDiligenceDeclaration.linkURL")
+    if report:
+        data["dueDiligence"] = {"reportUrl": report}
+    composition = []
+    for i in range(source.count(f"{subject}.materialsProvenance")):
+        material = f"{subject}.materialsProvenance[{i}]"
+        if source.peek(f"{material}.hazardous") is True or source.peek(f"{material}.mass.unit") != "KGM":
+            source.lose(material, "build data lists materials with their mass in kg (a hazardous one with its class)")
+            continue
+        composition.append({"name": source.get(f"{material}.name"), "massKg": source.get(f"{material}.mass.value")})
+        source.get(f"{material}.mass"), source.get(f"{material}.massFraction"), source.get(f"{material}.hazardous"), source.get(f"{material}.type")
+    if composition:
+        data["materials"] = {"composition": composition}
+    for fixed in ("@context", "type", "id", "issuer", "validFrom", f"{subject}.type", f"{subject}.id", f"{subject}.granularityLevel"):
+        source.get(fixed)  # the credential's own bookkeeping: build assigns it anew
+    return data
+
+
+_BUILD_STAGES = {"RawMaterialAcquisition": "rawMaterialAcquisition", "MainProduction": "mainProduction",
+                 "Distribution": "distribution", "EndOfLifeAndRecycling": "endOfLifeAndRecycling"}
