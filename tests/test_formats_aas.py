@@ -56,3 +56,21 @@ def _dump(result) -> str:
     with contextlib.redirect_stdout(buffer):
         result.dump()
     return buffer.getvalue()
+
+
+def test_an_aasx_package_imports_back_as_a_draft(runner, tmp_path):
+    passport = tmp_path / "passport.json"
+    passport.write_text(json.dumps(_credential("ev-pack.json")))
+    package = tmp_path / "battery.aasx"
+    assert runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "aas", "--out", str(package)]).exit_code == 0
+    result = runner.invoke(main, ["convert", str(package), "--from", "aas", "--to", "native", "--draft", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["document"]["battery"]["serialNumber"] == "P90-2027-004711"
+    assert report["document"]["materials"]["composition"][0]["massKg"] > 0
+    # The nameplate has no address for the manufacturing place: build asks for it.
+    assert {p["path"] for p in report["problems"]} == {"$.manufacturingPlace.address"}
+    broken = tmp_path / "broken.aasx"
+    broken.write_bytes(b"PK\x03\x04 not a package")
+    refused = runner.invoke(main, ["convert", str(broken), "--from", "aas", "--to", "native"])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output

@@ -60,7 +60,7 @@ def _varied(v: dict) -> dict:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(variation=_variations, fmt=st.sampled_from(["batterypass-ready", "battery-pass-1.2", "catenax-6.1", "untp-dpp"]))
+@given(variation=_variations, fmt=st.sampled_from(["batterypass-ready", "battery-pass-1.2", "catenax-6.1", "untp-dpp", "aas"]))
 def test_round_trip_keeps_everything_the_format_carries(variation, fmt):
     data = _varied(variation)
     try:

@@ -5,20 +5,22 @@ handover documentation, product condition, carbon footprint, technical data, mat
 composition, circularity), one submodel each, with the element idShorts of the IDTA
 templates, builds an AAS environment with the Eclipse BaSyx Python SDK (a shell for the battery and the seven submodels, each
 identified by the passport id and semantically by its IDTA template's aspect URN) and returns
-it as AAS JSON; :func:`aasx_package` packs such an environment as AASX. Export only; BaSyx is
-imported only here (the ``formats`` extra).
+it as AAS JSON; :func:`aasx_package` packs such an environment as AASX. :func:`import_build_data`
+reads the parts back (from :func:`value_only` content of an environment, or :func:`read_aasx`).
+BaSyx is imported only here, and only for writing and for AASX (the ``formats`` extra).
 """
 
 from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import BatteryPassError
-from .mapping import Note, TrackedDocument
+from ..errors import BatteryPassError, InvalidInputError, Problem
+from .mapping import Note, TrackedDocument, digital_link_parts
 
 NAME = "aas"
 DESCRIPTION = "an Asset Administration Shell environment (IDTA-02035)"
@@ -239,3 +241,180 @@ def _element(model: Any, id_short: str | None, value: Any) -> Any:
         return model.SubmodelElementList(id_short, type_value_list_element=kind, value=items, value_type_list_element=value_type)
     value_type = bool if isinstance(value, bool) else int if isinstance(value, int) else float if isinstance(value, float) else str
     return model.Property(id_short, value_type=value_type, value=value)
+
+
+# --- import ---------------------------------------------------------------------------------
+
+_NUMBER_TYPES = {"xs:double": float, "xs:float": float, "xs:decimal": float, "xs:int": int, "xs:integer": int, "xs:long": int,
+                 "xs:short": int, "xs:nonNegativeInteger": int, "xs:positiveInteger": int}
+
+
+def read_aasx(path: str | Path) -> dict[str, Any]:
+    """The AAS environment (JSON) inside an AASX package."""
+    basyx = _basyx()
+    store, files = basyx.model.DictIdentifiableStore(), basyx.aasx.DictSupplementaryFileContainer()
+    try:
+        with basyx.aasx.AASXReader(str(path)) as reader:
+            reader.read_into(store, files)
+    except (OSError, ValueError, KeyError) as exc:
+        raise InvalidInputError([Problem("$", f"is not a readable AASX package ({exc})")], str(path)) from None
+    text = io.StringIO()
+    basyx.json.write_aas_json_file(text, store)
+    return json.loads(text.getvalue())
+
+
+def _values(elements: Any) -> Any:
+    """AAS submodel elements (JSON) as value-only content: idShort -> value, lists and collections nested."""
+    if not isinstance(elements, list):
+        raise ValueError("submodel elements must be a list")
+    found: dict[str, Any] = {}
+    for element in elements:
+        found[element.get("idShort")] = _value(element)
+    return found
+
+
+def _value(element: dict[str, Any]) -> Any:
+    kind = element.get("modelType")
+    if kind == "SubmodelElementCollection":
+        return _values(element.get("value", []))
+    if kind == "SubmodelElementList":
+        return [_value(item) for item in element.get("value", [])]
+    if kind == "MultiLanguageProperty":
+        return {entry["language"]: entry["text"] for entry in element.get("value", [])}
+    if kind == "File":
+        return {"value": element.get("value"), "contentType": element.get("contentType")}
+    value, value_type = element.get("value"), element.get("valueType")
+    if value is None:
+        return None
+    if value_type == "xs:boolean":
+        return value == "true"
+    return _NUMBER_TYPES[value_type](value) if value_type in _NUMBER_TYPES else value
+
+
+def import_build_data(source: TrackedDocument) -> dict[str, Any]:
+    """Build data from the IDTA-02035 submodels of an AAS environment (read as value-only content)."""
+    n = "Nameplate"
+    address = f"{n}.AddressInformation"
+    gtin_in_link, serial_in_link, resolver = digital_link_parts(source.get(f"{n}.URIOfTheProduct"))
+    category = source.get(f"{n}.BatteryCategory")
+    t = "TechnicalData"
+    data: dict[str, Any] = {
+        "battery": {
+            "model": source.get(f"{n}.ManufacturerProductDesignation.en"),
+            "serialNumber": source.get(f"{n}.SerialNumber") or serial_in_link,
+            "gtin": source.get(f"{n}.GTIN") or gtin_in_link,
+            "category": category,
+            "rechargeable": True if category in ("ev", "lmt") else None,  # traction batteries are, by definition
+            "chemistry": {"shortName": source.get("MaterialComposition.BatteryChemistry.ShortName"),
+                          "clearName": source.get("MaterialComposition.BatteryChemistry.ClearName")},
+            "ratedCapacityAh": source.get(f"{t}.RatedCapacity"),
+            "nominalVoltageV": source.get(f"{t}.NominalVoltage"),
+            "ratedEnergyKWh": source.get(f"{t}.RatedEnergy"),
+            "massKg": source.get(f"{n}.BatteryMass"),
+            "manufacturingDate": source.get(f"{n}.DateOfManufacture"),
+            "placedOnMarketDate": source.get(f"{n}.DateOfPuttingIntoService"),
+            "status": source.get(f"{n}.LifeCycleStage"),
+        },
+        "manufacturer": {
+            "name": source.get(f"{n}.ManufacturerName.en"),
+            "identifier": source.get(f"{n}.ManufacturerIdentifier"),
+            "address": {"street": source.get(f"{address}.Street.en"), "postalCode": source.get(f"{address}.ZipCode.en"),
+                        "locality": source.get(f"{address}.CityTown.en"), "country": source.get(f"{address}.NationalCode.en")},
+            "email": source.get(f"{address}.Email.EmailAddress"),
+            "web": source.get(f"{address}.AddressOfAdditionalLink"),
+        },
+        "manufacturingPlace": {"facilityIdentifier": source.get(f"{n}.UniqueFacilityIdentifier")},
+        "passport": {"resolverUrl": resolver},
+    }
+    source.get(f"{n}.BatteryIdentifier")  # derived again from the manufacturer, GTIN and serial
+    source.get("id")
+    footprints = "CarbonFootprint.ProductCarbonFootprints"
+    if source.count(footprints):
+        stages: dict[str, Any] = {}
+        footprint: dict[str, Any] = {"kgCO2ePerKWhByLifecycleStage": stages}
+        for i in range(source.count(footprints)):
+            entry = f"{footprints}[{i}]"
+            phase = source.get(f"{entry}.LifeCyclePhases")
+            value = source.get(f"{entry}.PcfCO2eq")
+            if phase == "total":
+                footprint["totalKgCO2ePerKWh"] = value
+            elif phase in _BUILD_STAGES:
+                stages[_BUILD_STAGES[phase]] = value
+            else:
+                source.lose(entry, f"life-cycle phase {phase!r}: build data takes the four stages of Annex II")
+            footprint["performanceClass"] = source.get(f"{entry}.PerformanceClass")
+            footprint["studyUrl"] = source.get(f"{entry}.WebLinkToPublicCarbonFootprintStudy.value")
+            source.get(f"{entry}.WebLinkToPublicCarbonFootprintStudy"), source.get(f"{entry}.ReferenceImpactUnitForCalculation")
+        data["carbonFootprint"] = footprint
+    documents = {source.peek(f"HandoverDocumentation.Documents[{i}].DocumentIdentifier"): f"HandoverDocumentation.Documents[{i}]"
+                 for i in range(source.count("HandoverDocumentation.Documents"))}
+    due_diligence = {}
+    for name, key in (("SupplyChainDueDiligenceReport", "reportUrl"), ("DueDiligencePolicy", "policyUrl")):
+        if name in documents:
+            due_diligence[key] = source.get(f"{documents[name]}.DigitalFile.value")
+            source.get(documents[name])
+    if due_diligence:
+        data["dueDiligence"] = due_diligence
+    m = "MaterialComposition"
+    data["materials"] = {
+        "composition": [{"component": source.get(f"{m}.BatteryMaterials[{i}].BatteryMaterialLocation.ComponentName"),
+                         "name": source.get(f"{m}.BatteryMaterials[{i}].BatteryMaterialName"),
+                         "casNumber": source.get(f"{m}.BatteryMaterials[{i}].BatteryMaterialIdentifier"),
+                         "massKg": source.get(f"{m}.BatteryMaterials[{i}].BatteryMaterialMass"),
+                         "critical": source.get(f"{m}.BatteryMaterials[{i}].IsCriticalRawMaterial")}
+                        for i in range(source.count(f"{m}.BatteryMaterials"))],
+        "hazardousSubstances": [{"name": source.get(f"{m}.HazardousSubstances[{i}].HazardousSubstanceName"),
+                                 "casNumber": source.get(f"{m}.HazardousSubstances[{i}].HazardousSubstanceIdentifier"),
+                                 "hazardClass": source.get(f"{m}.HazardousSubstances[{i}].HazardousSubstanceClass"),
+                                 "location": source.get(f"{m}.HazardousSubstances[{i}].HazardousSubstanceLocation.ComponentName")}
+                                for i in range(source.count(f"{m}.HazardousSubstances"))],
+    }
+    c = "Circularity"
+    data["circularity"] = {
+        "recycledContent": [{"material": str(source.get(f"{c}.RecycledContentInformation[{i}].RecycledMaterial")).lower(),
+                             "preConsumerPercent": source.get(f"{c}.RecycledContentInformation[{i}].PreConsumerShare"),
+                             "postConsumerPercent": source.get(f"{c}.RecycledContentInformation[{i}].PostConsumerShare")}
+                            for i in range(source.count(f"{c}.RecycledContentInformation"))],
+        "renewableContentPercent": source.get(f"{c}.RenewableContent"),
+        "dismantlingInformationUrl": source.get(f"{c}.DismantlingAndRemovalInformation[0].value"),
+        "sparePartSources": [{"name": source.get(f"{c}.SparePartSources[{i}].NameOfSupplier.en"),
+                              "web": source.get(f"{c}.SparePartSources[{i}].SupplierWebAddress"),
+                              "email": source.get(f"{c}.SparePartSources[{i}].EmailAddressOfSupplier.EmailAddress")}
+                             for i in range(source.count(f"{c}.SparePartSources"))],
+        "extinguishingAgent": [source.get(f"{c}.SafetyMeasures.ExtinguishingAgents[{i}].en")
+                               for i in range(source.count(f"{c}.SafetyMeasures.ExtinguishingAgents"))] or None,
+        "endOfLifeInformationUrl": source.get(f"{c}.EndOfLifeInformation.InformationOnCollection[0].value"),
+    }
+    for path in (f"{c}.DismantlingAndRemovalInformation[0].contentType", f"{c}.EndOfLifeInformation.InformationOnCollection[0].contentType",
+                 f"{n}.EUDeclarationOfConformity.contentType", f"{n}.ResultsOfTestReportsProvingCompliance.contentType"):
+        source.get(path)
+    idle = {"min": source.get(f"{t}.TemperatureRangeIdleState.Minimum"), "max": source.get(f"{t}.TemperatureRangeIdleState.Maximum")}
+    data["performance"] = {
+        "minimumVoltageV": source.get(f"{t}.MinimumVoltage"),
+        "maximumVoltageV": source.get(f"{t}.MaximumVoltage"),
+        "originalPowerCapabilityW": source.get(f"{t}.OriginalPowerCapability"),
+        "expectedLifetimeCycles": source.get(f"{t}.ExpectedLifetime"),
+        "capacityThresholdForExhaustionPercent": source.get(f"{t}.CapacityThresholdForExhaustion"),
+        "initialRoundTripEfficiencyPercent": source.get(f"{t}.InitialRoundTripEfficiency"),
+        "internalResistanceOhm": {source.get(f"{t}.InitialInternalResistance[{i}].BatteryComponent"): source.get(f"{t}.InitialInternalResistance[{i}].OhmicResistance")
+                                  for i in range(source.count(f"{t}.InitialInternalResistance"))},
+        "idleTemperatureRangeC": idle if None not in idle.values() else None,
+        "commercialWarrantyYears": source.get(f"{n}.WarrantyPeriodYears"),
+    }
+    data["conformity"] = {"declarationOfConformityUrl": source.get(f"{n}.EUDeclarationOfConformity.value"),
+                          "testReportsUrl": source.get(f"{n}.ResultsOfTestReportsProvingCompliance.value")}
+    return data
+
+
+def value_only(environment_json: dict[str, Any]) -> dict[str, Any]:
+    """An environment's IDTA-02035 submodels as value-only content keyed by submodel idShort (what
+    :func:`import_build_data` reads); ``id`` is the shell's global asset id."""
+    shells = environment_json.get("assetAdministrationShells") or [{}]
+    content: dict[str, Any] = {"id": shells[0].get("assetInformation", {}).get("globalAssetId")}
+    for submodel in environment_json.get("submodels", []):
+        content[submodel.get("idShort")] = _values(submodel.get("submodelElements", []))
+    return content
+
+
+_BUILD_STAGES = {"RawMaterialAcquisition": "rawMaterialAcquisition", "MainProduction": "mainProduction",
+                 "Distribution": "distribution", "EndOfLifeAndRecycling": "endOfLifeAndRecycling"}

@@ -63,6 +63,8 @@ def load_input(path: str | Path, source_format: str) -> tuple[Any, list[Note]]:
     ``source_format``, and the repairs its reading needed (upstream encodings)."""
     if source_format == battery_pass_12.NAME:
         return battery_pass_12.read_submodels(path)
+    if source_format == aas.NAME and str(path).lower().endswith(".aasx"):
+        return aas.read_aasx(path), []
     if Path(path).is_dir():
         raise InvalidInputError([Problem("$", "is a directory: give a file")], str(path))
     return load_document(read_bytes(path), str(path)), []
@@ -137,10 +139,11 @@ def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conv
     module = _CONVERTERS[source]
     if not module.detect(document):
         raise InvalidInputError([Problem("$", f"is not a {source} document")], origin)
-    document = copy.deepcopy(document)
-    repairs = module.repair(document) if hasattr(module, "repair") else []
-    tracked = TrackedDocument(document)
+    tracked = TrackedDocument(None)
     try:
+        document = aas.value_only(document) if module is aas else copy.deepcopy(document)
+        repairs = module.repair(document) if hasattr(module, "repair") else []
+        tracked = TrackedDocument(document)
         build_data = _prune(module.import_build_data(tracked))
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError):
         # A converter maps a well-formed document; a value of another type than the format's
