@@ -130,3 +130,15 @@ def test_build_takes_battery_pass_input(runner, tmp_path):
     result = runner.invoke(main, ["build", str(source), "--input-format", "battery-pass-1.2", "--out", str(tmp_path / "out"), "--json"])
     assert result.exit_code == 1
     assert {p["path"] for p in json.loads(result.output)["problems"]} == {"$.battery.model", "$.manufacturingPlace.address.locality"}
+
+
+def test_export_to_a_directory_writes_one_file_per_submodel_and_reads_back(runner, tmp_path):
+    passport = tmp_path / "passport.json"
+    passport.write_text(json.dumps(passport_credential(build_passport(load(FIXTURES / "ev-pack.json")))))
+    out = tmp_path / "submodels"
+    result = runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "battery-pass-1.2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.stem for p in out.iterdir()) == sorted(SUBMODELS)
+    document, _ = read_submodels(out)
+    assert document == convert(json.loads(passport.read_text()), "native", "battery-pass-1.2").document
+    assert runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "catenax-6.1", "--out", str(out)]).exit_code == 2

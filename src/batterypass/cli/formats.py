@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..formats import aas
+from ..formats import aas, battery_pass_12
 from ..formats.convert import FORMATS, IMPORTABLE, NATIVE, convert, load_input
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
@@ -35,8 +35,9 @@ def context(url: str, out_path: Path | None) -> None:
 @click.argument("input_path", metavar="IN", type=click.Path(exists=True, path_type=Path))
 @click.option("--from", "source", type=click.Choice((NATIVE, *IMPORTABLE)), required=True, help="The format of IN.")
 @click.option("--to", "target", type=click.Choice(FORMATS), required=True, help="The format to write.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here (default: stdout); for --to aas, a name ending in .aasx writes an AASX package.")
+@click.option("--out", "out_path", type=click.Path(path_type=Path),
+              help="Write here (default: stdout). For --to aas, a name ending in .aasx writes an AASX package; "
+                   "for --to battery-pass-1.2, a directory gets one file per submodel.")
 @click.option("--draft", is_flag=True, help="Import even when the result lacks what build requires (listed as problems).")
 @json_option
 @_handles_errors
@@ -52,8 +53,7 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     conversion = convert(document, source, target, draft=draft, origin=str(input_path))
     conversion.repairs[:0] = repairs
     if out_path is not None:
-        aasx = target == aas.NAME and out_path.suffix.lower() == ".aasx"
-        write_atomic(out_path, aas.aasx_package(conversion.document) if aasx else dumps_pretty(conversion.document))
+        _write(conversion.document, target, out_path)
     report: dict[str, Any] = {"file": str(input_path), "out": str(out_path) if out_path else None, **conversion.to_dict()}
     if as_json:
         _emit_json(report if out_path else {**report, "document": conversion.document})
@@ -68,3 +68,15 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
         click.echo(f"draft: {problem}", err=True)
     if out_path is not None:
         click.echo(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried")
+
+
+def _write(document: Any, target: str, out_path: Path) -> None:
+    if target == battery_pass_12.NAME and (out_path.is_dir() or out_path.suffix == ""):
+        for submodel, content in document.items():  # the upstream layout: one file per submodel
+            write_atomic(out_path / f"{submodel}.json", dumps_pretty(content))
+    elif out_path.is_dir():
+        raise click.UsageError(f"--out {out_path} is a directory: name a file")
+    elif target == aas.NAME and out_path.suffix.lower() == ".aasx":
+        write_atomic(out_path, aas.aasx_package(document))
+    else:
+        write_atomic(out_path, dumps_pretty(document))

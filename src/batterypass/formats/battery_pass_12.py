@@ -15,7 +15,6 @@ Exports are written with the upstream spellings, which its schemas require.
 from __future__ import annotations
 
 import codecs
-import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,8 @@ GENERAL, CARBON, DUE_DILIGENCE, MATERIALS, CIRCULARITY, PERFORMANCE, LABELS = SU
     "GeneralProductInformation", "CarbonFootprintForBatteries", "SupplyChainDueDiligence", "MaterialComposition",
     "Circularity", "PerformanceAndDurability", "Labeling",
 )
-#: A member only each submodel has: how a file of the upstream layout is recognised.
+#: A member only each submodel has: how a file of the upstream layout is recognised (a file
+#: named after its submodel, as ``convert --out DIR`` writes them, is recognised by its name).
 _SIGNATURE = {
     GENERAL: "batteryPassportIdentifier", CARBON: "carbonFootprintPerLifecycleStage", DUE_DILIGENCE: "supplyChainDueDiligenceReport",
     MATERIALS: "batteryChemistry", CIRCULARITY: "recycledContent", PERFORMANCE: "batteryTechicalProperties", LABELS: "labels",
@@ -87,7 +87,9 @@ def read_submodels(path: str | Path) -> tuple[dict[str, Any], list[Note]]:
         if detect(content):
             document.update(content)
             continue
-        submodel = next((name for name, key in _SIGNATURE.items() if isinstance(content, dict) and key in content), None)
+        submodel = file.stem if file.stem in SUBMODELS else next(
+            (name for name, key in _SIGNATURE.items() if isinstance(content, dict) and key in content), None
+        )
         if submodel is None:
             raise InvalidInputError([Problem("$", "is not a Battery Pass 1.2 submodel")], str(file))
         if submodel in document:
