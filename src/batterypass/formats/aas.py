@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from .mapping import Note, TrackedDocument, digital_link_parts
+from .mapping import Note, TrackedDocument, digital_link_parts, three_hazard_classes
 
 NAME = "aas"
 DESCRIPTION = "an Asset Administration Shell environment (IDTA-02035)"
@@ -36,29 +37,43 @@ PARTS = {
 }
 
 
+_PART_NAMES = {id_short for id_short, _ in PARTS.values()}
+
+
 def detect(document: Any) -> bool:
-    return isinstance(document, dict) and "assetAdministrationShells" in document and "submodels" in document
+    """An AAS environment, or value-only content of the parts keyed by submodel idShort."""
+    if not isinstance(document, dict):
+        return False
+    environment = "assetAdministrationShells" in document and "submodels" in document
+    return environment or ("Nameplate" in document and set(document) <= _PART_NAMES | {"id"})
 
 
-def _en(text: str | None) -> dict[str, str] | None:
-    return {"en": text} if text is not None else None
+def _en(text: str | None) -> list[dict[str, str]] | None:
+    """A multi-language text in value-only form."""
+    return [{"en": text}] if text is not None else None
 
 
-def _file(url: str | None) -> dict[str, str] | None:
-    return {"value": url, "contentType": "text/html"} if url else None
+class _File(str):
+    """A link written as an AAS File element (value-only: the link itself)."""
+
+
+def _file(url: str | None) -> _File | None:
+    return _File(url) if url else None
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, dict) and not _is_leaf_object(value):
+    if isinstance(value, dict):
         cleaned = {key: _clean(item) for key, item in value.items()}
         return {key: item for key, item in cleaned.items() if item not in (None, {}, [])}
     if isinstance(value, list):
-        return [_clean(item) for item in value]
+        return [cleaned for cleaned in (_clean(item) for item in value) if cleaned is not None]
     return value
 
 
-def _is_leaf_object(value: dict[str, Any]) -> bool:
-    return set(value) == {"en"} or set(value) == {"value", "contentType"}
+def _is_multi_language(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(item, dict) and len(item) == 1 and all(len(k) == 2 and isinstance(v, str) for k, v in item.items()) for item in value
+    )
 
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
@@ -116,15 +131,15 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
         "DateOfPuttingIntoService": source.get(f"{g}.placedOnMarketDate"),
         "UniqueFacilityIdentifier": source.get(f"{g}.manufacturingPlace.facilityIdentifier"),
         "LifeCycleStage": source.get(f"{g}.batteryStatus"),
-        "BatteryCategory": source.get(f"{g}.batteryCategory"),
-        "BatteryMass": source.get(f"{g}.batteryMass"),
-        "BatteryIdentifier": source.get(f"{g}.batteryIdentifier"),
-        "GTIN": source.get(f"{g}.gtin"),
-        "WarrantyPeriodYears": source.get(f"{g}.warrantyPeriod"),
-        "EUDeclarationOfConformity": _file(source.get("labelsAndConformity.declarationOfConformity")),
-        "ResultsOfTestReportsProvingCompliance": _file(source.get("labelsAndConformity.resultOfTestReport")),
+        "EUDeclarationOfConformity": [_file(source.get("labelsAndConformity.declarationOfConformity"))],
+        "ResultsOfTestReportsProvingCompliance": [_file(source.get("labelsAndConformity.resultOfTestReport"))],
     }
     source.get(f"{g}.batteryPassportIdentifier"), source.get("type"), source.get("passportVersion")
+    source.get(f"{g}.batteryIdentifier")  # derived again from the manufacturer, GTIN and serial
+    if source.has(f"{g}.passportUrl"):
+        source.get(f"{g}.gtin")  # in the Digital Link of URIOfTheProduct
+    else:
+        source.lose(f"{g}.gtin", "no passport link: the GTIN travels only in URIOfTheProduct's Digital Link")
     for member in ("rechargeable", "exclusivelyExternalStorage", "voluntary", "manufacturingPlace.postalAddress"):
         source.lose(f"{g}.{member}", "the IDTA-02035 nameplate has no such property")
     cf = "carbonFootprint"
@@ -132,28 +147,42 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
     if source.has(cf):
         study = source.get(f"{cf}.carbonFootprintStudy")
         performance_class = source.get(f"{cf}.carbonFootprintPerformanceClass")
-        stages = [("total", source.get(f"{cf}.batteryCarbonFootprint"))] + [
+        stages = [("Total", source.get(f"{cf}.batteryCarbonFootprint"))] + [
             (source.get(f"{cf}.carbonFootprintPerLifecycleStage[{i}].lifecycleStage"), source.get(f"{cf}.carbonFootprintPerLifecycleStage[{i}].carbonFootprint"))
             for i in range(source.count(f"{cf}.carbonFootprintPerLifecycleStage"))
         ]
         for phase, value in stages:
-            footprints.append({"PcfCO2eq": value, "ReferenceImpactUnitForCalculation": "kWh", "LifeCyclePhases": phase,
-                               "PerformanceClass": performance_class, "WebLinkToPublicCarbonFootprintStudy": _file(study)})
+            footprints.append({"PcfCo2eq": value, "ReferenceImpactUnitForCalculation": "kwH", "LifeCyclePhases": _PHASES[phase],
+                               "PerformanceClass": performance_class, "WebLinkToPublicCarbonFootprintStudy": [_file(study)]})
         source.get(f"{cf}.unit")
         source.lose(f"{cf}.declarationIdentifier", "IDTA-02035 has no carbon-footprint declaration identifier")
     p = "performanceAndDurability.batteryTechnicalProperties"
+    resistance = {source.peek(f"{p}.initialInternalResistance[{i}].batteryComponent"): f"{p}.initialInternalResistance[{i}]"
+                  for i in range(source.count(f"{p}.initialInternalResistance"))}
+    for path in resistance.values():
+        source.get(f"{path}.batteryComponent")
     technical = {
-        "RatedCapacity": source.get(f"{p}.ratedCapacity"), "NominalVoltage": source.get(f"{p}.nominalVoltage"),
-        "MinimumVoltage": source.get(f"{p}.minimumVoltage"), "MaximumVoltage": source.get(f"{p}.maximumVoltage"),
-        "RatedEnergy": source.get(f"{p}.ratedEnergy"), "OriginalPowerCapability": source.get(f"{p}.originalPowerCapability"),
-        "ExpectedLifetime": source.get(f"{p}.expectedLifetime"), "CapacityThresholdForExhaustion": source.get(f"{p}.capacityThresholdForExhaustion"),
-        "InitialRoundTripEfficiency": source.get(f"{p}.initialRoundTripEfficiency"),
-        "InitialInternalResistance": [{"BatteryComponent": source.get(f"{p}.initialInternalResistance[{i}].batteryComponent"),
-                                       "OhmicResistance": source.get(f"{p}.initialInternalResistance[{i}].ohmicResistance")}
-                                      for i in range(source.count(f"{p}.initialInternalResistance"))],
-        "TemperatureRangeIdleState": {"Minimum": source.get(f"{p}.temperatureRangeIdleState.minimum"),
-                                      "Maximum": source.get(f"{p}.temperatureRangeIdleState.maximum")},
+        "GeneralInformation": {
+            "ManufacturerName": source.peek(f"{maker}.name"),
+            "ManufacturerIdentifier": source.peek(f"{maker}.identifier"),
+            "WarrantyInformation": {"WarrantyPeriod": f"P{source.get(f'{g}.warrantyPeriod')}Y" if source.has(f"{g}.warrantyPeriod") else None},
+            "BatteryCategory": source.get(f"{g}.batteryCategory"),
+            "BatteryMass": source.get(f"{g}.batteryMass"),
+        },
+        "TechnicalPropertyAreas": {
+            "CapacityEnergyVoltage": {"NominalVoltage": source.get(f"{p}.nominalVoltage"), "MinVoltage": source.get(f"{p}.minimumVoltage"),
+                                      "MaxVoltage": source.get(f"{p}.maximumVoltage"), "RatedCapacity": source.get(f"{p}.ratedCapacity")},
+            "RoundTripEnergyEfficiency": {"InitialRoundTripEnergyEfficiency": source.get(f"{p}.initialRoundTripEfficiency")},
+            "Resistance": {"InitialInternalResistanceAtBatteryCellLevel": source.get(f"{resistance['cell']}.ohmicResistance") if "cell" in resistance else None,
+                           "InitialInternalResistanceAtBatteryPackLevel": source.get(f"{resistance['pack']}.ohmicResistance") if "pack" in resistance else None},
+            "Temperature": {"TemperatureRangeIdleState_LowerBoundary": source.get(f"{p}.temperatureRangeIdleState.minimum"),
+                            "TemperatureRangeIdleState_UpperBoundary": source.get(f"{p}.temperatureRangeIdleState.maximum")},
+            "Lifetime": {"ExpectedNumberOfCycles": source.get(f"{p}.expectedLifetime"),
+                         "CapacityThresholdExhaustion": source.get(f"{p}.capacityThresholdForExhaustion")},
+        },
     }
+    source.lose(f"{p}.ratedEnergy", "IDTA-02035 technical data states the certified usable energy, not the rated energy")
+    source.lose(f"{p}.originalPowerCapability", "IDTA-02035 states the power capability at a stated state of charge")
     m = "materialComposition"
     materials = {
         "BatteryChemistry": {"ShortName": source.get(f"{m}.batteryChemistry.shortName"), "ClearName": source.get(f"{m}.batteryChemistry.clearName")},
@@ -163,7 +192,7 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
                               "BatteryMaterialMass": source.get(f"{m}.batteryMaterials[{i}].batteryMaterialMass"),
                               "IsCriticalRawMaterial": source.get(f"{m}.batteryMaterials[{i}].isCriticalRawMaterial")}
                              for i in range(source.count(f"{m}.batteryMaterials"))],
-        "HazardousSubstances": [{"HazardousSubstanceClass": source.get(f"{m}.hazardousSubstances[{i}].hazardousSubstanceClass"),
+        "HazardousSubstances": [{"HazardousSubstanceClass": three_hazard_classes(source, f"{m}.hazardousSubstances[{i}].hazardousSubstanceClass", "IDTA-02035"),
                                  "HazardousSubstanceName": source.get(f"{m}.hazardousSubstances[{i}].hazardousSubstanceName"),
                                  "HazardousSubstanceIdentifier": source.get(f"{m}.hazardousSubstances[{i}].hazardousSubstanceIdentifier"),
                                  "HazardousSubstanceLocation": {"ComponentName": source.get(f"{m}.hazardousSubstances[{i}].hazardousSubstanceLocation")}}
@@ -181,7 +210,7 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
                                         "RecycledMaterial": source.get(f"{c}.recycledContent[{i}].recycledMaterial").capitalize(),
                                         "PostConsumerShare": source.get(f"{c}.recycledContent[{i}].postConsumerShare")}
                                        for i in range(source.count(f"{c}.recycledContent"))],
-        "SafetyMeasures": {"ExtinguishingAgents": [_en(agent) for agent in source.get(f"{c}.extinguishingAgent", [])]},
+        "SafetyMeasures": {"ExtinguishingAgents": source.get(f"{c}.extinguishingAgent", [])},
         "EndOfLifeInformation": {"InformationOnCollection": [_file(source.get(f"{c}.endOfLifeInformation"))] if source.has(f"{c}.endOfLifeInformation") else []},
         "RenewableContent": source.get(f"{c}.renewableContent"),
     }
@@ -228,10 +257,10 @@ def environment(content: dict[str, Any]) -> Any:
 
 
 def _element(model: Any, id_short: str | None, value: Any) -> Any:
-    if isinstance(value, dict) and set(value) == {"en"}:
-        return model.MultiLanguageProperty(id_short, value=model.MultiLanguageTextType(value))
-    if isinstance(value, dict) and set(value) == {"value", "contentType"}:
-        return model.File(id_short, content_type=value["contentType"], value=value["value"])
+    if _is_multi_language(value):
+        return model.MultiLanguageProperty(id_short, value=model.MultiLanguageTextType({k: v for item in value for k, v in item.items()}))
+    if isinstance(value, _File):
+        return model.File(id_short, content_type="text/html", value=str(value))
     if isinstance(value, dict):
         return model.SubmodelElementCollection(id_short, value=[_element(model, k, v) for k, v in value.items()])
     if isinstance(value, list):
@@ -280,9 +309,9 @@ def _value(element: dict[str, Any]) -> Any:
     if kind == "SubmodelElementList":
         return [_value(item) for item in element.get("value", [])]
     if kind == "MultiLanguageProperty":
-        return {entry["language"]: entry["text"] for entry in element.get("value", [])}
+        return [{entry["language"]: entry["text"]} for entry in element.get("value", [])]
     if kind == "File":
-        return {"value": element.get("value"), "contentType": element.get("contentType")}
+        return element.get("value")
     value, value_type = element.get("value"), element.get("valueType")
     if value is None:
         return None
@@ -296,62 +325,67 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
     n = "Nameplate"
     address = f"{n}.AddressInformation"
     gtin_in_link, serial_in_link, resolver = digital_link_parts(source.get(f"{n}.URIOfTheProduct"))
-    category = source.get(f"{n}.BatteryCategory")
-    t = "TechnicalData"
+    general, areas = "TechnicalData.GeneralInformation", "TechnicalData.TechnicalPropertyAreas"
+    category = source.get(f"{general}.BatteryCategory")
     data: dict[str, Any] = {
         "battery": {
-            "model": source.get(f"{n}.ManufacturerProductDesignation.en"),
+            "model": _text(source, f"{n}.ManufacturerProductDesignation"),
             "serialNumber": source.get(f"{n}.SerialNumber") or serial_in_link,
             "gtin": source.get(f"{n}.GTIN") or gtin_in_link,
             "category": category,
             "rechargeable": True if category in ("ev", "lmt") else None,  # traction batteries are, by definition
             "chemistry": {"shortName": source.get("MaterialComposition.BatteryChemistry.ShortName"),
                           "clearName": source.get("MaterialComposition.BatteryChemistry.ClearName")},
-            "ratedCapacityAh": source.get(f"{t}.RatedCapacity"),
-            "nominalVoltageV": source.get(f"{t}.NominalVoltage"),
-            "ratedEnergyKWh": source.get(f"{t}.RatedEnergy"),
-            "massKg": source.get(f"{n}.BatteryMass"),
+            "ratedCapacityAh": source.get(f"{areas}.CapacityEnergyVoltage.RatedCapacity"),
+            "nominalVoltageV": source.get(f"{areas}.CapacityEnergyVoltage.NominalVoltage"),
+            "massKg": source.get(f"{general}.BatteryMass"),
             "manufacturingDate": source.get(f"{n}.DateOfManufacture"),
             "placedOnMarketDate": source.get(f"{n}.DateOfPuttingIntoService"),
             "status": source.get(f"{n}.LifeCycleStage"),
         },
         "manufacturer": {
-            "name": source.get(f"{n}.ManufacturerName.en"),
+            "name": _text(source, f"{n}.ManufacturerName"),
             "identifier": source.get(f"{n}.ManufacturerIdentifier"),
-            "address": {"street": source.get(f"{address}.Street.en"), "postalCode": source.get(f"{address}.ZipCode.en"),
-                        "locality": source.get(f"{address}.CityTown.en"), "country": source.get(f"{address}.NationalCode.en")},
+            "address": {"street": _text(source, f"{address}.Street"), "postalCode": _text(source, f"{address}.ZipCode"),
+                        "locality": _text(source, f"{address}.CityTown"), "country": _text(source, f"{address}.NationalCode")},
             "email": source.get(f"{address}.Email.EmailAddress"),
             "web": source.get(f"{address}.AddressOfAdditionalLink"),
         },
         "manufacturingPlace": {"facilityIdentifier": source.get(f"{n}.UniqueFacilityIdentifier")},
         "passport": {"resolverUrl": resolver},
     }
-    source.get(f"{n}.BatteryIdentifier")  # derived again from the manufacturer, GTIN and serial
     source.get("id")
+    for same in ("ManufacturerName", "ManufacturerIdentifier"):  # the nameplate's, again
+        if source.peek(f"{general}.{same}") in (None, source.peek(f"{n}.{same}"), _text(source, f"{n}.{same}", mark=False)):
+            source.get(f"{general}.{same}")
     footprints = "CarbonFootprint.ProductCarbonFootprints"
     if source.count(footprints):
         stages: dict[str, Any] = {}
         footprint: dict[str, Any] = {"kgCO2ePerKWhByLifecycleStage": stages}
         for i in range(source.count(footprints)):
             entry = f"{footprints}[{i}]"
-            phase = source.get(f"{entry}.LifeCyclePhases")
-            value = source.get(f"{entry}.PcfCO2eq")
-            if phase == "total":
+            phases = source.peek(f"{entry}.LifeCyclePhases")
+            stage = next((name for name, listed in _PHASES.items() if listed == phases), None)
+            if stage is None or source.peek(f"{entry}.ReferenceImpactUnitForCalculation") != "kwH":
+                source.lose(entry, f"life-cycle phases {phases!r} per {source.peek(f'{entry}.ReferenceImpactUnitForCalculation')!r}: "
+                                   "build data takes Annex II's four stages per kWh")
+                continue
+            value = source.get(f"{entry}.PcfCo2eq")
+            if stage == "Total":
                 footprint["totalKgCO2ePerKWh"] = value
-            elif phase in _BUILD_STAGES:
-                stages[_BUILD_STAGES[phase]] = value
             else:
-                source.lose(entry, f"life-cycle phase {phase!r}: build data takes the four stages of Annex II")
+                stages[_BUILD_STAGES[stage]] = value
             footprint["performanceClass"] = source.get(f"{entry}.PerformanceClass")
-            footprint["studyUrl"] = source.get(f"{entry}.WebLinkToPublicCarbonFootprintStudy.value")
+            footprint["studyUrl"] = source.get(f"{entry}.WebLinkToPublicCarbonFootprintStudy[0]")
             source.get(f"{entry}.WebLinkToPublicCarbonFootprintStudy"), source.get(f"{entry}.ReferenceImpactUnitForCalculation")
+            source.get(f"{entry}.LifeCyclePhases")
         data["carbonFootprint"] = footprint
     documents = {source.peek(f"HandoverDocumentation.Documents[{i}].DocumentIdentifier"): f"HandoverDocumentation.Documents[{i}]"
                  for i in range(source.count("HandoverDocumentation.Documents"))}
     due_diligence = {}
     for name, key in (("SupplyChainDueDiligenceReport", "reportUrl"), ("DueDiligencePolicy", "policyUrl")):
         if name in documents:
-            due_diligence[key] = source.get(f"{documents[name]}.DigitalFile.value")
+            due_diligence[key] = source.get(f"{documents[name]}.DigitalFile")
             source.get(documents[name])
     if due_diligence:
         data["dueDiligence"] = due_diligence
@@ -376,39 +410,38 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
                              "postConsumerPercent": source.get(f"{c}.RecycledContentInformation[{i}].PostConsumerShare")}
                             for i in range(source.count(f"{c}.RecycledContentInformation"))],
         "renewableContentPercent": source.get(f"{c}.RenewableContent"),
-        "dismantlingInformationUrl": source.get(f"{c}.DismantlingAndRemovalInformation[0].value"),
-        "sparePartSources": [{"name": source.get(f"{c}.SparePartSources[{i}].NameOfSupplier.en"),
+        "dismantlingInformationUrl": source.get(f"{c}.DismantlingAndRemovalInformation[0]"),
+        "sparePartSources": [{"name": _text(source, f"{c}.SparePartSources[{i}].NameOfSupplier"),
                               "web": source.get(f"{c}.SparePartSources[{i}].SupplierWebAddress"),
                               "email": source.get(f"{c}.SparePartSources[{i}].EmailAddressOfSupplier.EmailAddress")}
                              for i in range(source.count(f"{c}.SparePartSources"))],
-        "extinguishingAgent": [source.get(f"{c}.SafetyMeasures.ExtinguishingAgents[{i}].en")
-                               for i in range(source.count(f"{c}.SafetyMeasures.ExtinguishingAgents"))] or None,
-        "endOfLifeInformationUrl": source.get(f"{c}.EndOfLifeInformation.InformationOnCollection[0].value"),
+        "extinguishingAgent": source.get(f"{c}.SafetyMeasures.ExtinguishingAgents"),
+        "endOfLifeInformationUrl": source.get(f"{c}.EndOfLifeInformation.InformationOnCollection[0]"),
     }
-    for path in (f"{c}.DismantlingAndRemovalInformation[0].contentType", f"{c}.EndOfLifeInformation.InformationOnCollection[0].contentType",
-                 f"{n}.EUDeclarationOfConformity.contentType", f"{n}.ResultsOfTestReportsProvingCompliance.contentType"):
-        source.get(path)
-    idle = {"min": source.get(f"{t}.TemperatureRangeIdleState.Minimum"), "max": source.get(f"{t}.TemperatureRangeIdleState.Maximum")}
+    idle = {"min": source.get(f"{areas}.Temperature.TemperatureRangeIdleState_LowerBoundary"),
+            "max": source.get(f"{areas}.Temperature.TemperatureRangeIdleState_UpperBoundary")}
     data["performance"] = {
-        "minimumVoltageV": source.get(f"{t}.MinimumVoltage"),
-        "maximumVoltageV": source.get(f"{t}.MaximumVoltage"),
-        "originalPowerCapabilityW": source.get(f"{t}.OriginalPowerCapability"),
-        "expectedLifetimeCycles": source.get(f"{t}.ExpectedLifetime"),
-        "capacityThresholdForExhaustionPercent": source.get(f"{t}.CapacityThresholdForExhaustion"),
-        "initialRoundTripEfficiencyPercent": source.get(f"{t}.InitialRoundTripEfficiency"),
-        "internalResistanceOhm": {source.get(f"{t}.InitialInternalResistance[{i}].BatteryComponent"): source.get(f"{t}.InitialInternalResistance[{i}].OhmicResistance")
-                                  for i in range(source.count(f"{t}.InitialInternalResistance"))},
+        "minimumVoltageV": source.get(f"{areas}.CapacityEnergyVoltage.MinVoltage"),
+        "maximumVoltageV": source.get(f"{areas}.CapacityEnergyVoltage.MaxVoltage"),
+        "expectedLifetimeCycles": source.get(f"{areas}.Lifetime.ExpectedNumberOfCycles"),
+        "capacityThresholdForExhaustionPercent": source.get(f"{areas}.Lifetime.CapacityThresholdExhaustion"),
+        "initialRoundTripEfficiencyPercent": source.get(f"{areas}.RoundTripEnergyEfficiency.InitialRoundTripEnergyEfficiency"),
+        "internalResistanceOhm": {"cell": source.get(f"{areas}.Resistance.InitialInternalResistanceAtBatteryCellLevel"),
+                                  "pack": source.get(f"{areas}.Resistance.InitialInternalResistanceAtBatteryPackLevel")},
         "idleTemperatureRangeC": idle if None not in idle.values() else None,
-        "commercialWarrantyYears": source.get(f"{n}.WarrantyPeriodYears"),
+        "commercialWarrantyYears": _years(source, f"{general}.WarrantyInformation.WarrantyPeriod"),
     }
-    data["conformity"] = {"declarationOfConformityUrl": source.get(f"{n}.EUDeclarationOfConformity.value"),
-                          "testReportsUrl": source.get(f"{n}.ResultsOfTestReportsProvingCompliance.value")}
+    data["conformity"] = {"declarationOfConformityUrl": source.get(f"{n}.EUDeclarationOfConformity[0]"),
+                          "testReportsUrl": source.get(f"{n}.ResultsOfTestReportsProvingCompliance[0]")}
     return data
 
 
 def value_only(environment_json: dict[str, Any]) -> dict[str, Any]:
     """An environment's IDTA-02035 submodels as value-only content keyed by submodel idShort (what
-    :func:`import_build_data` reads); ``id`` is the shell's global asset id."""
+    :func:`import_build_data` reads); ``id`` is the shell's global asset id. Value-only content
+    given as such (the IDTA example payloads' form, keyed by part) is returned as a copy."""
+    if "assetAdministrationShells" not in environment_json:
+        return json.loads(json.dumps(environment_json))
     shells = environment_json.get("assetAdministrationShells") or [{}]
     content: dict[str, Any] = {"id": shells[0].get("assetInformation", {}).get("globalAssetId")}
     for submodel in environment_json.get("submodels", []):
@@ -418,3 +451,33 @@ def value_only(environment_json: dict[str, Any]) -> dict[str, Any]:
 
 _BUILD_STAGES = {"RawMaterialAcquisition": "rawMaterialAcquisition", "MainProduction": "mainProduction",
                  "Distribution": "distribution", "EndOfLifeAndRecycling": "endOfLifeAndRecycling"}
+#: Annex II's life-cycle stages as the EN 15804 modules IDTA-02035 lists (the total: all four).
+_PHASES = {
+    "RawMaterialAcquisition": ["A1 - raw material supply (and upstream production)"],
+    "MainProduction": ["A3 - production"],
+    "Distribution": ["A4 - transport to final destination"],
+    "EndOfLifeAndRecycling": ["C1-C4"],
+}
+_PHASES["Total"] = [phase for phases in list(_PHASES.values()) for phase in phases]
+
+
+def _text(source: TrackedDocument, path: str, mark: bool = True) -> Any:
+    """A multi-language text's English (else first) entry; other values as they are."""
+    value = source.get(path) if mark else source.peek(path)
+    if _is_multi_language(value):
+        texts = {k: v for item in value for k, v in item.items()}
+        return texts.get("en", next(iter(texts.values())))
+    return value
+
+
+def _years(source: TrackedDocument, path: str) -> int | None:
+    """Whole years of an ISO 8601 duration (``P8Y``, ``P96M``), else a loss."""
+    value = source.peek(path)
+    match = re.fullmatch(r"P([0-9]+)([YM])", value) if isinstance(value, str) else None
+    if value is None:
+        return None
+    if not match or (match[2] == "M" and int(match[1]) % 12):
+        source.lose(path, "build data states the warranty in whole years")
+        return None
+    source.get(path)
+    return int(match[1]) // (12 if match[2] == "M" else 1)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InvalidInputError, Problem
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
-from .mapping import Note, TrackedDocument, gs1_parts, put, whole
+from .mapping import Note, TrackedDocument, gs1_parts, put, three_hazard_classes, whole
 
 NAME = "battery-pass-1.2"
 DESCRIPTION = "a Battery Pass Data Model 1.2 document (DIN DKE SPEC 99100 submodels)"
@@ -46,8 +46,6 @@ _STAGES = {"RawMaterialAcquisition": "RawMaterialExtraction", "MainProduction": 
 _BUILD_STAGES = {"RawMaterialExtraction": "rawMaterialAcquisition", "MainProduction": "mainProduction",
                  "Distribution": "distribution", "Recycling": "endOfLifeAndRecycling"}
 _STATUS = {"original": "Original", "repurposed": "Repurposed", "re-used": "Reused", "remanufactured": "Remanufactured", "waste": "Waste"}
-_HAZARD_CLASSES = {"acute tox": "AcuteToxicity", "skin corr": "SkinCorrosionOrIrritation", "skin irrit": "SkinCorrosionOrIrritation",
-                   "eye dam": "EyeDamageOrIrritation", "eye irrit": "EyeDamageOrIrritation"}
 _COMPONENTS = ("cathode", "anode", "electrolyte", "separator", "casing", "other")
 #: At most this many files are read from a directory (seven submodels, and room for a README).
 MAX_FILES = 16
@@ -186,14 +184,7 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
     hazardous = []
     for i in range(source.count(f"{m}.hazardousSubstances")):
         base = f"{m}.hazardousSubstances[{i}]"
-        stated = source.peek(f"{base}.hazardousSubstanceClass") or ""
-        hazard_class = next((name for prefix, name in _HAZARD_CLASSES.items() if stated.lower().startswith(prefix)), None)
-        if hazard_class == stated:
-            source.get(f"{base}.hazardousSubstanceClass")
-        elif hazard_class:
-            source.lose(f"{base}.hazardousSubstanceClass", f"written as {hazard_class}: Battery Pass 1.2's classes have no CLP category")
-        else:
-            source.lose(f"{base}.hazardousSubstanceClass", "Battery Pass 1.2 knows three hazard classes (acute toxicity, skin, eye)")
+        hazard_class = three_hazard_classes(source, f"{base}.hazardousSubstanceClass", "Battery Pass 1.2")
         entry = {
             "hazardousSubstanceName": source.get(f"{base}.hazardousSubstanceName"),
             "hazardousSubstanceIdentifier": source.get(f"{base}.hazardousSubstanceIdentifier"),

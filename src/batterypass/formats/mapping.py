@@ -172,3 +172,25 @@ def digital_link_parts(link: Any) -> tuple[str | None, str | None, str | None]:
     """GTIN, serial and resolver base of a GS1 Digital Link URL (the QR link build writes), else Nones."""
     match = re.fullmatch(r"(https://[^/]+(?:/[^/]+)*?)/01/([0-9]{14})/21/([^/?#]+)", link) if isinstance(link, str) else None
     return (match[2], unquote(match[3]), match[1]) if match else (None, None, None)
+
+
+#: CLP hazard class prefixes -> the three classes Battery Pass 1.2 and IDTA-02035 enumerate.
+_THREE_HAZARD_CLASSES = {"acute tox": "AcuteToxicity", "skin corr": "SkinCorrosionOrIrritation", "skin irrit": "SkinCorrosionOrIrritation",
+                         "eye dam": "EyeDamageOrIrritation", "eye irrit": "EyeDamageOrIrritation"}
+_THREE_CLASS_NAMES = set(_THREE_HAZARD_CLASSES.values())
+
+
+def three_hazard_classes(source: TrackedDocument, path: str, target: str) -> str | None:
+    """The CLP hazard class at ``path`` as one of the three classes ``target`` enumerates; what
+    that drops (the category, another class) is reported as lost."""
+    stated = source.peek(path)
+    if not isinstance(stated, str):
+        return None
+    if stated in _THREE_CLASS_NAMES:
+        return source.get(path)
+    mapped = next((name for prefix, name in _THREE_HAZARD_CLASSES.items() if stated.lower().startswith(prefix)), None)
+    if mapped:
+        source.lose(path, f"written as {mapped}: {target}'s classes have no CLP category")
+    else:
+        source.lose(path, f"{target} knows three hazard classes (acute toxicity, skin, eye)")
+    return mapped
