@@ -170,6 +170,8 @@ def build(build_file: Path, out_dir: Path, input_format: str, as_json: bool, **o
     it with its QR code into --out."""
     conversion = None
     if input_format == NATIVE:
+        if build_file.is_dir():  # only Battery Pass 1.2 comes as a directory
+            raise click.UsageError(f"{build_file} is a directory: give a build-data file")
         data = load_json_file(build_file)
     else:
         document, repairs = load_input(build_file, input_format)
