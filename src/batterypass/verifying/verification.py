@@ -622,3 +622,13 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_status()
     run.check_content(credential)
     return run.result(credential)
+
+
+def view_verdict(result: VerificationResult) -> VerificationResult:
+    """The verdict on an audience view: a view leaves out fields the passport model requires,
+    so a failed model check, when it is the only failure, is no verdict on it (whoever takes a
+    view checks what it holds instead: ``model.views.disclosure_problems``)."""
+    failed = [check for check in result.checks if check.passed is False]
+    if failed and all(check.name == "content" for check in failed):
+        return replace(result, status=Status.VALID, reasons=())
+    return result
