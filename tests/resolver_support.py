@@ -31,7 +31,7 @@ TRUST = DEMO / "trust"
 ED25519_KEY = DEMO / "issuer-ed25519" / "private.pem"
 P256_KEY = DEMO / "issuer-p256" / "private.pem"
 P256_CHAIN = DEMO / "issuer-p256" / "cert-chain.pem"
-ISSUED_AT = datetime(2027, 5, 1, 8, 0, tzinfo=timezone.utc)
+ISSUED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)  # after the DEMO certificate starts
 AUDIENCES = [a.value for a in Access]
 
 
@@ -107,12 +107,21 @@ def running_server(store_url: str, workers: int = 1, trust: Path = TRUST) -> Ite
         wait_until_up(base + "/", process)
         yield base
     finally:
-        os.killpg(process.pid, 15)
+        stop_group(process)
+
+
+def stop_group(process: subprocess.Popen[Any]) -> None:
+    """Stop a process started with ``start_new_session`` and its children (uvicorn's workers)."""
+    for signal_number, wait in ((15, 20), (9, 10)):
         try:
-            process.wait(timeout=20)
+            os.killpg(process.pid, signal_number)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(timeout=10)
+            continue
 
 
 POSTGRES_BIN = Path("/usr/lib/postgresql")

@@ -26,7 +26,7 @@ from ..model.views import view_for
 from ..securing.credential import credential_audience
 from ..verifying.documents import credential_of, load_document, passport_of
 from ..verifying.trust import TrustStore
-from ..verifying.verification import verify, view_verdict
+from ..verifying.verification import verify
 from . import qr
 
 #: Chain-of-custody models (IRMA) whose claims are bookkeeping, not physical tracing.
@@ -295,5 +295,5 @@ def render_credential(body: bytes, source: str, trust: TrustStore | None) -> tup
         badge = Badge(NOT_VERIFIED, str(issuer_id) if issuer_id else None, valid_from,
                       datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     else:
-        badge = Badge.from_verification(view_verdict(verify(document, trust)), valid_from)
+        badge = Badge.from_verification(verify(document, trust), valid_from)
     return render_page(subject, badge), badge.status

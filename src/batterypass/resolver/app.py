@@ -28,10 +28,11 @@ between requests but caches that expire):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -46,7 +47,7 @@ from ..jsonio import MAX_DOCUMENT_BYTES
 from ..model.access import Access
 from ..securing.credential import parse_date_time_stamp
 from ..verifying.trust import TrustStore
-from ..verifying.verification import verify, view_verdict
+from ..verifying.verification import verify
 from . import links
 from .publishing import Refusal, admit, compact_jws, refused, subject_of
 from .store import Store, StoredCredential, open_store
@@ -128,7 +129,8 @@ _ERROR_PAGE = """<!DOCTYPE html>
 def _error_response(request: Request, error: HttpError) -> Response:
     """Errors in one place: a page for a person, JSON for a program."""
     headers = {**error.headers, "Cache-Control": "no-store"}
-    if negotiate(request.headers.get("accept"), [HTML, "application/json"]) == HTML:
+    for_program = request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".jwt"))
+    if not for_program and negotiate(request.headers.get("accept"), [HTML, "application/json"]) == HTML:
         escape = lambda text: text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # noqa: E731
         page = _ERROR_PAGE.format(title=escape(error.title), detail=escape(error.detail))
         return HTMLResponse(page, error.status, headers=headers)
@@ -184,7 +186,7 @@ class Resolver:
                 VersionEntry(v.version, _date(v.valid_from), links.version_path(v.passport_id, v.version), v.version == latest.version)
                 for v in versions
             ]
-            badge = Badge.from_verification(view_verdict(result), _date(latest.valid_from))
+            badge = Badge.from_verification(result, _date(latest.valid_from))
             return render_page(subject_of(latest.body), badge, history)
 
         return self._pages.get((latest.digest, latest.version), compute)
@@ -340,11 +342,16 @@ def create_app(store: Store, trust: TrustStore, *, verdict_ttl: float = 60.0) ->
     async def not_found(request: Request, exc: Exception) -> Response:
         return _error_response(request, HttpError(getattr(exc, "status_code", 404), "Nothing here", "This address is not a battery passport link."))
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     return Starlette(
         routes=routes,
         middleware=middleware,
         exception_handlers={HttpError: http_error, 404: not_found, 405: not_found},
-        on_shutdown=[store.close],
+        lifespan=lifespan,
     )
 
 

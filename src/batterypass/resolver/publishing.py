@@ -5,11 +5,11 @@ Contract (:func:`admit`, then :func:`publish`):
 * Only audience views are published: a credential whose type states an audience
   (``securing.credential.credential_audience``). The full credential is kept by its issuer:
   it is refused (``full-credential``), whatever the file is called.
-* The credential must verify against the resolver's own trust store (``verifying.verify``):
-  an unknown issuer, a bad signature, an expired or malformed credential is refused with the
-  verdict and its reasons. A view leaves out fields the passport model requires, so for a
-  view the model check is replaced by the view's own check: nothing outside the audience's
-  Annex XIII points and nothing the model does not know (``over-disclosing``).
+* A view must hold nothing outside its audience's Annex XIII points and nothing the passport
+  model does not know (``over-disclosing``).
+* The credential must verify against the resolver's own trust store (``verifying.verify``,
+  which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
+  credential is refused with the verdict and its reasons.
 * The passport id must be a ``urn:uuid:`` (it is part of the resolver's URLs).
 * Publishing the same bytes again is a no-op (``unchanged``); other bytes for the same
   passport and audience are a new version, the old ones kept.
@@ -30,7 +30,7 @@ from ..securing.credential import credential_audience, is_passport_credential
 from ..securing.jose import unwrap_envelope
 from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
-from ..verifying.verification import Status, verify, view_verdict
+from ..verifying.verification import Status, verify
 from .store import Store
 
 #: ``urn:uuid:`` + a lowercase UUID: what passport ids look like, and what resolver URLs carry.
@@ -113,15 +113,16 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
             ["a full passport credential is kept by its issuer, never published: publish its audience views"],
             passport_id,
         )
-    result = view_verdict(verify(document, trust))
+    subject = credential.get("credentialSubject")
+    # Checked first, and again by verify, so the refusal names it as what it is.
+    if problems := disclosure_problems(subject, audience):
+        reasons = [f"{p.path.replace('$', '$.credentialSubject', 1)}: {p.message}" for p in problems]
+        raise Refusal("over-disclosing", [f"the {audience.value} view holds too much", *reasons], passport_id, audience.value)
+    result = verify(document, trust)
     if result.status is not Status.VALID:
         raise Refusal(result.status.value, list(result.reasons), passport_id, audience.value)
     if envelope is None:
         raise Refusal(Status.INVALID.value, ["the credential is not signed"], passport_id, audience.value)
-    subject = credential.get("credentialSubject")
-    if problems := disclosure_problems(subject, audience):
-        reasons = [f"{p.path.replace('$', '$.credentialSubject', 1)}: {p.message}" for p in problems]
-        raise Refusal("over-disclosing", [f"the {audience.value} view holds too much", *reasons], passport_id, audience.value)
     if passport_id is None or not PASSPORT_ID.fullmatch(passport_id):
         raise Refusal(Status.INVALID.value, [f"$.id: a passport id is urn:uuid: and a lowercase UUID, not {passport_id!r}"], passport_id, audience.value)
     general = subject.get("generalProductInformation") if isinstance(subject, dict) else None

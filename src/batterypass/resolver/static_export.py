@@ -28,7 +28,7 @@ from ..jsonio import dumps_pretty, write_atomic
 from ..model.access import Access
 from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
-from ..verifying.verification import verify, view_verdict
+from ..verifying.verification import verify
 from . import links
 from .publishing import PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, refused, subject_of
 from .store import digest_of
@@ -127,7 +127,7 @@ class StaticSite:
             VersionEntry(n, valid_from[n], links.version_path(admitted.passport_id, n), n == latest_number)
             for n in sorted(versions, reverse=True)
         ]
-        badge = Badge.from_verification(view_verdict(verify(latest, trust)), valid_from[latest_number])
+        badge = Badge.from_verification(verify(latest, trust), valid_from[latest_number])
         page = render_page(subject_of(latest), badge, history).encode("utf-8")
         anchor = links.canonical_path(admitted.passport_id, admitted.gtin, admitted.serial)
         linkset = dumps_pretty(

@@ -18,7 +18,9 @@ Checks, in order, and the status a failure gives:
 * ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
-  that passes the passport model and its consistency rules; *invalid*.
+  that passes the passport model and its consistency rules; *invalid*. An audience view (its
+  type states an audience, ``credential_audience``) leaves out fields the model requires, so
+  it is held instead to holding nothing its audience may not see (``model.views``); *invalid*.
 
 When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
 status-unknown (revocation is the issuer's own word that a passport must not be relied on,
@@ -48,13 +50,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..securing.credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
+from ..securing.credential import VC_CONTEXT_V2, credential_audience, is_passport_credential, parse_date_time_stamp
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
+from ..model.access import Access
 from ..model.passport import Passport
+from ..model.views import disclosure_problems
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
@@ -519,12 +523,32 @@ class _Verification:
             return
         self.content_checked = True
         try:
+            audience = credential_audience(credential)
+        except ValueError as exc:
+            self.findings.failed("content", Status.INVALID, str(exc))
+            return
+        if audience is not None:
+            self.check_view(credential.get("credentialSubject"), audience)
+            return
+        try:
             self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
         else:
             self.findings.passed("content", "the passport conforms to the battery passport model")
+
+    def check_view(self, subject: Any, audience: Access) -> None:
+        """An audience view leaves out what the model requires; it must hold nothing more than
+        its audience may see (Art. 77(2))."""
+        if not isinstance(subject, dict):
+            self.findings.failed("content", Status.INVALID, "the view's credentialSubject must be an object")
+            return
+        if problems := disclosure_problems(subject, audience):
+            reasons = [f"over-disclosure at {_subject_path(p.path)}: {p.message}" for p in problems]
+            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds more than its audience may see", reasons)
+        else:
+            self.findings.passed("content", f"a {audience.value} view holding only what its audience may see")
 
 
 @dataclass(frozen=True)
@@ -623,12 +647,3 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_content(credential)
     return run.result(credential)
 
-
-def view_verdict(result: VerificationResult) -> VerificationResult:
-    """The verdict on an audience view: a view leaves out fields the passport model requires,
-    so a failed model check, when it is the only failure, is no verdict on it (whoever takes a
-    view checks what it holds instead: ``model.views.disclosure_problems``)."""
-    failed = [check for check in result.checks if check.passed is False]
-    if failed and all(check.name == "content" for check in failed):
-        return replace(result, status=Status.VALID, reasons=())
-    return result
