@@ -44,4 +44,4 @@ def test_what_view_for_cuts_has_no_disclosure_problem(name):
     full = json.loads(passport.model_dump_json(exclude_none=True))
     for audience in AUDIENCES:
         assert disclosure_problems(view_for(passport, audience), audience) == []
-        assert disclosure_problems(full, audience) != []  # the full passport holds too much for everyone
+    assert any("point 4" in p.message for p in disclosure_problems(full, "public"))  # status, state of health
