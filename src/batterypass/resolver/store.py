@@ -20,6 +20,7 @@ Contract:
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -355,6 +356,9 @@ class SqliteStore(Store):
     def _connect(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The store holds the restricted views: a new one is its owner's only (SQLite gives
+            # its -wal and -shm files the database file's mode).
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the
             # write lock at once, so two workers never both read-then-write the same rows).
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
