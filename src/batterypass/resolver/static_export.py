@@ -33,17 +33,19 @@ from . import links
 from .publishing import PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, refused, subject_of
 from .store import digest_of
 
+#: The files a request path's directory holds, one per negotiated variant (named by the
+#: extensions the nginx configuration maps to media types).
 VARIANTS = {"html": "index.html", "json": "index.vc-ld-json", "jwt": "index.vc-jwt", "linkset": "index.linkset-json"}
 
 _HTTP_CONF = r"""# batterypass static resolver: include at nginx's http level.
 # The variant a request gets: ?linkType=all the linkset; else by Accept, first match wins.
 map "$arg_linkType|$http_accept" $batterypass_variant {
     default                                  html;
-    "~^all\|"                                linkset;
-    "~*^\|.*application/linkset\+json"       linkset;
-    "~*^\|.*application/vc\+jwt"             jwt;
+    "~^all\|"                                linkset-json;
+    "~*^\|.*application/linkset\+json"       linkset-json;
+    "~*^\|.*application/vc\+jwt"             vc-jwt;
     "~*^\|.*text/html"                       html;
-    "~*^\|.*application/(vc\+ld\+|ld\+)?json" json;
+    "~*^\|.*application/(vc\+ld\+|ld\+)?json" vc-ld-json;
 }
 """
 
