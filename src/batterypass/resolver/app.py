@@ -154,18 +154,21 @@ class Resolver:
         self._pages = _Expiring(verdict_ttl)
 
     # --- finding a passport -------------------------------------------------------------
-    def _passport_id(self, key: links.PassportKey) -> str | None:
+    def _public_for(self, key: links.PassportKey) -> StoredCredential:
         if key.uuid:
-            return f"urn:uuid:{key.uuid}"
-        return self.store.passport_for_gs1(key.gtin, key.serial)
+            return self._public(f"urn:uuid:{key.uuid}")
+        return self._found(self.store.latest_for_gs1(key.gtin, key.serial, Access.PUBLIC.value))
 
-    def _public(self, passport_id: str | None) -> StoredCredential:
-        found = self.store.latest(passport_id, Access.PUBLIC.value) if passport_id else None
-        if found is None:
+    def _public(self, passport_id: str) -> StoredCredential:
+        return self._found(self.store.latest(passport_id, Access.PUBLIC.value))
+
+    @staticmethod
+    def _found(credential: StoredCredential | None) -> StoredCredential:
+        if credential is None:
             raise HttpError(404, "No battery passport here",
                             "No battery passport has been published for this identifier. Check the code on the battery, "
                             "or ask its manufacturer.")
-        return found
+        return credential
 
     # --- pieces of answers --------------------------------------------------------------
     def _linkset(self, anchor: str, latest: StoredCredential) -> dict[str, Any]:
@@ -208,7 +211,7 @@ class Resolver:
             raise HttpError(400, "Not a valid battery link", str(exc)) from None
         if key is None:
             raise HttpError(404, "Nothing here", "This address is not a battery passport link.")
-        latest = self._public(self._passport_id(key))
+        latest = self._public_for(key)
         headers = {"Link": links.link_header(latest.passport_id), "Vary": "Accept", "Cache-Control": "public, max-age=60"}
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={**headers, "Allow": "GET, HEAD, OPTIONS"})

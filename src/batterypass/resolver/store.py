@@ -299,6 +299,12 @@ class Store:
     def audiences(self, passport_id: str) -> list[str]:
         return [row[0] for row in self._read("SELECT DISTINCT audience FROM credentials WHERE passport_id = ? ORDER BY audience", (passport_id,))]
 
+    def latest_for_gs1(self, gtin: str, serial: str, audience: str) -> StoredCredential | None:
+        """The newest ``audience`` credential of the battery with this GTIN-14 and serial (one query:
+        this is what every scan of a QR code asks)."""
+        found = self._credentials("c.gtin = ? AND c.serial = ? AND c.audience = ?", (gtin, serial, audience), limit=1)
+        return found[0] if found else None
+
     def passport_for_gs1(self, gtin: str, serial: str) -> str | None:
         """The passport id of the battery with this GTIN-14 and serial, if one was published."""
         rows = self._read("SELECT passport_id FROM credentials WHERE gtin = ? AND serial = ? ORDER BY seq DESC LIMIT 1", (gtin, serial))
