@@ -150,3 +150,20 @@ def test_a_new_sqlite_store_is_private(runner, tmp_path):
     run(runner, "token", "create", "--audience", "authority", "--store", f"sqlite:///{store}", "--json")
     for path in tmp_path.glob("p.db*"):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+
+
+def test_a_recycled_battery_gets_a_page_saying_its_passport_has_ceased(runner, tmp_path):
+    from batterypass import build_passport, view_for
+
+    data = fixture()
+    subject = view_for(build_passport(data), "legitimate-interest")
+    subject["generalProductInformation"]["batteryStatus"] = "recycled"
+    view = tmp_path / "recycled.json"
+    view.write_bytes(signed_view(data, "legitimate-interest", subject=subject))
+    html = tmp_path / "page.html"
+    assert run(runner, "render", str(view), "--format", "html", "--out", str(html), "--trust", str(TRUST)).exit_code == 0
+    assert "This passport has ceased" in html.read_text(encoding="utf-8")
+    original = tmp_path / "original.json"
+    original.write_bytes(signed_view(data, "legitimate-interest"))
+    assert run(runner, "render", str(original), "--format", "html", "--out", str(html)).exit_code == 0
+    assert "This passport has ceased" not in html.read_text(encoding="utf-8")

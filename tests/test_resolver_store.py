@@ -42,9 +42,9 @@ def test_audiences_are_kept_apart_and_found_by_gs1_key(store_url):
     assert store.latest(PASSPORT, "authority").body == b"authority"
     assert store.latest(PASSPORT, "legitimate-interest") is None
     assert store.audiences(PASSPORT) == ["authority", "public"]
-    assert store.passport_for_gs1("04012345000016", "P90/1") == PASSPORT
-    assert store.passport_for_gs1("04012345000016", "P90/2") is None
-    assert store.passport_ids() == [PASSPORT]
+    assert store.latest_for_gs1("04012345000016", "P90/1", "public").body == b"public"
+    assert store.latest_for_gs1("04012345000016", "P90/1", "legitimate-interest") is None
+    assert store.latest_for_gs1("04012345000016", "P90/2", "public") is None
 
 
 def test_tokens_are_stored_as_hashes_and_can_be_revoked(store_url):

@@ -23,7 +23,7 @@ from typing import Any
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from ..model.access import Access
 from ..model.views import view_for
-from ..securing.credential import credential_audience
+from ..securing.credential import credential_audience, parse_date_time_stamp
 from ..verifying.documents import credential_of, load_document, passport_of
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
@@ -74,7 +74,7 @@ class Badge:
 
     @classmethod
     def from_verification(cls, result: Any, signed: str | None, checked_at: datetime | None = None) -> Badge:
-        """A badge for a verification result; a view's failing model check is not shown as a reason."""
+        """A badge for a verification result (its first reasons shown when it is not valid)."""
         reasons = () if result.status.value == "valid" else tuple(result.reasons[:3])
         moment = (checked_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
         return cls(result.status.value, result.issuer, signed, moment, reasons)
@@ -104,6 +104,16 @@ class _Page:
     renewable: str | None = None
     versions: list[VersionEntry] = field(default_factory=list)
     qr_svg: str | None = None
+
+
+def display_time(value: str | None) -> str | None:
+    """A credential's date-time as the page shows it (``2027-05-01 08:00 UTC``)."""
+    if not value:
+        return None
+    try:
+        return parse_date_time_stamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return value
 
 
 def _number(value: Any, unit: str = "") -> str:
@@ -292,8 +302,8 @@ def render_credential(body: bytes, source: str, trust: TrustStore | None) -> tup
     if trust is None:
         issuer = credential.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-        badge = Badge(NOT_VERIFIED, str(issuer_id) if issuer_id else None, valid_from,
+        badge = Badge(NOT_VERIFIED, str(issuer_id) if issuer_id else None, display_time(valid_from),
                       datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     else:
-        badge = Badge.from_verification(verify(document, trust), valid_from)
+        badge = Badge.from_verification(verify(document, trust), display_time(valid_from))
     return render_page(subject, badge), badge.status

@@ -42,10 +42,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..carriers.render import Badge, VersionEntry, render_page
+from ..carriers.render import Badge, VersionEntry, display_time, render_page
 from ..jsonio import MAX_DOCUMENT_BYTES
 from ..model.access import Access
-from ..securing.credential import parse_date_time_stamp
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
@@ -137,15 +136,6 @@ def _error_response(request: Request, error: HttpError) -> Response:
     return JSONResponse({"status": error.status, "title": error.title, "detail": error.detail}, error.status, headers=headers)
 
 
-def _date(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parse_date_time_stamp(value).strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        return value
-
-
 class Resolver:
     """The request handlers, bound to one store and trust store."""
 
@@ -186,10 +176,10 @@ class Resolver:
             result = verify(latest.body, self.trust)
             versions = self.store.versions(latest.passport_id, Access.PUBLIC.value)
             history = [
-                VersionEntry(v.version, _date(v.valid_from), links.version_path(v.passport_id, v.version), v.version == latest.version)
+                VersionEntry(v.version, display_time(v.valid_from), links.version_path(v.passport_id, v.version), v.version == latest.version)
                 for v in versions
             ]
-            badge = Badge.from_verification(result, _date(latest.valid_from))
+            badge = Badge.from_verification(result, display_time(latest.valid_from))
             return render_page(subject_of(latest.body), badge, history)
 
         return self._pages.get((latest.digest, latest.version), compute)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..carriers.render import Badge, VersionEntry, render_page
+from ..carriers.render import Badge, VersionEntry, display_time, render_page
 from ..jsonio import dumps_pretty, write_atomic
 from ..model.access import Access
 from ..verifying.documents import credential_of, load_document
@@ -126,10 +126,10 @@ class StaticSite:
         jws = compact_jws(latest)
         valid_from = {n: _valid_from(p.read_bytes()) for n, p in versions.items()}
         history = [
-            VersionEntry(n, valid_from[n], links.version_path(admitted.passport_id, n), n == latest_number)
+            VersionEntry(n, display_time(valid_from[n]), links.version_path(admitted.passport_id, n), n == latest_number)
             for n in sorted(versions, reverse=True)
         ]
-        badge = Badge.from_verification(verify(latest, trust), valid_from[latest_number])
+        badge = Badge.from_verification(verify(latest, trust), display_time(valid_from[latest_number]))
         page = render_page(subject_of(latest), badge, history).encode("utf-8")
         anchor = links.canonical_path(admitted.passport_id, admitted.gtin, admitted.serial)
         linkset = dumps_pretty(

@@ -305,14 +305,6 @@ class Store:
         found = self._credentials("c.gtin = ? AND c.serial = ? AND c.audience = ?", (gtin, serial, audience), limit=1)
         return found[0] if found else None
 
-    def passport_for_gs1(self, gtin: str, serial: str) -> str | None:
-        """The passport id of the battery with this GTIN-14 and serial, if one was published."""
-        rows = self._read("SELECT passport_id FROM credentials WHERE gtin = ? AND serial = ? ORDER BY seq DESC LIMIT 1", (gtin, serial))
-        return rows[0][0] if rows else None
-
-    def passport_ids(self) -> list[str]:
-        return [row[0] for row in self._read("SELECT DISTINCT passport_id FROM credentials ORDER BY passport_id")]
-
     def count_credentials(self) -> int:
         return self._read("SELECT COUNT(*) FROM credentials")[0][0]
 
