@@ -96,8 +96,9 @@ def wait_until_up(url: str, process: subprocess.Popen[Any], timeout: float = 60)
 
 
 @contextmanager
-def running_server(store_url: str, workers: int = 1, trust: Path = TRUST) -> Iterator[str]:
-    """``batterypass serve`` on a free loopback port; yields its base URL, stops it after."""
+def running_server(store_url: str, workers: int = 1, trust: Path = TRUST, log: list[str] | None = None) -> Iterator[str]:
+    """``batterypass serve`` on a free loopback port; yields its base URL, stops it after (and
+    appends what it wrote to stdout and stderr to ``log``)."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "batterypass"), "serve", "--store", store_url, "--trust", str(trust),
                "--port", str(port), "--workers", str(workers)]
@@ -108,6 +109,8 @@ def running_server(store_url: str, workers: int = 1, trust: Path = TRUST) -> Ite
         yield base
     finally:
         stop_group(process)
+        if log is not None:
+            log.append(process.stdout.read() + process.stderr.read())
 
 
 def stop_group(process: subprocess.Popen[Any]) -> None:

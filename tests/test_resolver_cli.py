@@ -167,3 +167,23 @@ def test_a_recycled_battery_gets_a_page_saying_its_passport_has_ceased(runner, t
     original.write_bytes(signed_view(data, "legitimate-interest"))
     assert run(runner, "render", str(original), "--format", "html", "--out", str(html)).exit_code == 0
     assert "This passport has ceased" not in html.read_text(encoding="utf-8")
+
+
+def test_serve_logs_nothing_about_its_visitors_and_sets_no_cookie(runner, tmp_path):
+    store = f"sqlite:///{tmp_path / 'p.db'}"
+    token = json.loads(run(runner, "token", "create", "--audience", "authority", "--store", store, "--json").output)["token"]
+    out = output_directory(tmp_path / "out", fixture())
+    assert run(runner, "publish", str(out), "--to", store, "--trust", str(TRUST)).exit_code == 0
+    log: list[str] = []
+    with running_server(store, log=log) as base:
+        uuid = next(out.glob("*.public.json")).name.split(".")[0]
+        responses = [
+            httpx.get(f"{base}/01/04012345000016/21/P90-2027-004711", headers={"Accept": "text/html", "User-Agent": "Visitor/1.0"}),
+            httpx.get(f"{base}/passports/{uuid}/authority.json", headers={"Authorization": f"Bearer {token}"}),
+            httpx.get(f"{base}/01/04012345000016/21/NOPE"),
+        ]
+    assert [r.status_code for r in responses] == [200, 200, 404]
+    assert all("set-cookie" not in r.headers for r in responses)
+    (text,) = log
+    assert "127.0.0.1:" not in text.replace(base, "") and "Visitor" not in text and token not in text
+    assert "GET /" not in text
