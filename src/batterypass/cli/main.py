@@ -13,7 +13,8 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from ..jsonio import load_json_file, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
-from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -95,6 +96,18 @@ def _issued_at(value: str | None) -> datetime | None:
         return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint="--issued-at") from None
+
+
+_DURATION = re.compile(r"(\d{1,6})([dhm])")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _duration(value: str) -> timedelta:
+    """``30d``, ``12h`` or ``90m``."""
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a duration such as 30d, 12h or 90m", param_hint="--max-status-age")
+    return timedelta(**{_DURATION_UNITS[match[2]]: int(match[1])})
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -246,8 +259,13 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
               help="Cached Bitstring Status List credential (repeatable).")
 @click.option("--require-status", is_flag=True, help="Fail (status-unknown) when revocation status cannot be established.")
+@click.option("--max-status-age", "max_status_age", metavar="AGE", default=f"{DEFAULT_MAX_STATUS_AGE.days}d", show_default=True,
+              help="A status list issued longer ago (30d, 12h, 90m) is stale: it cannot prove a passport unrevoked.")
 @json_option
-def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool, as_json: bool) -> None:
+def verify(
+    files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
+    max_status_age: str, as_json: bool,
+) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
     Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
@@ -256,7 +274,8 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
     try:
         trust = TrustStore.load(trust_path)
         status_lists = check_status_lists(
-            [load_document(read_bytes(path), str(path)) for path in status_list_files], trust
+            [load_document(read_bytes(path), str(path)) for path in status_list_files], trust,
+            max_status_age=_duration(max_status_age),
         )
     except BatteryPassError as exc:
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
