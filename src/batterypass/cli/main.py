@@ -392,11 +392,15 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
     if as_json:
         _emit_json({**summary.to_dict(), "report": str(report)})
     else:
+        if summary.reissued:
+            click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
                 click.echo(f"error: {failure.source}: {problem}", err=True)
             if failure.error:
                 click.echo(f"error: {failure.source}: {failure.error}", err=True)
+        if summary.failures_not_kept:
+            click.echo(f"error: and {summary.failures_not_kept} more failed item(s): see {report}", err=True)
         click.echo(
             f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
             f"{summary.failed} failed; report {report}"

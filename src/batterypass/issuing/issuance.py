@@ -7,11 +7,15 @@ QR files first and the passport last, so a passport file on disk means the set i
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from ..carriers import qr
 from .assemble import build_passport
@@ -20,6 +24,8 @@ from ..errors import InvalidInputError, Problem
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
+from ..securing import jose
+from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
@@ -53,6 +59,39 @@ class Signer:
 
     def sign(self, credential: dict[str, Any], created: str) -> dict[str, Any]:
         return sign_credential(credential, self.key, self.identity, self.envelope, self.cert_chain_pem, created)
+
+    def signature_problem(self, document: dict[str, Any] | str) -> str | None:
+        """Why ``document`` is not signed by this signer as it is now (None: it is).
+
+        It must carry a signature in this signer's envelope, by its current key, naming its
+        verification method (and, for a chain, carrying its current chain), and the signature
+        must verify. A batch rerun keeps only passports that pass.
+        """
+        try:
+            if self.envelope == DATA_INTEGRITY:
+                if not isinstance(document, dict) or "proof" not in document:
+                    return "it has no Data Integrity proof"
+                proof = check_proof(document)
+                if proof.verification_method != self.identity.verification_method:
+                    return f"it is signed by {proof.verification_method}, not by the current key {self.identity.verification_method}"
+                verify_checked_proof(proof, {k: v for k, v in document.items() if k != "proof"}, self.key.public_key)
+                return None
+            token = jose.unwrap_envelope(document) if isinstance(document, dict) else document
+            parsed = jose.parse_compact(token)
+            if parsed.header.get("kid") != self.identity.verification_method:
+                return f"it is signed by {parsed.header.get('kid')!r}, not by the current key {self.identity.verification_method}"
+            if parsed.header.get("x5c") != self._x5c():
+                return "its certificate chain is not the current one"
+            jose.verify_signature(parsed, self.key.public_key)
+            return None
+        except (ProofError, jose.JoseError) as exc:
+            return f"its signature does not verify: {exc.reason}"
+
+    def _x5c(self) -> list[str] | None:
+        if self.cert_chain_pem is None:
+            return None
+        certificates = x509.load_pem_x509_certificates(self.cert_chain_pem)
+        return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certificates]
 
 
 @dataclass(frozen=True)

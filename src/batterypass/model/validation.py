@@ -2,6 +2,11 @@
 
 Every problem names its JSON path (``$.battery.massKg``) and says what is wrong in plain
 words; an unknown key gets a "did you mean" hint when it looks like a typo of a known one.
+
+Work is bounded before a model sees the data: an array over :data:`MAX_ARRAY_ITEMS` items or
+nesting deeper than :data:`MAX_DEPTH` is refused outright (a 1 MB file of empty objects would
+otherwise become over a million problems), and at most :data:`~batterypass.errors.MAX_PROBLEMS`
+problems are described.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInputError, Problem, json_path
+from ..errors import MAX_PROBLEMS, InvalidInputError, Problem, json_path
 
 M = TypeVar("M", bound=BaseModel)
+#: Most items an array of build data or a passport may hold.
+MAX_ARRAY_ITEMS = 10_000
+#: Deepest nesting of objects and arrays (the models need about ten levels).
+MAX_DEPTH = 64
 
 
 def models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -58,10 +67,28 @@ def _message(error: dict[str, Any], root: type[BaseModel]) -> str:
     return message
 
 
-def problems_from(exc: ValidationError, root: type[BaseModel], prefix: tuple[str | int, ...] = ()) -> list[Problem]:
-    """One :class:`Problem` per pydantic error, paths rooted at ``$`` (+ ``prefix``)."""
+def shape_problems(data: Any, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Arrays too long and nesting too deep in ``data``, found without recursion."""
     problems = []
-    for error in exc.errors(include_url=False):
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, prefix)]
+    while stack and len(problems) < MAX_PROBLEMS:
+        value, location = stack.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        if len(location) - len(prefix) >= MAX_DEPTH:
+            problems.append(Problem(json_path(location), f"nested deeper than {MAX_DEPTH} levels"))
+        elif isinstance(value, list) and len(value) > MAX_ARRAY_ITEMS:
+            problems.append(Problem(json_path(location), f"holds {len(value)} items, more than the {MAX_ARRAY_ITEMS} allowed"))
+        else:
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((child, (*location, key)) for key, child in items)
+    return problems
+
+
+def problems_from(exc: ValidationError, root: type[BaseModel], prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """One :class:`Problem` per pydantic error (the first :data:`MAX_PROBLEMS`), paths rooted at ``$`` (+ ``prefix``)."""
+    problems = []
+    for error in exc.errors(include_url=False)[:MAX_PROBLEMS]:
         # Union members add their type name to the location; it means nothing to a user.
         location = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union["))))
         problems.append(Problem(json_path(prefix + location), _message(error, root)))
@@ -72,10 +99,13 @@ def validate_model(model: type[M], data: Any, source: str | None = None, prefix:
     """Validate ``data`` as ``model``; on failure raise :class:`InvalidInputError` listing every problem."""
     if not isinstance(data, dict):
         raise InvalidInputError([Problem(json_path(prefix), "must be a JSON object")], source)
+    if problems := shape_problems(data, prefix):
+        raise InvalidInputError(problems, source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInputError(problems_from(exc, model, prefix), source) from None
+        problems = problems_from(exc, model, prefix)
+        raise InvalidInputError(problems, source, more=exc.error_count() - len(problems)) from None
 
 
 __all__ = ["problems_from", "validate_model"]
