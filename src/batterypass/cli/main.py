@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,20 @@ from ..verifying.verification import verify as verify_document
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
+def _printable(text: object) -> str:
+    """``text`` safe for a terminal: control and format characters (newlines, ANSI escapes,
+    bidirectional overrides) from a document are shown escaped, never obeyed, so a forged
+    file cannot paint "VALID" over its own verdict."""
+    return "".join(
+        char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)
+    )
+
+
+def _echo_err(text: str) -> None:
+    click.echo(_printable(text), err=True)
+
+
 def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
 
@@ -56,9 +71,9 @@ def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = Non
     if isinstance(exc, InvalidInputError):
         where = f"{exc.source}: " if exc.source else ""
         for problem in exc.problems:
-            click.echo(f"error: {where}{problem}", err=True)
+            _echo_err(f"error: {where}{problem}")
     else:
-        click.echo(f"error: {exc}", err=True)
+        _echo_err(f"error: {exc}")
 
 
 def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -190,9 +205,9 @@ def validate(file: Path, as_json: bool) -> None:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
         for problem in report.problems:
-            click.echo(f"error: {file}: {problem}", err=True)
+            _echo_err(f"error: {file}: {problem}")
         for note in report.notes:
-            click.echo(f"note: {note}")
+            click.echo(_printable(f"note: {note}"))
         click.echo(f"{file}: {report.kind} {'valid' if report.ok else f'has {len(report.problems)} problem(s)'}")
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
@@ -214,10 +229,10 @@ def obligations(build_file: Path, as_json: bool) -> None:
             }
         )
         return
-    click.echo(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}")
+    click.echo(_printable(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}"))
     for o in found:
         mark = "n/a " if not o.applies else ("met " if o.met else "MISSING")
-        click.echo(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}")
+        click.echo(_printable(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}"))
 
 
 @main.command()
@@ -302,19 +317,20 @@ def verify(
 
 
 def _print_verdict(entry: dict[str, Any]) -> None:
-    status = entry["status"].upper()
-    click.echo(f"{entry['file']}: {status}")
+    # Every line quotes what a document claims: each goes through _printable.
+    lines = [f"{entry['file']}: {entry['status'].upper()}"]
     if entry.get("passportId"):
-        click.echo(f"  passport {entry['passportId']}")
+        lines.append(f"  passport {entry['passportId']}")
     if entry.get("issuer"):
-        click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+        lines.append(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
     if battery := entry.get("battery"):
-        click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
+        lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     for check in entry.get("checks", []):
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
-        click.echo(f"  [{mark:4}] {check['name']}: {check['detail']}")
-    for reason in entry.get("reasons", []):
-        click.echo(f"  why: {reason}")
+        lines.append(f"  [{mark:4}] {check['name']}: {check['detail']}")
+    lines.extend(f"  why: {reason}" for reason in entry.get("reasons", []))
+    for line in lines:
+        click.echo(_printable(line))
 
 
 @main.command("qr")
@@ -349,7 +365,7 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
+        click.echo(_printable(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)"))
 
 
 @main.command()
@@ -396,9 +412,9 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
             click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
-                click.echo(f"error: {failure.source}: {problem}", err=True)
+                _echo_err(f"error: {failure.source}: {problem}")
             if failure.error:
-                click.echo(f"error: {failure.source}: {failure.error}", err=True)
+                _echo_err(f"error: {failure.source}: {failure.error}")
         if summary.failures_not_kept:
             click.echo(f"error: and {summary.failures_not_kept} more failed item(s): see {report}", err=True)
         click.echo(

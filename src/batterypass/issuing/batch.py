@@ -81,7 +81,7 @@ from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_sub
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, parse_json, read_bytes
 from ..model.passport import Passport
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
@@ -554,7 +554,7 @@ class _ReportWriter:
     def __init__(self, path: Path):
         self.path = path
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, creation_mode(0o644))
         self._fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, result: ItemResult) -> None:

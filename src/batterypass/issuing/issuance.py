@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +21,8 @@ from cryptography.hazmat.primitives import serialization
 from ..carriers import qr
 from .assemble import build_passport
 from ..securing.credential import passport_credential
-from ..errors import InvalidInputError, Problem
-from ..jsonio import dumps_pretty, write_atomic
+from ..errors import InvalidInputError, Problem, shorten
+from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
 from ..securing import jose
@@ -32,6 +33,10 @@ from ..securing.signing import DATA_INTEGRITY, sign_credential
 
 
 
+#: Largest --cert-chain file read (a leaf and a few intermediates are a few KB).
+MAX_CERT_CHAIN_BYTES = 256 * 1024
+#: A passport id as files are named after it: ``urn:uuid:`` and a UUID in canonical (lowercase) form.
+_PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 _NO_RESOLVER = "no https resolver for the QR link: give --resolver, passport.resolverUrl or an https manufacturer.web"
 
 
@@ -54,7 +59,7 @@ class Signer:
     ) -> Signer:
         """Load ``private.pem`` (and the ``did.json`` beside it) and an optional PEM chain."""
         key, identity = load_signer(private_key, passphrase)
-        chain = Path(cert_chain).read_bytes() if cert_chain else None
+        chain = read_bytes(cert_chain, limit=MAX_CERT_CHAIN_BYTES) if cert_chain else None
         return cls(key, identity, envelope, chain)
 
     def sign(self, credential: dict[str, Any], created: str) -> dict[str, Any]:
@@ -139,8 +144,16 @@ class IssuedPassport:
 
 
 def passport_file_stem(passport_id: str) -> str:
-    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
-    return passport_id.removeprefix("urn:uuid:")
+    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem.
+
+    Anything but a ``urn:uuid:`` URN with a canonical UUID raises :class:`InvalidInputError`
+    before a path is made of it: an id such as ``urn:uuid:../../x`` must not name a file
+    outside the output directory.
+    """
+    match = _PASSPORT_ID.fullmatch(passport_id) if isinstance(passport_id, str) else None
+    if match is None:
+        raise InvalidInputError([Problem("$.id", f"{shorten(passport_id)} is not a urn:uuid: passport id; nothing was written")])
+    return match[1]
 
 
 def passport_files(
@@ -189,6 +202,7 @@ def write_passport(
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
     (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows)."""
+    stem = passport_file_stem(passport.id)  # refuses an id that is no file name, before anything else
     url = passport.generalProductInformation.passportUrl
     if qr_options.enabled and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
@@ -196,7 +210,6 @@ def write_passport(
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     out = Path(out_dir)
-    stem = passport_file_stem(passport.id)
     files: dict[str, Path] = {}
     side = None
     if qr_options.enabled:
