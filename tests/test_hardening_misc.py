@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from batterypass import InvalidInputError, QrOptions, Signer, build_passport, issue_passport
 from batterypass.cli.main import _printable, main
 from batterypass.issuing.issuance import write_passport
+from batterypass.model import validation
 from batterypass.securing.keys import PBKDF2_ITERATIONS, generate_issuer_key, load_issuer_key
 from batterypass.verifying.trust import TrustStore
 from batterypass.verifying.verification import Status, verify
@@ -178,3 +179,35 @@ def test_deeply_nested_dicts_are_refused_not_a_recursion_error(tmp_path):
         issue_passport(data, tmp_path / "out")
     result = verify({"@context": ["https://www.w3.org/ns/credentials/v2"], "proof": _nested(5000)}, TrustStore.empty())
     assert result.status is Status.INVALID
+
+
+# --------------------------------------------------------------------------- item 4: the shape check
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=3),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=2), children, max_size=3),
+    max_leaves=40,
+)
+
+
+def _reference_shape(value, depth=0) -> bool:
+    """Whether ``value`` is within the limits, recursively (the obvious way, for small values)."""
+    if not isinstance(value, (dict, list)):
+        return True
+    if depth >= validation.MAX_DEPTH or (isinstance(value, list) and len(value) > validation.MAX_ARRAY_ITEMS):
+        return False
+    children = value.values() if isinstance(value, dict) else value
+    return all(_reference_shape(child, depth + 1) for child in children)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_json)
+def test_shape_check_agrees_with_the_recursive_definition(value):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validation, "MAX_DEPTH", 3)
+        patch.setattr(validation, "MAX_ARRAY_ITEMS", 3)
+        problems = validation.shape_problems(value)
+        assert (not problems) == _reference_shape(value)
+        for problem in problems:
+            assert problem.path.startswith("$")

@@ -69,20 +69,31 @@ def _message(error: dict[str, Any], root: type[BaseModel]) -> str:
 
 def shape_problems(data: Any, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Arrays too long and nesting too deep in ``data``, found without recursion."""
-    problems = []
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, prefix)]
+    problems: list[Problem] = []
+    # Containers only (scalars cannot be too long or too deep), each with its depth and a link
+    # to its parent, so that a path is spelled out only for a problem.
+    stack: list[tuple[Any, int, Any, str | int | None]] = [(data, 0, None, None)]
     while stack and len(problems) < MAX_PROBLEMS:
-        value, location = stack.pop()
-        if not isinstance(value, (dict, list)):
-            continue
-        if len(location) - len(prefix) >= MAX_DEPTH:
-            problems.append(Problem(json_path(location), f"nested deeper than {MAX_DEPTH} levels"))
-        elif isinstance(value, list) and len(value) > MAX_ARRAY_ITEMS:
-            problems.append(Problem(json_path(location), f"holds {len(value)} items, more than the {MAX_ARRAY_ITEMS} allowed"))
-        else:
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend((child, (*location, key)) for key, child in items)
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
+        if depth >= MAX_DEPTH:
+            problems.append(Problem(_path_of(entry, prefix), f"nested deeper than {MAX_DEPTH} levels"))
+        elif isinstance(value, list):
+            if len(value) > MAX_ARRAY_ITEMS:
+                problems.append(Problem(_path_of(entry, prefix), f"holds {len(value)} items, more than the {MAX_ARRAY_ITEMS} allowed"))
+            else:
+                stack.extend((child, depth + 1, entry, index) for index, child in enumerate(value) if isinstance(child, (dict, list)))
+        elif isinstance(value, dict):
+            stack.extend((child, depth + 1, entry, key) for key, child in value.items() if isinstance(child, (dict, list)))
     return problems
+
+
+def _path_of(entry: tuple[Any, int, Any, str | int | None], prefix: tuple[str | int, ...]) -> str:
+    keys: list[str | int] = []
+    while entry[2] is not None:
+        keys.append(entry[3])  # type: ignore[arg-type]
+        entry = entry[2]
+    return json_path(prefix + tuple(reversed(keys)))
 
 
 def problems_from(exc: ValidationError, root: type[BaseModel], prefix: tuple[str | int, ...] = ()) -> list[Problem]:

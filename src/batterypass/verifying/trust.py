@@ -481,10 +481,13 @@ class TrustStore:
         """
         path = Path(path)
         if path.is_dir():
-            files = sorted(
-                p for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES
-            )
+            try:
+                files = sorted(
+                    p for p in path.iterdir()
+                    if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES
+                )
+            except OSError as exc:
+                raise InvalidInputError([Problem("$", f"cannot read the trust directory: {exc.strerror}")], str(path)) from None
             if not files:
                 raise InvalidInputError(
                     [Problem("$", "the trust directory holds no *.json documents and no *.pem/*.crt root certificates")], str(path)
