@@ -56,8 +56,8 @@ covers a pinned issuer). The store then says so, on purpose.
 (the same time as for ``validFrom``/``validUntil``, so a passport outlives its 2-year
 certificate). Certificate validity failures are reported as ``expired``, distinct from an
 unknown root or a root outside its scope (``untrusted``). The leaf must hold a P-256 key
-(the chain secures ES256 only; an Ed25519 issuer pins its key in a document). The leaf must carry a SubjectAlternativeName (RFC 5280 client
-profile) tying it to the issuer: a ``URI`` equal to the issuer id, or, for a ``did:web:<host>``
+(chains secure ES256 only; an Ed25519 issuer pins its key in a document) and carry a
+SubjectAlternativeName (RFC 5280 client profile) tying it to the issuer: a ``URI`` equal to the issuer id, or, for a ``did:web:<host>``
 issuer without path or port, a ``DNS`` name equal to ``<host>``. If the leaf has an Extended Key
 Usage it must include ``documentSigning`` (RFC 9336) or ``anyExtendedKeyUsage``, so a TLS
 server certificate cannot sign passports. There is no revocation checking (CRL/OCSP) offline.
@@ -533,8 +533,9 @@ class TrustStore:
         if any(anchor.covers(issuer, pinned) for anchor in anchors):
             return None
         scope = sorted({entry for anchor in anchors for entry in anchor.scope})
+        sources = ", ".join(sorted({anchor.source for anchor in anchors}))
         pinned_note = f"; {issuer} is pinned by a document in the store, so only a root naming it exactly may certify it" if pinned else ""
-        return f"root {_subject(root)} may certify only {', '.join(scope) or 'nobody'}, not issuer {issuer}{pinned_note}"
+        return f"root {_subject(root)} ({sources}) may certify only {', '.join(scope) or 'nobody'}, not issuer {issuer}{pinned_note}"
 
     def resolve(
         self, verification_method_id: str, issuer: str, at: datetime, *, now: datetime | None = None

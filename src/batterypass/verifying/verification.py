@@ -37,8 +37,8 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all). Of several copies of one list the newest counts (by its
-``validFrom``, else its signing time); copies equally new are combined bit by bit, a bit set in
+no ``credentialStatus`` at all). Of several copies of one list the newest counts (by the
+later of its ``validFrom`` and its signing time); copies equally new are combined bit by bit, a bit set in
 any of them counting as set, over the longest copy's length, so no copy can clear a bit
 another sets. A list issued longer ago than ``max_status_age`` (default
 :data:`DEFAULT_MAX_STATUS_AGE`), or whose age cannot be told, is *stale*: a bit it sets still
@@ -535,8 +535,8 @@ class _Verification:
 class CheckedStatusList:
     """One status list as verification uses it: the copies given of it, verified and combined.
 
-    ``issued_at`` is the newest copy's ``validFrom`` (else its signing time; None when it
-    states neither); ``stale`` says why the list is too old to prove a bit clear (None: fresh).
+    ``issued_at`` is the newest copy's time, the later of its ``validFrom`` and its signing
+    time (None when it states neither); ``stale`` says why the list is too old to prove a bit clear (None: fresh).
     """
 
     issuer: str
@@ -580,7 +580,8 @@ def check_status_lists(
         except InvalidInputError as exc:
             rejected.append(str(exc))
             continue
-        issued_at = run.claims.valid_from or run.claimed_signing_time
+        times = [t for t in (run.claims.valid_from, run.claimed_signing_time) if t is not None]
+        issued_at = max(times) if times else None
         copies.setdefault((outcome.issuer or "", decoded.id, decoded.purposes), []).append((issued_at, decoded))
     usable = []
     for (issuer, _, _), found in copies.items():
