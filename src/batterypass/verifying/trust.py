@@ -644,7 +644,9 @@ class TrustStore:
         problem = _san_problem(verified.subjects, issuer) or self._scope_problem(root, issuer)
         if problem:
             return KeyResolution(public_key, False, problem, "untrusted")
-        return KeyResolution(public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}")
+        return KeyResolution(
+            public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}, whose scope names {issuer}"
+        )
 
     def _classify_chain_failure(
         self,
