@@ -652,7 +652,8 @@ def verify(
     duplicate keys anywhere make it invalid) or an already parsed object. ``now`` (aware;
     default the current time) is the verification time. ``status_lists`` are cached status
     list credentials, each a parsed JSON document (or bytes / a compact JWS), or, to verify
-    many documents against the same lists, what :func:`check_status_lists` made of them once.
+    many documents against the same lists, what :func:`check_status_lists` made of them once
+    (which is also where a maximum age other than :data:`DEFAULT_MAX_STATUS_AGE` is given).
     """
     run = _Verification(trust, _now(now), status_lists, require_status)
     return _verify_safely(run, document)
