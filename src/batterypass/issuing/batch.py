@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from ..law import identifiers
+from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
@@ -218,6 +219,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    acts: ActsTable | None = None
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -235,6 +237,7 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    acts: ActsTable | None = None,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -255,7 +258,7 @@ def build_many(
     if signer is not None:
         # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
         signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, acts)
     writer = _ReportWriter(Path(report)) if report is not None else None
     try:
         for result in _issue_all(settings, _entries(items), jobs):
@@ -367,6 +370,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             voluntary=settings.voluntary,
             resolver=settings.qr_options.resolver,
             source=source,
+            acts=settings.acts,
         )
         if passport_id and (earlier := _earlier_issue(settings, passport, source)):
             return earlier

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import checks, identifiers, rules
+from .acts import ActsTable
 from ..errors import InvalidInputError, Problem
 from ..model.passport import Passport
 from ..model.validation import validate_model
@@ -46,14 +47,15 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     return found
 
 
-def check_passport_subject(subject: Any, credential_id: str | None = None) -> Passport:
+def check_passport_subject(subject: Any, credential_id: str | None = None, *, acts: ActsTable | None = None) -> Passport:
     """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path.
 
-    The model, the consistency of derived values, then the rules: a section the Regulation
-    requires for this battery on its placing-on-market date must be there.
+    The model, the consistency of derived values, then the rules: a data point the passport
+    must hold for this battery on its placing-on-market date, under ``acts`` (default: the
+    built-in acts table), must be there; a pending one never fails by its absence.
     """
     passport = validate_model(Passport, subject, prefix=("credentialSubject",))
-    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True)
+    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True, acts=acts)
     if problems:
         raise InvalidInputError(problems)
     return passport

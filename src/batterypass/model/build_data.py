@@ -81,7 +81,36 @@ class Manufacturer(_Input):
     email: Email
     web: WebUrl | None = None
     annualNetTurnoverEur: NonNegativeNumber | None = Field(
-        None, description="Net turnover in EUR; under EUR 40 M the due-diligence duty does not apply (Art. 47(2))"
+        None,
+        description="Net turnover in EUR of the financial year before the last; under EUR 40 M the due-diligence "
+        "duty does not apply (Art. 47(2)) unless the group's is above it",
+    )
+    groupNetTurnoverEur: NonNegativeNumber | None = Field(
+        None, description="Consolidated net turnover in EUR of the group the manufacturer belongs to (Art. 47(2))"
+    )
+
+
+#: Economic operators that can be responsible for a passport (Art. 77(4), Art. 3).
+OperatorRole = Literal[
+    "manufacturer",
+    "importer",
+    "distributor",
+    "authorised-representative",
+    "mandated-operator",
+    "producer",
+    "producer-responsibility-organisation",
+    "waste-management-operator",
+]
+
+
+class ResponsibleOperator(_Input):
+    """Who is responsible for the passport (data point 2); the manufacturer when the build data names no other."""
+
+    identifier: NonEmptyStr = Field(description="Unique operator identifier, e.g. LEI:..., EORI:...")
+    name: NonEmptyStr
+    role: OperatorRole
+    mandateReference: NonEmptyStr | None = Field(
+        None, description="Reference of the written mandate (Art. 77(4)); required for a mandated operator"
     )
 
 
@@ -132,7 +161,9 @@ class RawMaterialOrigin(_Input):
 
 class Materials(_Input):
     composition: list[MaterialEntry] = Field(min_length=1)
-    hazardousSubstances: list[HazardousSubstance] = []
+    hazardousSubstances: list[HazardousSubstance] | None = Field(
+        None, description="Hazardous substances (data point 13): [] states that the battery holds none"
+    )
     rawMaterialOrigin: list[RawMaterialOrigin] = []
 
 
@@ -150,7 +181,13 @@ class CarbonFootprintInput(_Input):
     totalKgCO2ePerKWh: Number | None = Field(
         None, description="Optional stated total; checked against the sum of the stages (0.5 % tolerance)"
     )
-    performanceClass: Literal["A", "B", "C", "D", "E"] | None = None
+    performanceClass: NonEmptyStr | None = Field(
+        None, description="Carbon-footprint performance class: an opaque label (Art. 7(2) defines no letters yet)"
+    )
+    performanceClassMethodology: NonEmptyStr | None = Field(
+        None, description="Reference of the methodology (delegated act) the class was computed under"
+    )
+    absoluteKgCO2e: NonNegativeNumber | None = Field(None, le=1e9, description="Absolute carbon footprint of the battery in kg CO2e")
     studyUrl: WebUrl
     declarationId: NonEmptyStr | None = Field(None, description="Identification number of the CF declaration")
 
@@ -190,6 +227,11 @@ class SparePartSource(_Input):
     email: Email | None = None
 
 
+class ComponentPartNumber(_Input):
+    component: NonEmptyStr
+    partNumber: NonEmptyStr
+
+
 class CircularityInput(_Input):
     recycledContent: list[RecycledContent] = []
     renewableContentPercent: Percent | None = None
@@ -197,6 +239,8 @@ class CircularityInput(_Input):
     sparePartSources: list[SparePartSource] = []
     extinguishingAgent: list[NonEmptyStr] = Field(min_length=1)
     endOfLifeInformationUrl: WebUrl | None = None
+    componentPartNumbers: list[ComponentPartNumber] = Field([], max_length=10_000, description="Part numbers for components (data point 46)")
+    safetyMeasuresUrl: WebUrl | None = Field(None, description="Safety measures (data point 49)")
 
 
 class InternalResistance(_Input):
@@ -209,6 +253,12 @@ class TemperatureRange(_Input):
     max: Number = Field(ge=-100, le=200)
 
 
+class PowerLimits(_Input):
+    maxDischargePowerW: PositiveNumber = Field(le=1e9)
+    maxChargePowerW: PositiveNumber = Field(le=1e9)
+    temperatureRangeC: TemperatureRange | None = Field(None, description="Temperature range the limits hold for, when relevant")
+
+
 class PerformanceInput(_Input):
     minimumVoltageV: PositiveNumber | None = Field(None, le=5000)
     maximumVoltageV: PositiveNumber | None = Field(None, le=5000)
@@ -219,11 +269,30 @@ class PerformanceInput(_Input):
     internalResistanceOhm: InternalResistance | None = None
     idleTemperatureRangeC: TemperatureRange | None = None
     commercialWarrantyYears: Count | None = Field(None, le=100)
+    powerLimits: PowerLimits | None = Field(None, description="Power limits (data point 30)")
+    cycleLifeReferenceTest: NonEmptyStr | None = Field(None, description="Reference test of the expected lifetime in cycles (data point 32)")
+    cycleLifeCRate: PositiveNumber | None = Field(None, le=1000, description="C-rate of the cycle-life test (data point 39)")
+    roundTripEfficiencyAt50PercentCycleLifePercent: Percent | None = Field(None, description="Data point 37")
+    expectedLifetimeYears: PositiveNumber | None = Field(None, le=200, description="Expected lifetime in calendar years (data point 60)")
+    selfDischargeRatePercentPerMonth: NonNegativeNumber | None = Field(
+        None, le=100, description="Initial self-discharge rate in % per month (data point 65; LMT and industrial)"
+    )
+
+
+class Markings(_Input):
+    """The markings of Art. 13(4) and 13(5) on the battery, and what they mean (data points 40, 41)."""
+
+    separateCollectionSymbol: StrictBool = Field(description="The crossed-out wheeled bin of Art. 13(4)")
+    cadmiumSymbol: StrictBool = Field(description="'Cd' under the bin: more than 0.002 % cadmium (Art. 13(5))")
+    leadSymbol: StrictBool = Field(description="'Pb' under the bin: more than 0.004 % lead (Art. 13(5))")
+    meaningOfLabelsUrl: WebUrl | None = Field(None, description="Explanation of the labels and symbols")
 
 
 class ConformityInput(_Input):
     declarationOfConformityUrl: WebUrl
     testReportsUrl: WebUrl | None = None
+    declarationOfConformityId: NonEmptyStr | None = Field(None, description="Identification number of the EU declaration of conformity")
+    markings: Markings | None = None
 
 
 class PassportOptions(_Input):
@@ -237,6 +306,9 @@ class BuildData(_Input):
 
     battery: Battery
     manufacturer: Manufacturer
+    responsibleOperator: ResponsibleOperator | None = Field(
+        None, description="Operator responsible for the passport (data point 2); default: the manufacturer"
+    )
     manufacturingPlace: ManufacturingPlace
     materials: Materials | None = None
     carbonFootprint: CarbonFootprintInput | None = None
