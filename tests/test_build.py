@@ -76,7 +76,8 @@ def test_lmt_half_kwh_needs_a_passport_but_no_carbon_footprint_yet():
     assert passport.performanceAndDurability.batteryTechnicalProperties.ratedEnergy == pytest.approx(0.504)
     assert passport.carbonFootprint is None
     assert passport.generalProductInformation.gtin is None
-    assert passport.generalProductInformation.batteryIdentifier == "EORI:CZ12345678:VB36-27-000815"
+    # ISO/IEC 15459: issuing agency code + company identification number + serial
+    assert passport.generalProductInformation.batteryIdentifier == "UN123456789VB36-27-000815"
 
 
 @pytest.mark.parametrize("name", NOT_REQUIRED_FIXTURES)

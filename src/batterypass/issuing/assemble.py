@@ -89,9 +89,18 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
     if battery.gtin is not None:
         check("$.battery.gtin", identifiers.gtin_problem(battery.gtin))
         check("$.battery.serialNumber", identifiers.serial_problem(battery.serialNumber))
+    elif issuer := battery.iso15459Issuer:
+        check("$.battery.iso15459Issuer",
+              identifiers.iso15459_problem(issuer.issuingAgencyCode, issuer.companyIdentificationNumber, battery.serialNumber))
+    else:
+        found.append(Problem("$.battery.iso15459Issuer", (
+            "is required without a GTIN: the battery identifier must be ISO/IEC 15459-conformant, "
+            f"{identifiers.ISO15459_FORM}; give issuingAgencyCode and companyIdentificationNumber (or a GTIN)"
+        )))
     # ISO dates compare as text; a month-only date is compared at month precision.
     if battery.manufacturingDate > battery.placedOnMarketDate.isoformat()[: len(battery.manufacturingDate)]:
         found.append(Problem("$.battery.manufacturingDate", f"{battery.manufacturingDate} is after placedOnMarketDate {battery.placedOnMarketDate}"))
+    check("$.battery.category", checks.category_mass_problem(battery.category, battery.massKg))
     if not checks.serial_format_ok(battery.serialNumber):
         found.append(Problem("$.battery.serialNumber", "must not contain control characters or surrounding blanks"))
     try:
@@ -193,7 +202,11 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
     gtin = identifiers.gtin14(battery.gtin) if battery.gtin else None
     general = GeneralProductInformation(
         batteryPassportIdentifier=passport_id,
-        batteryIdentifier=identifiers.battery_identifier(maker.identifier, battery.serialNumber, battery.gtin),
+        batteryIdentifier=identifiers.battery_identifier(
+            battery.serialNumber, battery.gtin,
+            *((battery.iso15459Issuer.issuingAgencyCode, battery.iso15459Issuer.companyIdentificationNumber)
+              if battery.iso15459Issuer else ()),
+        ),
         serialNumber=battery.serialNumber,
         gtin=gtin,
         batteryModel=battery.model,

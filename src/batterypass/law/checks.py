@@ -66,6 +66,23 @@ def range_problem(low: float, high: float, what: str) -> str | None:
     return None
 
 
+#: Art. 3(1): a portable battery weighs 5 kg or less (point 9), an LMT battery 25 kg or less
+#: (point 11). The definitions set no energy limit for either.
+CATEGORY_MAX_MASS_KG = {"portable": (5.0, "Art. 3(1)(9)"), "lmt": (25.0, "Art. 3(1)(11)")}
+
+
+def category_mass_problem(category: str, mass_kg: float) -> str | None:
+    """Why a battery of ``mass_kg`` cannot be of the declared ``category`` (Art. 3), or None."""
+    limit = CATEGORY_MAX_MASS_KG.get(category)
+    if limit and mass_kg > limit[0]:
+        other = "an industrial battery (Art. 3(1)(13)) unless it is an EV or SLI battery" if category == "portable" else (
+            "an EV battery (Art. 3(1)(14)) if it provides traction"
+        )
+        return (f"a {category} battery weighs {limit[0]:g} kg or less ({limit[1]}); at {mass_kg:g} kg this battery is "
+                f"not {category} but {other}")
+    return None
+
+
 def serial_format_ok(serial: str) -> bool:
     """Serials end up in file names, URLs and labels: no control characters or surrounding blanks."""
     return serial == serial.strip() and not re.search(r"[\x00-\x1f\x7f]", serial)

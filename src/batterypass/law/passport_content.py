@@ -17,6 +17,16 @@ from ..model.validation import validate_model
 _SUBJECT = "$.credentialSubject"
 
 
+def _iso15459_conformant(identifier: str, serial: str) -> bool:
+    """Whether ``identifier`` is an agency code and company number followed by ``serial``."""
+    prefix = identifier.removesuffix(serial)
+    if prefix == identifier:
+        return False
+    # A digit is a GS1 agency code; otherwise the code has 2 or 3 letters: either split may be the one.
+    lengths = (1,) if prefix[:1].isdigit() else (2, 3)
+    return any(identifiers.iso15459_problem(prefix[:n], prefix[n:], serial) is None for n in lengths)
+
+
 def _consistency_problems(passport: Passport, credential_id: str | None) -> list[Problem]:
     found = []
     general = passport.generalProductInformation
@@ -29,9 +39,14 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     if general.gtin and (message := identifiers.gtin_problem(general.gtin)):
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.gtin", message))
     elif general.gtin:
-        expected = identifiers.battery_identifier(general.manufacturerInformation.identifier, general.serialNumber, general.gtin)
+        expected = identifiers.battery_identifier(general.serialNumber, general.gtin)
         if general.batteryIdentifier != expected:
             found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryIdentifier", f"must be {expected!r}: the GTIN and serial number"))
+    elif not _iso15459_conformant(general.batteryIdentifier, general.serialNumber):
+        found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryIdentifier",
+                             f"without a GTIN must be ISO/IEC 15459-conformant: {identifiers.ISO15459_FORM}, ending with the serial number"))
+    if message := checks.category_mass_problem(general.batteryCategory, general.batteryMass):
+        found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryCategory", message))
     if footprint := passport.carbonFootprint:
         computed = checks.footprint_total(stage.carbonFootprint for stage in footprint.carbonFootprintPerLifecycleStage)
         if message := checks.stated_total_problem(footprint.batteryCarbonFootprint, computed):

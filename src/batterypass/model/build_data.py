@@ -46,10 +46,20 @@ class Chemistry(_Input):
     clearName: NonEmptyStr = Field(description="Chemistry in words")
 
 
+class Iso15459Issuer(_Input):
+    """Who issued the battery's identifier when it has no GTIN (ISO/IEC 15459)."""
+
+    issuingAgencyCode: NonEmptyStr = Field(description="Issuing agency code in the ISO/IEC 15459 register, e.g. UN (Dun & Bradstreet)")
+    companyIdentificationNumber: NonEmptyStr = Field(description="The manufacturer's number at that agency, e.g. a DUNS number")
+
+
 class Battery(_Input):
     model: NonEmptyStr = Field(description="Battery model name")
     serialNumber: NonEmptyStr = Field(description="Serial number, unique per manufacturer and model")
     gtin: NonEmptyStr | None = Field(None, description="GS1 GTIN-8/12/13/14 of the battery model (check digit verified)")
+    iso15459Issuer: Iso15459Issuer | None = Field(
+        None, description="Without a GTIN: the ISO/IEC 15459 issuing agency and company number the identifier is made of"
+    )
     category: Category = Field(description="Battery category under Art. 2 / Art. 3 of Regulation (EU) 2023/1542")
     rechargeable: StrictBool = Field(description="Rechargeable (secondary) battery")
     exclusivelyExternalStorage: StrictBool = Field(
