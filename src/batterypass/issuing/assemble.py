@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timezone
 from typing import Any
 
 from ..law import checks, identifiers, rules
+from ..law.critical_raw_materials import critical_raw_materials
 from ..law.acts import ActsTable
 from ..errors import InvalidInputError, PassportNotRequiredError, Problem
 from ..model.build_data import Address, BuildData
@@ -290,7 +291,7 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
     assert materials is not None  # data point 45 requires it; a draft is assembled only with it
     composition = MaterialComposition(
         batteryChemistry=BatteryChemistry(shortName=battery.chemistry.shortName, clearName=battery.chemistry.clearName),
-        criticalRawMaterials=sorted({entry.name for entry in materials.composition if entry.critical}),
+        criticalRawMaterials=critical_raw_materials(((e.name, e.massKg) for e in materials.composition), battery.massKg),
         batteryMaterials=[
             BatteryMaterial(
                 batteryMaterialName=entry.name,

@@ -187,7 +187,8 @@ class HazardousSubstanceRecord(_Part):
 class MaterialComposition(_Part):
     batteryChemistry: BatteryChemistry = annex(1, "Chemistry (Annex VI Part A 7)", data_point=12)
     criticalRawMaterials: list[NonEmptyStr] = annex(
-        1, "Critical raw materials present above 0.1 % w/w (Annex VI Part A 10)", data_point=15
+        1, "Critical raw materials present above 0.1 % w/w (Annex VI Part A 10), as the EU list (Reg. (EU) 2024/1252) "
+        "names them, derived from the composition", data_point=15
     )
     batteryMaterials: list[BatteryMaterial] = annex(
         2, "Detailed composition: cathode, anode, electrolyte (Annex XIII 2(a))", data_point=45, min_length=1
