@@ -17,7 +17,7 @@ from ..law import checks, identifiers, rules
 from ..law.critical_raw_materials import critical_raw_materials
 from ..law.acts import ActsTable
 from ..errors import InvalidInputError, PassportNotRequiredError, Problem
-from ..model.build_data import Address, BuildData
+from ..model.build_data import ATTRIBUTED_MODELS, Address, BuildData
 from ..model.data_points import DATA_POINTS
 from ..model.dynamic import BatteryCondition, InternalResistance
 from ..model.passport import (
@@ -25,6 +25,7 @@ from ..model.passport import (
     BatteryMaterial,
     BatteryTechnicalProperties,
     CarbonFootprint,
+    ChainOfCustodyCertificate,
     Circularity,
     ComponentPartNumber,
     GeneralProductInformation,
@@ -35,6 +36,7 @@ from ..model.passport import (
     Markings,
     MaterialComposition,
     MineSiteAssurance,
+    NotifiedBodyVerification,
     OperatorInformation,
     Passport,
     PerformanceAndDurability,
@@ -49,7 +51,7 @@ from ..model.passport import (
     SparePartSupplier,
     SupplyChainDueDiligence,
     TemperatureRangeIdle,
-    ThirdPartyAssurance,
+    UntracedShare,
 )
 from ..model.validation import validate_model
 
@@ -110,10 +112,15 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
         found += exc.problems
 
     if build.materials:
-        origin = build.materials.rawMaterialOrigin
-        for first, message in checks.share_problems((entry.material, entry.sharePercent) for entry in origin).items():
-            found.append(Problem(f"$.materials.rawMaterialOrigin[{first}].sharePercent", message))
+        origin, untraced = build.materials.rawMaterialOrigin, build.materials.untracedShares
+        shares = [(entry.material, entry.sharePercent) for entry in origin] + [(u.material, u.sharePercent) for u in untraced]
+        for first, message in checks.share_problems(shares).items():
+            where = f"rawMaterialOrigin[{first}]" if first < len(origin) else f"untracedShares[{first - len(origin)}]"
+            found.append(Problem(f"$.materials.{where}.sharePercent", message))
         for i, entry in enumerate(origin):
+            if entry.chainOfCustodyCertificate:
+                check(f"$.materials.rawMaterialOrigin[{i}].chainOfCustodyCertificate.validUntil",
+                      checks.expired_problem(entry.chainOfCustodyCertificate.validUntil, today))
             if entry.assurance:
                 path = f"$.materials.rawMaterialOrigin[{i}].assurance"
                 check(f"{path}.level", checks.assurance_level_problem(entry.assurance.scheme, entry.assurance.level))
@@ -259,6 +266,10 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
             facility=SourceFacility(facilityType=entry.facility.type, name=entry.facility.name, identifier=entry.facility.identifier),
             sharePercent=entry.sharePercent,
             chainOfCustodyModel=entry.chainOfCustody,
+            attribution="attributed" if entry.chainOfCustody in ATTRIBUTED_MODELS else "physical",
+            chainOfCustodyCertificate=ChainOfCustodyCertificate(**entry.chainOfCustodyCertificate.model_dump())
+            if entry.chainOfCustodyCertificate
+            else None,
             assurance=MineSiteAssurance(
                 scheme=entry.assurance.scheme,
                 level=entry.assurance.level,
@@ -270,22 +281,25 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
         )
         for entry in (materials.rawMaterialOrigin if materials else [])
     ]
+    untraced = [UntracedShare(material=u.material, sharePercent=u.sharePercent) for u in (materials.untracedShares if materials else [])]
     due_diligence = None
     dd = build.dueDiligence
-    if dd or origin:
+    if dd or origin or untraced:
         # Origin data is published even when no due-diligence report is due yet: it has no other home.
         verification = dd.thirdPartyVerification if dd else None
         due_diligence = SupplyChainDueDiligence(
             supplyChainDueDiligenceReport=dd.reportUrl if dd else None,
             dueDiligencePolicy=dd.policyUrl if dd else None,
-            thirdPartyAssurances=ThirdPartyAssurance(body=verification.body, reference=verification.reference, date=verification.date)
+            notifiedBodyVerification=NotifiedBodyVerification(
+                body=verification.body, reference=verification.reference, date=verification.date
+            )
             if verification
             else None,
-            riskFindings=[
-                RiskFindingRecord(material=r.material, riskCategory=r.riskCategory, finding=r.finding, mitigation=r.mitigation)
-                for r in (dd.riskAssessment if dd else [])
-            ],
+            thirdPartyAssurances=dd.thirdPartyAssurancesUrl if dd else None,
+            riskFindings=[RiskFindingRecord(**r.model_dump()) for r in (dd.riskAssessment if dd else [])],
             rawMaterialOrigin=origin,
+            untracedShares=untraced,
+            voluntaryDataAudience=build.passport.voluntaryDataAudience if build.passport else "legitimate-interest",
         )
 
     assert materials is not None  # data point 45 requires it; a draft is assembled only with it

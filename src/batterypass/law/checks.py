@@ -54,6 +54,12 @@ def past_date_problem(value: date, today: date) -> str | None:
     return None
 
 
+def expired_problem(valid_until: date, today: date) -> str | None:
+    if valid_until < today:
+        return f"expired on {valid_until}"
+    return None
+
+
 def assurance_level_problem(scheme: str, level: str) -> str | None:
     if scheme.upper() == "IRMA" and level not in IRMA_LEVELS:
         return f"{level!r} is not an IRMA level ({', '.join(IRMA_LEVELS)})"

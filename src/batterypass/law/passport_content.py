@@ -11,6 +11,7 @@ from typing import Any
 from . import checks, identifiers, rules
 from .acts import ActsTable
 from ..errors import InvalidInputError, Problem
+from ..model.build_data import ATTRIBUTED_MODELS
 from ..model.passport import Passport
 from ..model.validation import validate_model
 
@@ -52,9 +53,16 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
         if message := checks.stated_total_problem(footprint.batteryCarbonFootprint, computed):
             found.append(Problem(f"{_SUBJECT}.carbonFootprint.batteryCarbonFootprint", message))
     if passport.supplyChainDueDiligence:
-        origin = passport.supplyChainDueDiligence.rawMaterialOrigin
-        for first, message in checks.share_problems((s.material, s.sharePercent) for s in origin).items():
-            found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.rawMaterialOrigin[{first}].sharePercent", message))
+        origin, untraced = passport.supplyChainDueDiligence.rawMaterialOrigin, passport.supplyChainDueDiligence.untracedShares
+        shares = [(s.material, s.sharePercent) for s in origin] + [(u.material, u.sharePercent) for u in untraced]
+        for first, message in checks.share_problems(shares).items():
+            where = f"rawMaterialOrigin[{first}]" if first < len(origin) else f"untracedShares[{first - len(origin)}]"
+            found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.{where}.sharePercent", message))
+        for i, source in enumerate(origin):
+            expected = "attributed" if source.chainOfCustodyModel in ATTRIBUTED_MODELS else "physical"
+            if source.attribution != expected:
+                found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.rawMaterialOrigin[{i}].attribution",
+                                     f"must be {expected!r} under {source.chainOfCustodyModel}"))
     if passport.circularity:
         for i, share in enumerate(passport.circularity.recycledContent):
             if message := checks.recycled_share_problem(share.preConsumerShare, share.postConsumerShare):

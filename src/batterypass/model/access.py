@@ -49,6 +49,7 @@ ACCESS_KEY = "x-access"
 POINT_KEY = "x-annex-xiii-point"
 DATA_POINT_KEY = "x-data-point"
 OBLIGATION_KEY = "x-obligation"
+BASIS_KEY = "x-basis"
 
 
 def annex(
@@ -69,6 +70,20 @@ def annex(
         extra[DATA_POINT_KEY] = numbers[0] if len(numbers) == 1 else list(numbers)
         extra[OBLIGATION_KEY] = obligation_summary(numbers)
     return Field(description=description, json_schema_extra=extra, **kwargs)
+
+
+def voluntary(description: str, **kwargs: Any) -> Any:
+    """A field for voluntary data, which no Annex XIII point asks for (raw-material origin, sites,
+    assurance, risk findings): ``x-basis: voluntary``, shown to persons with a legitimate interest
+    and authorities by default (site identities are commercially sensitive); the passport's
+    ``voluntaryDataAudience`` can make it public."""
+    extra = {ACCESS_KEY: Access.LEGITIMATE_INTEREST.value, BASIS_KEY: "voluntary"}
+    return Field(description=description, json_schema_extra=extra, **kwargs)
+
+
+def is_voluntary(field_info: Any) -> bool:
+    extra = field_info.json_schema_extra
+    return isinstance(extra, dict) and extra.get(BASIS_KEY) == "voluntary"
 
 
 def field_point(field_info: Any) -> int | None:

@@ -35,6 +35,10 @@ Category = Literal["ev", "lmt", "industrial", "portable", "sli"]
 BatteryStatus = Literal["original", "repurposed", "re-used", "remanufactured", "waste"]
 #: The five chain-of-custody models of the IRMA Chain of Custody Standard (DESIGN 1b).
 ChainOfCustody = Literal["identity preserved", "segregated", "controlled blending", "mass balance", "book and claim"]
+#: Models under which an origin is attributed to the battery by bookkeeping, not physically traced.
+ATTRIBUTED_MODELS = ("mass balance", "book and claim")
+#: Raw materials under supply-chain due diligence (Annex X point 1).
+DueDiligenceMaterial = Literal["cobalt", "natural graphite", "lithium", "nickel"]
 
 
 class _Input(BaseModel):
@@ -160,13 +164,28 @@ class Assurance(_Input):
     auditDate: IsoDate | None = None
 
 
+class ChainOfCustodyCertificate(_Input):
+    """A custodian's chain-of-custody certificate (voluntary)."""
+
+    certificateId: NonEmptyStr
+    certificationBody: NonEmptyStr
+    scope: NonEmptyStr
+    validUntil: IsoDate
+
+
 class RawMaterialOrigin(_Input):
-    material: NonEmptyStr = Field(description="Raw material, e.g. cobalt, lithium, nickel, natural graphite")
+    material: DueDiligenceMaterial = Field(description="Raw material under due diligence (Annex X): cobalt, natural graphite, lithium, nickel")
     countryOfOrigin: CountryCode
     facility: Facility
     sharePercent: Percent = Field(description="Share of this material from this source; per material they add up to 100")
-    chainOfCustody: ChainOfCustody
+    chainOfCustody: ChainOfCustody = Field(description="Mass balance and book and claim attribute origin; they do not trace it physically")
+    chainOfCustodyCertificate: ChainOfCustodyCertificate | None = None
     assurance: Assurance | None = None
+
+
+class UntracedShare(_Input):
+    material: DueDiligenceMaterial
+    sharePercent: Percent = Field(description="Share of this material whose origin is not traced")
 
 
 class Materials(_Input):
@@ -174,7 +193,10 @@ class Materials(_Input):
     hazardousSubstances: list[HazardousSubstance] | None = Field(
         None, description="Hazardous substances (data point 13): [] states that the battery holds none"
     )
-    rawMaterialOrigin: list[RawMaterialOrigin] = []
+    rawMaterialOrigin: list[RawMaterialOrigin] = Field([], max_length=10_000)
+    untracedShares: list[UntracedShare] = Field(
+        [], max_length=10, description="Per material, the share whose origin is not traced (origin and untraced shares add up to 100 %)"
+    )
 
 
 class LifecycleStages(_Input):
@@ -208,21 +230,35 @@ class ThirdPartyVerification(_Input):
     date: IsoDate
 
 
-RiskCategory = Literal["human rights", "child labour", "forced labour", "environment", "corruption", "health and safety", "other"]
+RiskCategory = Literal[
+    "human rights", "child labour", "forced labour", "environment", "biodiversity",
+    "indigenous peoples' rights (free, prior and informed consent)", "community impacts",
+    "corruption", "health and safety", "other",
+]
+RiskSeverity = Literal["low", "medium", "high", "severe"]
+RiskStatus = Literal["open", "mitigated", "closed"]
 
 
 class RiskFinding(_Input):
-    material: NonEmptyStr
+    material: DueDiligenceMaterial
     riskCategory: RiskCategory
     finding: NonEmptyStr
     mitigation: NonEmptyStr | None = None
+    severity: RiskSeverity | None = None
+    status: RiskStatus | None = None
+    date: IsoDate | None = Field(None, description="When the finding was made or last reviewed")
 
 
 class DueDiligenceInput(_Input):
     policyUrl: WebUrl | None = None
     reportUrl: WebUrl = Field(description="Public due-diligence report (Art. 52(3))")
-    thirdPartyVerification: ThirdPartyVerification | None = None
-    riskAssessment: list[RiskFinding] = []
+    thirdPartyVerification: ThirdPartyVerification | None = Field(
+        None, description="The notified body's verification of the due-diligence policy (Art. 48(3), Art. 51)"
+    )
+    thirdPartyAssurancesUrl: WebUrl | None = Field(
+        None, description="Third-party supply-chain assurances, e.g. certifications of recognised schemes (Battery Pass 1.2 thirdPartyAssurances)"
+    )
+    riskAssessment: list[RiskFinding] = Field([], max_length=10_000)
 
 
 class RecycledContent(_Input):
@@ -309,6 +345,9 @@ class PassportOptions(_Input):
     """Settings for the passport itself (additions to the user's format, all optional)."""
 
     resolverUrl: WebUrl | None = Field(None, description="HTTPS base of the resolver the QR code points to")
+    voluntaryDataAudience: Literal["legitimate-interest", "public"] = Field(
+        "legitimate-interest", description="Who sees the voluntary sourcing data (origin, sites, assurance, risk findings)"
+    )
 
 
 class BuildData(_Input):

@@ -1,8 +1,10 @@
 """The battery passport: seven sections after the Battery Pass Data Model 1.2 / DIN DKE SPEC 99100.
 
 Property names follow Battery Pass 1.2 with its misspellings corrected (``warrantyPeriod``,
-``batteryTechnicalProperties``, ``thirdPartyAssurances``) and DIN units throughout (W, kg,
-Ah, V, kWh). Every field records its Annex XIII point with :func:`~.access.annex`, so the
+``batteryTechnicalProperties``, ``thirdPartyAssurances``, which means what 1.2 means: a link to
+third-party supply-chain assurances) and DIN units throughout (W, kg, Ah, V, kWh).
+Voluntary sourcing data (origin, sites, assurance, risk findings) is no Annex XIII item: its
+fields carry ``x-basis: voluntary`` instead of a point (:func:`~.access.voluntary`). Every field records its Annex XIII point with :func:`~.access.annex`, so the
 JSON Schema shows each field's access tier and :func:`~.views.view_for` can cut a view for
 an audience from the model alone.
 
@@ -17,8 +19,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from .access import annex
-from .build_data import BatteryStatus, Category, ChainOfCustody, Component, OperatorRole, RiskCategory
+from .access import annex, voluntary
+from .build_data import (
+    BatteryStatus,
+    Category,
+    ChainOfCustody,
+    Component,
+    DueDiligenceMaterial,
+    OperatorRole,
+    RiskCategory,
+    RiskSeverity,
+    RiskStatus,
+)
 from .dynamic import BatteryCondition
 from .types import (
     CasNumber,
@@ -122,46 +134,75 @@ class CarbonFootprint(_Part):
 
 
 class MineSiteAssurance(_Part):
-    scheme: NonEmptyStr = annex(1, "Independent assurance scheme, e.g. IRMA")
-    level: NonEmptyStr = annex(1, "Achievement level, e.g. 'IRMA 50'")
-    auditReport: WebUrl | None = annex(1, "Audit report", default=None)
-    auditDate: IsoDate | None = annex(1, "Audit date", default=None)
+    scheme: NonEmptyStr = voluntary("Independent assurance scheme, e.g. IRMA")
+    level: NonEmptyStr = voluntary("Achievement level, e.g. 'IRMA 50'")
+    auditReport: WebUrl | None = voluntary("Audit report", default=None)
+    auditDate: IsoDate | None = voluntary("Audit date", default=None)
 
 
 class SourceFacility(_Part):
-    facilityType: Literal["mine", "refinery", "smelter", "recycler", "processor"] = annex(1, "Kind of site")
-    name: NonEmptyStr = annex(1, "Site name")
-    identifier: NonEmptyStr | None = annex(1, "Site identifier", default=None)
+    facilityType: Literal["mine", "refinery", "smelter", "recycler", "processor"] = voluntary("Kind of site")
+    name: NonEmptyStr = voluntary("Site name")
+    identifier: NonEmptyStr | None = voluntary("Site identifier", default=None)
+
+
+class ChainOfCustodyCertificate(_Part):
+    certificateId: NonEmptyStr = voluntary("Certificate identifier")
+    certificationBody: NonEmptyStr = voluntary("Certification body")
+    scope: NonEmptyStr = voluntary("Scope of the certificate")
+    validUntil: IsoDate = voluntary("Last day of validity")
 
 
 class RawMaterialSource(_Part):
-    material: NonEmptyStr = annex(1, "Raw material")
-    countryOfOrigin: CountryCode = annex(1, "Country of origin (ISO 3166-1 alpha-2)")
-    facility: SourceFacility = annex(1, "Mine, refinery or other site")
-    sharePercent: Percent = annex(1, "Share of this material from this source")
-    chainOfCustodyModel: ChainOfCustody = annex(1, "Chain-of-custody model of the origin claim (IRMA CoC)")
-    assurance: MineSiteAssurance | None = annex(1, "Independent mine-site assurance", default=None)
+    material: DueDiligenceMaterial = voluntary("Raw material under due diligence (Annex X)")
+    countryOfOrigin: CountryCode = voluntary("Country of origin (ISO 3166-1 alpha-2)")
+    facility: SourceFacility = voluntary("Mine, refinery or other site")
+    sharePercent: Percent = voluntary("Share of this material from this source")
+    chainOfCustodyModel: ChainOfCustody = voluntary("Chain-of-custody model of the origin claim (IRMA CoC)")
+    attribution: Literal["physical", "attributed"] = voluntary(
+        "'attributed' under mass balance or book and claim: the origin is allocated by bookkeeping, "
+        "not physically traced to this battery"
+    )
+    chainOfCustodyCertificate: ChainOfCustodyCertificate | None = voluntary("Custodian's chain-of-custody certificate", default=None)
+    assurance: MineSiteAssurance | None = voluntary("Independent mine-site assurance", default=None)
 
 
-class ThirdPartyAssurance(_Part):
-    body: NonEmptyStr = annex(1, "Notified body that verified the due-diligence policy (Art. 48(3))")
+class UntracedShare(_Part):
+    material: DueDiligenceMaterial = voluntary("Raw material under due diligence (Annex X)")
+    sharePercent: Percent = voluntary("Share of this material whose origin is not traced")
+
+
+class NotifiedBodyVerification(_Part):
+    body: NonEmptyStr = annex(1, "Notified body that verified the due-diligence policy (Art. 48(3), Art. 51)")
     reference: NonEmptyStr = annex(1, "Verification reference")
     date: IsoDate = annex(1, "Verification date")
 
 
 class RiskFindingRecord(_Part):
-    material: NonEmptyStr = annex(1, "Raw material concerned")
-    riskCategory: RiskCategory = annex(1, "Risk category (Annex X)")
-    finding: NonEmptyStr = annex(1, "What was found")
-    mitigation: NonEmptyStr | None = annex(1, "How it is mitigated", default=None)
+    material: DueDiligenceMaterial = voluntary("Raw material concerned (Annex X)")
+    riskCategory: RiskCategory = voluntary("Risk category (Annex X point 2 and beyond)")
+    finding: NonEmptyStr = voluntary("What was found")
+    mitigation: NonEmptyStr | None = voluntary("How it is mitigated", default=None)
+    severity: RiskSeverity | None = voluntary("Severity", default=None)
+    status: RiskStatus | None = voluntary("open, mitigated or closed", default=None)
+    date: IsoDate | None = voluntary("When the finding was made or last reviewed", default=None)
 
 
 class SupplyChainDueDiligence(_Part):
     supplyChainDueDiligenceReport: WebUrl | None = annex(1, "Public due-diligence report (Art. 52(3))", data_point=19, default=None)
     dueDiligencePolicy: WebUrl | None = annex(1, "Supply-chain due-diligence policy (Art. 49)", default=None)
-    thirdPartyAssurances: ThirdPartyAssurance | None = annex(1, "Third-party verification (Art. 48(3))", default=None)
-    riskFindings: list[RiskFindingRecord] = annex(1, "Risk findings and mitigation (Art. 50)", default=[])
-    rawMaterialOrigin: list[RawMaterialSource] = annex(1, "Origin of the raw materials, with chain of custody", default=[])
+    notifiedBodyVerification: NotifiedBodyVerification | None = annex(
+        1, "Verification of the due-diligence policy by a notified body (Art. 48(3), Art. 51)", default=None
+    )
+    thirdPartyAssurances: WebUrl | None = voluntary(
+        "Third-party supply-chain assurances, e.g. certifications of recognised schemes (Battery Pass 1.2)", default=None
+    )
+    riskFindings: list[RiskFindingRecord] = voluntary("Risk findings and mitigation", default=[])
+    rawMaterialOrigin: list[RawMaterialSource] = voluntary("Origin of the raw materials, with chain of custody", default=[])
+    untracedShares: list[UntracedShare] = voluntary("Per material, the share whose origin is not traced", default=[])
+    voluntaryDataAudience: Literal["legitimate-interest", "public"] = annex(
+        1, "Who sees the voluntary sourcing data (x-basis: voluntary)", default="legitimate-interest"
+    )
 
 
 class BatteryChemistry(_Part):
