@@ -94,11 +94,12 @@ class _Context:
         return given(self.view, number)
 
     def contains(self, substance: str) -> bool:
-        word = substance.lower()
-        return any(word in name.lower() for component, name in self.view.materials if component in _ACTIVE) or (
-            substance in ("cadmium", "lead")
-            and any(word in name.lower() for name in [n for _, n in self.view.materials] + list(self.view.substances))
-        )
+        # Lead and cadmium count anywhere in the battery (Art. 8(1), Art. 13(5)); the others in active materials.
+        word = re.compile(rf"\b{re.escape(substance)}\b", re.IGNORECASE)
+        names = [name for component, name in self.view.materials if component in _ACTIVE]
+        if substance in ("cadmium", "lead"):
+            names = [name for _, name in self.view.materials] + list(self.view.substances)
+        return any(word.search(name) for name in names)
 
     def obligation_applies(self, key: str) -> bool:
         return self._applies(key)
@@ -107,7 +108,9 @@ class _Context:
 def _required(row: DataPoint, duty: Duty, context: _Context, acts: ActsTable, on: date) -> str | None:
     """Why the data point is required now, or None."""
     if duty.status == "mandatory":
-        return f"mandatory for {context.view.category} batteries"
+        if duty.condition and duty.condition.test and not duty.condition.test(context):
+            return None
+        return f"mandatory for {context.view.category} batteries" + (f" {duty.condition.text}" if duty.condition else "")
     if duty.status == "conditional" and duty.condition and duty.condition.test and duty.condition.test(context):
         return f"required {duty.condition.text}"
     if duty.status == "pending":

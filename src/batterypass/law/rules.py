@@ -280,7 +280,7 @@ def _due_diligence(facts: BatteryFacts) -> tuple[State, str]:
     if on < DUE_DILIGENCE_START:
         return "not-applicable", f"due diligence applies from {DUE_DILIGENCE_START} (Reg. 2025/1561); placed {on}"
     if facts.status in _SECOND_LIFE:
-        return "not-applicable", f"a {facts.status} battery placed on the market again is outside Chapter VII (Art. 47(1))"
+        return "not-applicable", f"a {facts.status} battery placed on the market again is outside Chapter VII (supply-chain due diligence)"
     if not facts.net_turnover_known:
         return "not-applicable", "not judged: the EUR 40 M exemption (Art. 47(2)) depends on a net turnover the passport does not state"
     if group is not None and group >= DUE_DILIGENCE_TURNOVER_EUR:
@@ -363,11 +363,12 @@ def _evaluate(facts: BatteryFacts, voluntary: bool, acts: ActsTable, today: date
 
     for key, title, article, state, reason, pending, start in timed:
         numbers = _OBLIGATION_DATA_POINTS[key]
-        missing = tuple(str(p) for n, p in problems if n in numbers)
-        # Met: nothing it needs is missing, and (the recycled-content entries being per material) its first data point is given.
-        met = (not missing and given(view, numbers[0])) if state == "applies" else None
+        applies = state == "applies"
+        missing = tuple(str(p) for n, p in problems if n in numbers) if applies else ()
+        # Met: nothing it needs is missing and its data are there (recycled content: for some material).
+        met = (not missing and any(given(view, n) for n in numbers)) if applies else None
         found.append(Obligation(key, title, article, state, reason, f"{view.prefix}.{sections[key]}", met, missing,
-                                pending if state == "pending" else (), start if state == "pending" else None))
+                                pending, start if state == "pending" else None))
 
     reason = "part of every battery passport (Commission guidance, data points by category)" if in_passport else "only part of a battery passport"
     missing = tuple(str(p) for _, p in problems)

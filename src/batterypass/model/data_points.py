@@ -7,7 +7,9 @@ items are public like point 1), whether it is static or dynamic (Annex XIII poin
 passport field(s) that carry it with the build-data input each comes from, and, per
 category, one :class:`Duty`:
 
-``mandatory``        the passport must hold it;
+``mandatory``        the passport must hold it (for a data point that only exists for some
+                     batteries, the recycled share of a material the battery does not
+                     contain, its :class:`Condition` scopes it);
 ``conditional``      it must when :class:`Condition` says so (the condition is code);
 ``optional``         it may;
 ``pending``          not required while the named acts (``law/acts.py``) are not in force;
@@ -64,12 +66,12 @@ class Duty:
     acts: tuple[str, ...] = ()
     #: For a pending duty: the obligation (``law/rules.py``) whose start it also waits for, if any.
     obligation: str | None = None
-    #: Why this row departs from the guidance (None: it follows it).
-    deviation: str | None = None
 
     def describe(self) -> str:
         if self.status == "conditional" and self.condition:
             return f"conditional: {self.condition.text}"
+        if self.status == "mandatory" and self.condition:
+            return f"mandatory {self.condition.text}"
         if self.status == "pending":
             return f"pending: {', '.join(self.acts)}"
         return self.status
@@ -127,18 +129,11 @@ _CONDITIONAL = Duty("conditional", _CANNOT_TELL)
 _INDUSTRIAL_CYCLES = _per(MANDATORY, MANDATORY, _CONDITIONAL)
 _SOH_NOT_EV = _per(NOT_TO_BE_FILLED, MANDATORY, _CONDITIONAL)
 
-_RECYCLED_DEVIATION = (
-    "the guidance lists it as mandatory as of February 2027; Art. 8(1) requires the documentation only from its "
-    "act-dependent date, and only for a material the battery's active materials contain"
-)
-
-
 def _recycled(material: str) -> Duty:
-    condition = Condition(
-        f"Art. 8(1) applies (see the acts table) and the active materials contain {material}",
-        lambda c: c.obligation_applies("recycled-content") and c.contains(material),
-    )
-    return Duty("conditional", condition, deviation=_RECYCLED_DEVIATION)
+    """Data points 20-23: the guidance makes them mandatory from Feb 2027 (while Art. 8(1) waits for
+    its act, which ``obligations`` reports); each exists for a material the battery contains."""
+    where = "the battery" if material == "lead" else "the active materials"
+    return Duty("mandatory", Condition(f"when {where} contain {material}", lambda c: c.contains(material)))
 
 
 _MARKING_CONDITION = Condition(
@@ -201,13 +196,13 @@ DATA_POINTS: dict[int, DataPoint] = {
              [("supplyChainDueDiligence.supplyChainDueDiligenceReport", "dueDiligence.reportUrl")],
              _all(_pending("due-diligence", "due-diligence-report-format"))),
         _row(20, "Recycled cobalt share in active materials", "Annex XIII 1(e), Art. 8(1)", 1,
-             [(f"{_C}.recycledContent[cobalt]", "circularity.recycledContent")], _all(_recycled("cobalt"))),
+             [(f"{_C}.recycledContent[cobalt]", "circularity.recycledContent[cobalt]")], _all(_recycled("cobalt"))),
         _row(21, "Recycled lithium share in active materials", "Annex XIII 1(e), Art. 8(1)", 1,
-             [(f"{_C}.recycledContent[lithium]", "circularity.recycledContent")], _all(_recycled("lithium"))),
+             [(f"{_C}.recycledContent[lithium]", "circularity.recycledContent[lithium]")], _all(_recycled("lithium"))),
         _row(22, "Recycled nickel share in active materials", "Annex XIII 1(e), Art. 8(1)", 1,
-             [(f"{_C}.recycledContent[nickel]", "circularity.recycledContent")], _all(_recycled("nickel"))),
+             [(f"{_C}.recycledContent[nickel]", "circularity.recycledContent[nickel]")], _all(_recycled("nickel"))),
         _row(23, "Recycled lead share", "Annex XIII 1(e), Art. 8(1)", 1,
-             [(f"{_C}.recycledContent[lead]", "circularity.recycledContent")], _all(_recycled("lead"))),
+             [(f"{_C}.recycledContent[lead]", "circularity.recycledContent[lead]")], _all(_recycled("lead"))),
         _row(24, "Share of renewable content", "Annex XIII 1(f)", 1,
              [(f"{_C}.renewableContent", "circularity.renewableContentPercent")], _all(MANDATORY)),
         _row(25, "Rated capacity (Ah)", "Annex XIII 1(g)", 1, [], _all(NOT_TO_BE_FILLED), same_as=11),
