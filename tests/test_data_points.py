@@ -286,3 +286,17 @@ def test_a_missing_data_point_on_a_received_passport_fails_verification():
     with pytest.raises(InvalidInputError, match=r"credentialSubject.performanceAndDurability.batteryTechnicalProperties"
                                                 r".powerLimits: is required: data point 30"):
         check_passport_subject(broken)
+
+
+def test_art_74_information_item_by_item():
+    data = load(USER_EXAMPLE)
+    data["circularity"]["wasteInformation"] = {
+        "wastePreventionUrl": "https://aurora-cells.example/recycling/prevention",
+        "collectionPointsUrl": "https://aurora-cells.example/recycling/points",
+    }
+    waste = build_passport(data).circularity.wasteInformation
+    assert waste.wastePrevention.endswith("/prevention") and waste.collectionPoints.endswith("/points")
+    assert waste.separateCollection is None
+    data["circularity"]["wasteInformation"]["separateCollectionUrl"] = "ftp://example.org/x"
+    with pytest.raises(InvalidInputError, match=r"wasteInformation.separateCollectionUrl"):
+        build_passport(data)

@@ -52,6 +52,7 @@ from ..model.passport import (
     SupplyChainDueDiligence,
     TemperatureRangeIdle,
     UntracedShare,
+    WasteInformation,
 )
 from ..model.validation import validate_model
 
@@ -344,6 +345,13 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
             safetyMeasures=circ.safetyMeasuresUrl,
             extinguishingAgent=list(circ.extinguishingAgent),
             endOfLifeInformation=circ.endOfLifeInformationUrl,
+            wasteInformation=WasteInformation(
+                wastePrevention=circ.wasteInformation.wastePreventionUrl,
+                separateCollection=circ.wasteInformation.separateCollectionUrl,
+                collectionPoints=circ.wasteInformation.collectionPointsUrl,
+            )
+            if circ.wasteInformation
+            else None,
         )
 
     perf = build.performance

@@ -278,6 +278,14 @@ class ComponentPartNumber(_Input):
     partNumber: NonEmptyStr
 
 
+class WasteInformation(_Input):
+    """Art. 74(1) information on waste batteries, item by item (data point 43)."""
+
+    wastePreventionUrl: WebUrl | None = Field(None, description="End users' role in waste prevention: longer use, re-use, repurposing, remanufacturing")
+    separateCollectionUrl: WebUrl | None = Field(None, description="End users' role in the separate collection of waste batteries")
+    collectionPointsUrl: WebUrl | None = Field(None, description="Separate collection, take-back and collection points, treatment available")
+
+
 class CircularityInput(_Input):
     recycledContent: list[RecycledContent] = []
     renewableContentPercent: Percent | None = None
@@ -285,6 +293,7 @@ class CircularityInput(_Input):
     sparePartSources: list[SparePartSource] = []
     extinguishingAgent: list[NonEmptyStr] = Field(min_length=1)
     endOfLifeInformationUrl: WebUrl | None = None
+    wasteInformation: WasteInformation | None = Field(None, description="The Art. 74(1) items one by one, besides endOfLifeInformationUrl")
     componentPartNumbers: list[ComponentPartNumber] = Field([], max_length=10_000, description="Part numbers for components (data point 46)")
     safetyMeasuresUrl: WebUrl | None = Field(None, description="Safety measures (data point 49)")
 

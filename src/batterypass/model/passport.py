@@ -251,6 +251,18 @@ class SparePartSupplier(_Part):
     emailAddressOfSupplier: Email | None = annex(2, "Supplier e-mail address", default=None)
 
 
+class WasteInformation(_Part):
+    wastePrevention: WebUrl | None = annex(
+        1, "End users' role in waste prevention: longer use, re-use, repurposing, remanufacturing (Art. 74(1))", data_point=43, default=None
+    )
+    separateCollection: WebUrl | None = annex(
+        1, "End users' role in the separate collection of waste batteries (Art. 74(1))", data_point=43, default=None
+    )
+    collectionPoints: WebUrl | None = annex(
+        1, "Separate collection, take-back and collection points, treatment available (Art. 74(1))", data_point=43, default=None
+    )
+
+
 class ComponentPartNumber(_Part):
     component: NonEmptyStr = annex(2, "Component")
     partNumber: NonEmptyStr = annex(2, "Part number")
@@ -271,6 +283,7 @@ class Circularity(_Part):
     endOfLifeInformation: WebUrl | None = annex(
         1, "Waste prevention and collection information (Art. 74)", data_point=43, default=None
     )
+    wasteInformation: WasteInformation | None = annex(1, "The Art. 74(1) items one by one", data_point=43, default=None)
 
 
 class ResistanceValue(_Part):
