@@ -58,11 +58,10 @@ from ..model.validation import validate_model
 
 
 #: Build-data input path -> the data points it carries, to name them in problems.
-_INPUT_DATA_POINTS: dict[str, list[int]] = {}
-for _row in DATA_POINTS.values():
-    for _carrier in _row.carriers:
-        if _carrier.input and _row.same_as is None:
-            _INPUT_DATA_POINTS.setdefault(f"$.{_carrier.input}", []).append(_row.number)
+_INPUT_DATA_POINTS = {
+    f"$.{path}": [row.number for row in DATA_POINTS.values() if row.same_as is None and any(c.input == path for c in row.carriers)]
+    for path in {c.input for row in DATA_POINTS.values() for c in row.carriers if c.input}
+}
 
 
 def parse_build_data(data: Any, source: str | None = None) -> BuildData:
