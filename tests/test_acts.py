@@ -94,3 +94,9 @@ def _plus_months(day: date, months: int) -> date:
     from dateutil.relativedelta import relativedelta
 
     return day + relativedelta(months=months)
+
+
+def test_validate_notes_what_is_pending(runner):
+    result = runner.invoke(main, ["validate", str(USER_EXAMPLE)])
+    assert result.exit_code == 0
+    assert "note: pending: Carbon-footprint declaration (Art. 7(1))" in result.output

@@ -122,6 +122,7 @@ def _check_build_data(document: dict[str, Any], source: str, acts: ActsTable | N
     notes = []
     if not problems:
         notes.append(rules.passport_requirement(build).reason)
+        notes += [f"pending: {o.title} ({o.article}): {o.reason}" for o in rules.obligations(build, acts=acts) if o.state == "pending"]
         if qr_resolver(build, None)[0] is None:
             notes.append("no https resolver for the QR link: build will need --resolver (or --no-qr)")
     return ContentReport(BUILD_DATA, problems, notes)
