@@ -76,6 +76,7 @@ except ImportError:  # Windows: no flock; one batch at a time per directory is t
     fcntl = None  # type: ignore[assignment]
 
 from ..law import identifiers
+from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
@@ -261,6 +262,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    acts: ActsTable | None = None
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -278,6 +280,7 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    acts: ActsTable | None = None,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -301,7 +304,7 @@ def build_many(
         if signer is not None:
             # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
             signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, acts)
         writer = _ReportWriter(Path(report)) if report is not None else None
         claims = _Claims()
         for result in _issue_all(settings, claims.entries(items), jobs):
@@ -461,6 +464,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             voluntary=settings.voluntary,
             resolver=settings.qr_options.resolver,
             source=source,
+            acts=settings.acts,
         )
         reissued = None
         if passport_id:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ..carriers import qr
 from .assemble import build_passport
+from ..law.acts import ActsTable
 from ..securing.credential import passport_credential
 from ..errors import InvalidInputError, Problem, shorten
 from ..jsonio import dumps_pretty, read_bytes, write_atomic
@@ -178,13 +179,15 @@ def issue_passport(
     voluntary: bool = False,
     source: str | None = None,
     durable: bool = True,
+    acts: ActsTable | None = None,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``acts`` the acts table the
+    dates are judged under (default: the built-in one).
     """
-    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
         passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable
     )

@@ -60,6 +60,7 @@ from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
 from ..model.passport import Passport
+from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
@@ -263,9 +264,15 @@ class _Verification:
     """One run of :func:`verify`; methods add findings as they go."""
 
     def __init__(
-        self, trust: TrustStore, now: datetime, status_lists: list[Any] | CheckedStatusLists | None, require_status: bool
+        self,
+        trust: TrustStore,
+        now: datetime,
+        status_lists: list[Any] | CheckedStatusLists | None,
+        require_status: bool,
+        acts: ActsTable | None = None,
     ):
         self.trust = trust
+        self.acts = acts
         self.now = now
         self.claimed_signing_time: datetime | None = None
         self.status_lists = status_lists
@@ -523,7 +530,7 @@ class _Verification:
             return
         self.content_checked = True
         try:
-            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=self.acts)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
@@ -645,6 +652,7 @@ def verify(
     now: datetime | None = None,
     status_lists: list[Any] | CheckedStatusLists | None = None,
     require_status: bool = False,
+    acts: ActsTable | None = None,
 ) -> VerificationResult:
     """Verify a secured credential against ``trust``; see the module docstring for the rules.
 
@@ -654,8 +662,9 @@ def verify(
     list credentials, each a parsed JSON document (or bytes / a compact JWS), or, to verify
     many documents against the same lists, what :func:`check_status_lists` made of them once
     (which is also where a maximum age other than :data:`DEFAULT_MAX_STATUS_AGE` is given).
+    ``acts`` is the acts table the passport's dates are judged under (default: the built-in one).
     """
-    run = _Verification(trust, _now(now), status_lists, require_status)
+    run = _Verification(trust, _now(now), status_lists, require_status, acts)
     return _verify_safely(run, document)
 
 
