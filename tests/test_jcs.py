@@ -9,10 +9,11 @@ import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import VECTORS
+from conftest import DEMO, FIXTURES, VECTORS, load
 
+from batterypass import Status, TrustStore, build_passport, load_signer, sign, verify
 from batterypass.errors import InvalidInputError
-from batterypass.securing import jcs
+from batterypass.securing import data_integrity, jcs
 from batterypass.securing.data_integrity import hash_data
 
 RFC8785 = VECTORS / "rfc8785" / "testdata"
@@ -116,3 +117,47 @@ def test_refusals_say_why(backend):
         jcs.canonical_json({"a": 2**53})
     with pytest.raises(InvalidInputError, match="nested more than 512 levels"):
         jcs.canonical_json(json.loads("[" * 600 + "]" * 600))
+
+
+# ---------------------------------------------------------------- each document once
+
+def _counting(monkeypatch):
+    """Record what the Data Integrity suite canonicalises."""
+    seen = []
+
+    def counted(value):
+        seen.append(value)
+        return jcs.canonical_json(value)
+
+    monkeypatch.setattr(data_integrity, "canonical_json", counted)
+    return seen
+
+
+def test_each_document_is_canonicalised_once_per_signature_and_verification(monkeypatch):
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    passport = build_passport(load(FIXTURES / "ev-pack.json"))
+    seen = _counting(monkeypatch)
+    signed = sign(passport, key, identity=identity)
+    # One signature: the proof configuration once, the credential once.
+    assert len(seen) == 2
+    assert {"cryptosuite", "created"} <= set(seen[0]) and "proofValue" not in seen[0]
+    assert seen[1] == {name: value for name, value in signed.items() if name != "proof"}
+
+    seen.clear()
+    result = verify(json.dumps(signed).encode(), TrustStore.load(DEMO / "trust"))
+    assert result.status is Status.VALID, result.reasons
+    assert len(seen) == 2
+    assert seen[1] == {name: value for name, value in signed.items() if name != "proof"}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=_json)
+def test_a_signed_document_is_the_document_it_was_given(subject):
+    # add_proof returns a copy made through orjson: it must hold the very values it signed.
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "credentialSubject": subject}
+    signed = data_integrity.add_proof(document, key, identity.verification_method, "2027-01-01T00:00:00Z")
+    unsecured = {name: value for name, value in signed.items() if name != "proof"}
+    assert jcs.canonical_json(unsecured) == jcs.canonical_json(document)
+    assert json.dumps(unsecured, sort_keys=True) == json.dumps(document, sort_keys=True)
+    data_integrity.verify_proof(signed, key.public_key)
