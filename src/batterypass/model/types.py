@@ -37,7 +37,7 @@ _CAS = re.compile(r"([0-9]{2,7})-([0-9]{2})-([0-9])")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 #: What str.isspace() calls white space (the re module's \s for str patterns is the same test).
 _WHITESPACE = re.compile(r"\s")
-# The checks below that parse or look up are cached per value: a batch of passports repeats
+# The checks below that parse, look up or match are cached per value: a batch of passports repeats
 # the same addresses, countries and web links thousands of times. The caches hold valid values
 # only (a refusal raises, which is not cached) and are bounded.
 _CACHED = functools.lru_cache(maxsize=4096)
@@ -54,6 +54,7 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+@_CACHED
 def _year_month(value: str) -> str:
     match = _YEAR_MONTH.fullmatch(value)
     if not match:
@@ -110,6 +111,7 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[str, Strict(), StringConstraints(max_length=2000), AfterValidator(_web_url), _documented("^https?://", format="uri")]
 
 
+@_CACHED
 def _email(value: str) -> str:
     # Deliverability is not ours to judge; this only catches what is plainly not an address.
     if not _EMAIL.fullmatch(value):
