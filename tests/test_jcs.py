@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 
 import pytest
 import rfc8785
@@ -31,7 +32,10 @@ def backend(request, monkeypatch):
 
 
 def test_the_compiled_implementation_is_installed():
-    # Wheels exist for the platforms CI and developers use: the fast path must be the one tested.
+    # pyproject.toml installs jcs-admit on the machines it has wheels for: there the fast path
+    # must be the one in use (and tested), not a silent fallback.
+    if platform.machine() not in {"x86_64", "aarch64", "arm64", "AMD64"}:
+        pytest.skip(f"jcs-admit has no wheel for {platform.machine()}: rfc8785 is used")
     assert jcs.jcs_admit is not None
 
 
@@ -133,7 +137,7 @@ def _counting(monkeypatch):
     return seen
 
 
-def test_each_document_is_canonicalised_once_per_signature_and_verification(monkeypatch):
+def test_each_document_is_canonicalised_once_per_signature_and_verification(backend, monkeypatch):
     key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
     passport = build_passport(load(FIXTURES / "ev-pack.json"))
     seen = _counting(monkeypatch)
