@@ -2,8 +2,9 @@
 irreducible work measured in the same run.
 
 Run: ``python benchmarks/bench_batch.py [--items N] [--repeats R] [--jobs J] [--dir DIR]
-[--json | --markdown]`` (defaults: 1000 items, 3 repeats, every core, the system temporary
-directory; ``--json`` prints one object, ``--markdown`` the README's performance table).
+[--json | --markdown] [--report FILE]`` (defaults: 1000 items, 3 repeats, every core, the
+system temporary directory; ``--json`` prints one object, ``--markdown`` the README's
+performance table; ``--report`` prints a report saved with ``--json`` instead of measuring).
 
 The items are ``fixtures/ev-pack.json`` with serial numbers 1..N, signed with the demo key and
 verified against the demo trust store (``keys/demo``). Each mode runs the real command in this
@@ -119,8 +120,12 @@ def main() -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object (ratios, passports/s, irreducible times)")
     output.add_argument("--markdown", action="store_true", help="print the README's performance table")
+    parser.add_argument("--report", type=Path, help="print a report saved with --json instead of measuring")
     options = parser.parse_args()
-    report = measure(options.items, options.repeats, options.jobs, options.dir)
+    if options.report:
+        report = json.loads(options.report.read_text(encoding="utf-8"))
+    else:
+        report = measure(options.items, options.repeats, options.jobs, options.dir)
     if options.json:
         print(json.dumps(report, indent=2))
     elif options.markdown:
