@@ -18,7 +18,7 @@ link (``encode_qr``); for verify, an Ed25519 verification and parsing the file (
 "x irreducible" is core time per passport over the sum of the irreducible parts a mode needs:
 what validation, assembly, canonicalisation, rendering, files and processes cost on top. Core
 time is CPU time (user + system, of this process and the batch's worker processes), and the
-irreducible parts are timed in CPU time too: on a machine that other work shares, wall time
+irreducible parts are timed in CPU time too (each three times per run, the median): on a machine that other work shares, wall time
 counts the time spent waiting for a core, CPU time does not. Passports per second are wall
 time, what a user waits for.
 
@@ -174,7 +174,11 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
             took[VERIFY_MODE[0]] = seconds(lambda: run(verify), lambda verdict: json.loads(verdict)["status"] == "valid")
 
             floor_work = floor_work or irreducible(out, count)
-            floor = {name: seconds(action)[1] / count for name, action in floor_work.items()}
+            # Each part three times, the median: a part takes a fraction of a second, where a
+            # moment's load on a shared machine would otherwise move the yardstick itself.
+            floor = {
+                name: statistics.median(seconds(action)[1] for _ in range(3)) / count for name, action in floor_work.items()
+            }
             for name, value in floor.items():
                 floors.setdefault(name, []).append(value)
             for key, parts in needs.items():
