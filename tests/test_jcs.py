@@ -165,3 +165,9 @@ def test_a_signed_document_is_the_document_it_was_given(subject):
     assert jcs.canonical_json(unsecured) == jcs.canonical_json(document)
     assert json.dumps(unsecured, sort_keys=True) == json.dumps(document, sort_keys=True)
     data_integrity.verify_proof(signed, key.public_key)
+
+
+def test_the_one_difference_a_key_that_is_not_a_string():
+    # Outside JSON, as the module docstring says: parsed JSON never has such a key.
+    compiled, fallback = _both({1: "x"})
+    assert (compiled, fallback) == (b'{"1":"x"}', InvalidInputError)

@@ -9,11 +9,11 @@
 * ``rfc8785`` (pure Python) otherwise, and always for what ``jcs-admit`` cannot read.
 
 Both refuse what JCS cannot represent (NaN, Infinity, integers beyond +-(2^53 - 1), strings
-holding unpaired surrogates, types JSON has none for) with :class:`InvalidInputError`.
-Nesting deeper than :data:`MAX_NESTING` levels is refused by both (``rfc8785`` would recurse
-up to Python's limit): the result never depends on which one is installed. Dict keys must be
-strings, as in any parsed JSON (the standard library's encoder would write a Python ``1`` key
-as ``"1"``).
+holding unpaired surrogates, types JSON has none for) with :class:`InvalidInputError`, and
+nesting deeper than :data:`MAX_NESTING` levels (``rfc8785`` alone would recurse up to Python's
+limit). One difference remains, outside JSON: a dict key that is not a string (parsed JSON
+never has one) is refused by ``rfc8785`` and written as the standard library writes it
+(``1`` as ``"1"``) on the ``jcs-admit`` path.
 
 The tests hold both to the RFC 8785 and W3C eddsa-jcs-2022 test data byte for byte, and to
 each other on arbitrary JSON.
