@@ -100,8 +100,10 @@ def test_publish_over_http_with_an_issuer_token(runner, tmp_path):
 
 
 def test_render_html_and_pdf(runner, tmp_path):
+    data = fixture()
+    data["passport"]["voluntaryDataAudience"] = "public"  # raw-material origin shown on the public page
     view = tmp_path / "view.json"
-    view.write_bytes(signed_view(fixture(), "public"))
+    view.write_bytes(signed_view(data, "public"))
     html = tmp_path / "page.html"
     result = run(runner, "render", str(view), "--format", "html", "--out", str(html), "--trust", str(TRUST), "--json")
     assert result.exit_code == 0, result.output and json.loads(result.output)["verification"] == "valid"
