@@ -103,12 +103,12 @@ def test_signed_passport_verifies_with_the_demo_trust_store(runner, tmp_path, ex
     assert result["battery"]["manufacturer"] == "Aurora Cells GmbH"
 
 
-def test_self_made_issuer_is_untrusted_until_its_did_document_is_in_the_trust_store(runner, tmp_path):
+def test_self_made_issuer_is_unknown_until_its_did_document_is_in_the_trust_store(runner, tmp_path):
     runner.invoke(main, ["keygen", "--out", str(tmp_path / "k"), "--issuer", "did:web:other.example"])
     summary = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))
     passport = summary["files"]["passport"]
     code, body = verify(runner, passport, "--trust", str(TRUST))
-    assert code == 3 and body["status"] == "untrusted"
+    assert code == 3 and body["status"] == "unknown-issuer"
     assert any("did:web:other.example" in r for r in body["results"][0]["reasons"])
     code, _ = verify(runner, passport, "--trust", str(tmp_path / "k" / "did.json"))
     assert code == 0
@@ -200,7 +200,7 @@ def test_several_files_worst_exit_code(runner, tmp_path):
     garbage = tmp_path / "garbage.json"
     garbage.write_text('{"a": 1, "a": 2}')
     code, body = verify(runner, good, untrusted, "--trust", str(TRUST))
-    assert code == 3 and [r["status"] for r in body["results"]] == ["valid", "untrusted"]
+    assert code == 3 and [r["status"] for r in body["results"]] == ["valid", "unknown-issuer"]
     code, body = verify(runner, good, untrusted, str(garbage), "--trust", str(TRUST))
     assert code == 1 and body["results"][2]["status"] == "invalid"
 
@@ -210,7 +210,7 @@ def test_human_verdict_says_why(runner, tmp_path):
     passport = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))["files"]["passport"]
     result = runner.invoke(main, ["verify", passport, "--trust", str(TRUST)])
     assert result.exit_code == 3
-    assert ": UNTRUSTED" in result.output and "why:" in result.output
+    assert ": UNKNOWN-ISSUER" in result.output and "why:" in result.output
 
 
 def test_broken_trust_store_is_a_usage_error(runner, tmp_path):
