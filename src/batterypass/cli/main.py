@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,7 +27,7 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from ..verifying.documents import check_content, is_build_data, load_document, passport_of
+from ..verifying.documents import check_content, credential_inputs, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport
 from ..jsonio import load_json_file, read_bytes, write_atomic
@@ -180,7 +181,7 @@ def validate(file: Path, as_json: bool) -> None:
             click.echo(f"error: {file}: {problem}", err=True)
         for note in report.notes:
             click.echo(f"note: {note}")
-        click.echo(f"{file}: {report.kind} {'valid' if report.ok else f'has {len(report.problems)} problem(s)'}")
+        click.echo(report.verdict(str(file)))
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
@@ -240,18 +241,40 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=existing_file)
+@click.argument("sources", metavar="FILE|DIR|-...", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="Trust store: a DID/controlled-identifier document, a PEM root, or a directory of them.")
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
               help="Cached Bitstring Status List credential (repeatable).")
 @click.option("--require-status", is_flag=True, help="Fail (status-unknown) when revocation status cannot be established.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdicts that are not valid, and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every check of every verdict.")
 @json_option
-def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool, as_json: bool) -> None:
+def verify(
+    sources: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
+    quiet: bool, verbose: bool, as_json: bool,
+) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
-    Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
-    6 status unknown (with --require-status); with several files, the worst.
+    Each source is a credential file, a directory (every *.json and *.jwt file in it: full
+    passports and audience views alike) or - (standard input: one credential, JSONL line or
+    compact JWS, or one path a line). Each verdict ends with what to do next; a summary line
+    counts the verdicts.
+
+    \b
+    Exit code, the worst verdict's:
+      0 valid           1 invalid (forged, tampered, malformed)
+      3 unknown-issuer  7 unlisted-key (a known issuer never listed the key)
+      4 expired         8 not-yet-valid
+      5 revoked         6 status-unknown (with --require-status)
+      9 unsupported (an algorithm or cryptosuite we do not implement)
+      2 usage error (bad trust store or status list)
+
+    \b
+    Examples:
+      batterypass verify out/ --trust keys/demo/trust --quiet
+      find lot-7 -name '*.json' | batterypass verify - --trust trust/ --json
     """
     try:
         trust = TrustStore.load(trust_path)
@@ -262,27 +285,39 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
         _report_error(exc, as_json, status="usage-error")
         sys.exit(EXIT_USAGE)
-    results, statuses = [], set()
-    for path in files:
-        try:
-            result = verify_document(read_bytes(path), trust, status_lists=status_lists, require_status=require_status)
-        except InvalidInputError as exc:  # unreadable or oversized file: nothing to verify
-            statuses.add(Status.INVALID)
-            reasons = [str(p) for p in exc.problems]
-            results.append({"file": str(path), "status": Status.INVALID.value, "exitCode": EXIT_INVALID, "reasons": reasons})
+    results, counts = [], Counter[Status]()
+    for name, data in credential_inputs(sources):
+        if isinstance(data, InvalidInputError):  # unreadable or oversized: nothing to verify
+            entry = _unreadable_verdict(name, data)
         else:
-            statuses.add(result.status)
-            results.append({"file": str(path), **result.to_dict()})
-    worst = next((s for s in PRECEDENCE if s in statuses), Status.VALID)
+            result = verify_document(data, trust, status_lists=status_lists, require_status=require_status)
+            entry = {"file": name, **result.to_dict()}
+        counts[Status(entry["status"])] += 1
+        if as_json:
+            results.append(entry)
+        elif not (quiet and entry["status"] == Status.VALID.value):
+            _print_verdict(entry, verbose)
+    worst = next((s for s in PRECEDENCE if counts[s]), Status.VALID)
+    summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}
     if as_json:
-        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results})
+        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results, "summary": summary})
     else:
-        for entry in results:
-            _print_verdict(entry)
+        counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
+        click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")
     sys.exit(worst.exit_code)
 
 
-def _print_verdict(entry: dict[str, Any]) -> None:
+def _unreadable_verdict(name: str, error: InvalidInputError) -> dict[str, Any]:
+    return {
+        "file": name,
+        "status": Status.INVALID.value,
+        "exitCode": Status.INVALID.exit_code,
+        "reasons": [str(p) for p in error.problems],
+        "nextStep": Status.INVALID.next_step,
+    }
+
+
+def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
     status = entry["status"].upper()
     click.echo(f"{entry['file']}: {status}")
     if entry.get("passportId"):
@@ -291,11 +326,12 @@ def _print_verdict(entry: dict[str, Any]) -> None:
         click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
     if battery := entry.get("battery"):
         click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
-    for check in entry.get("checks", []):
+    for check in entry.get("checks", []) if verbose else ():
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
         click.echo(f"  [{mark:4}] {check['name']}: {check['detail']}")
     for reason in entry.get("reasons", []):
         click.echo(f"  why: {reason}")
+    click.echo(f"  next: {entry['nextStep']}")
 
 
 @main.command("qr")

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 from ..law import identifiers
 from .assemble import build_passport, parse_build_data
@@ -62,7 +62,7 @@ from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_sub
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
@@ -154,7 +154,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
     the file name. An item that cannot be read is yielded as its :class:`InvalidInputError`.
     """
     if str(source) == STDIN:
-        yield from _jsonl_items(sys.stdin.buffer, "stdin")
+        yield from jsonl_items(sys.stdin.buffer, "stdin")
         return
     path = Path(source)
     if path.is_dir():
@@ -171,7 +171,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
             yield path.name, exc
         return
     with path.open("rb") as fh:
-        yield from _jsonl_items(fh, path.name)
+        yield from jsonl_items(fh, path.name)
 
 
 def count_items(source: str | os.PathLike[str]) -> int | None:
@@ -184,26 +184,12 @@ def count_items(source: str | os.PathLike[str]) -> int | None:
     if path.suffix.lower() == ".json":
         return 1
     with path.open("rb") as fh:
-        return sum(1 for _ in _jsonl_items(fh, path.name))
+        return sum(1 for _ in jsonl_items(fh, path.name))
 
 
 def _json_files(directory: Path) -> list[Path]:
     files = (path for path in directory.iterdir() if path.suffix.lower() == ".json" and not path.name.startswith("."))
     return sorted(path for path in files if path.is_file())
-
-
-def _jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    number = 0
-    # readline with a limit, so that one endless line cannot take all memory.
-    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
-        number += 1
-        source = f"{name}:{number}"
-        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
-            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
-                pass
-            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
-        elif line.strip():
-            yield source, line
 
 
 # --------------------------------------------------------------------------- building
