@@ -57,3 +57,13 @@ def check_passport_subject(subject: Any, credential_id: str | None = None) -> Pa
     if problems:
         raise InvalidInputError(problems)
     return passport
+
+
+def check_bare_passport(document: Any) -> Passport:
+    """:func:`check_passport_subject` for a passport on its own (not in a credential): the
+    problems' paths start at the passport (``$.generalProductInformation...``)."""
+    try:
+        return check_passport_subject(document)
+    except InvalidInputError as exc:
+        problems = [Problem("$" + p.path.removeprefix(_SUBJECT), p.message) for p in exc.problems]
+        raise InvalidInputError(problems, exc.source) from None

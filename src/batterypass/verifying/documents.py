@@ -18,7 +18,7 @@ from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
 from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
-from ..law.passport_content import check_passport_subject
+from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
@@ -107,11 +107,7 @@ def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | No
     with every problem, at paths in the document as it is.
     """
     if is_bare_passport(document):
-        try:
-            return PASSPORT, check_passport_subject(document), None
-        except InvalidInputError as exc:
-            problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
-            raise InvalidInputError(problems, exc.source) from None
+        return PASSPORT, check_bare_passport(document), None
     credential, envelope = credential_of(document)
     return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id")), envelope
 

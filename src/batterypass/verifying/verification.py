@@ -56,7 +56,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..securing.credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
+from ..securing.credential import credential_shape_problems, is_passport_credential, parse_date_time_stamp
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from ..errors import InvalidInputError, Problem
@@ -246,26 +246,13 @@ class _Claims:
 
 def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Problem]]:
     """The VC 2.0 shape checks this verifier relies on; every problem with its path."""
-    claims, problems = _Claims(), []
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
-        problems.append(Problem("$.@context", f"must be an array whose first item is {VC_CONTEXT_V2!r}"))
-    types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "VerifiableCredential" not in types or not all(isinstance(t, str) for t in types):
-        problems.append(Problem("$.type", "must be a string or an array of strings including 'VerifiableCredential'"))
-    if "id" in credential and not isinstance(credential["id"], str):
-        problems.append(Problem("$.id", "must be a string (a URL)"))
+    claims, problems = _Claims(), credential_shape_problems(credential)
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if isinstance(issuer_id, str) and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
         claims.issuer = issuer_id
     else:
         problems.append(Problem("$.issuer", f"must be a URL (at most {MAX_IDENTIFIER_CHARS} characters), or an object whose id is one"))
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) and subject else [subject]
-    if not all(isinstance(s, dict) for s in subjects):
-        problems.append(Problem("$.credentialSubject", "must be an object or a non-empty array of objects"))
     dates: dict[str, datetime] = {}
     for name in ("validFrom", "validUntil"):
         if name in credential:
