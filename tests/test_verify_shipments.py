@@ -98,3 +98,24 @@ def test_validate_never_calls_a_signed_document_valid_without_saying_the_signatu
     body = _json(runner.invoke(main, ["validate", str(tampered), "--json"]))
     assert body["valid"] is True and body["signatureChecked"] is False and body["envelope"] == "data-integrity"
     assert runner.invoke(main, ["verify", str(tampered), "--trust", TRUST]).exit_code == 1
+
+
+def test_a_malformed_trust_document_is_named_and_skipped_not_fatal(runner, shipment, tmp_path):
+    trust = tmp_path / "trust"
+    shutil.copytree(DEMO / "trust", trust)
+    (trust / "broken.json").write_text('{"id": "did:web:broken.example", "verificationMethod": 7}')
+    (trust / "truncated.json").write_text('{"id": ')
+    result = runner.invoke(main, ["verify", str(shipment / "tampered.json"), str(shipment), "--trust", str(trust), "--json"])
+    body = _json(result)
+    assert body["summary"]["byStatus"] == {"valid": 4, "invalid": 2}
+    assert [entry["file"] for entry in body["trustStoreSkipped"]] == [str(trust / "broken.json"), str(trust / "truncated.json")]
+    assert "$.verificationMethod" in [p["path"] for p in body["trustStoreSkipped"][0]["problems"]]
+    assert f"warning: trust store: {trust / 'broken.json'}: $.verificationMethod" in result.stderr
+    # A store with nothing usable left is still the verifier's usage error.
+    only_broken = tmp_path / "only-broken"
+    only_broken.mkdir()
+    for name in ("broken.json", "truncated.json"):
+        shutil.copy(trust / name, only_broken)
+    result = runner.invoke(main, ["verify", str(shipment), "--trust", str(only_broken)])
+    assert result.exit_code == 2 and "broken.json: $.verificationMethod" in result.stderr
+    assert "truncated.json: $: malformed JSON" in result.stderr

@@ -285,6 +285,9 @@ def verify(
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
         _report_error(exc, as_json, status="usage-error")
         sys.exit(EXIT_USAGE)
+    for skipped in trust.skipped:
+        for problem in skipped.problems:
+            click.echo(f"warning: trust store: {skipped.source}: {problem} (file skipped)", err=True)
     results, counts = [], Counter[Status]()
     for name, data in credential_inputs(sources):
         if isinstance(data, InvalidInputError):  # unreadable or oversized: nothing to verify
@@ -300,7 +303,11 @@ def verify(
     worst = next((s for s in PRECEDENCE if counts[s]), Status.VALID)
     summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}
     if as_json:
-        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results, "summary": summary})
+        skipped = [{"file": e.source, "problems": [p.to_dict() for p in e.problems]} for e in trust.skipped]
+        _emit_json({
+            "status": worst.value, "exitCode": worst.exit_code, "results": results, "summary": summary,
+            "trustStoreSkipped": skipped,
+        })
     else:
         counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
         click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")

@@ -122,11 +122,21 @@ def compact_json(document: Any) -> bytes:
         raise InvalidInputError([Problem("$", f"not JSON-serialisable: {exc}")]) from None
 
 
-def sign_vc_jwt(credential: dict[str, Any], key: IssuerKey, kid: str, x5c: list[str] | None = None) -> str:
-    """``vc+jwt`` compact JWS of ``credential`` with header ``alg, typ, cty, kid`` (+ ``x5c``)."""
+def sign_vc_jwt(
+    credential: dict[str, Any], key: IssuerKey, kid: str, x5c: list[str] | None = None, issued_at: int | None = None
+) -> str:
+    """``vc+jwt`` compact JWS of ``credential`` with header ``alg, typ, cty, kid`` (+ ``x5c``).
+
+    With ``issued_at`` (seconds since 1970) the payload also carries the JWT claims ``iss``
+    (the credential's issuer id) and ``iat``, so that generic JWT tools can check the issuer
+    and the signing time; a verifier refuses an ``iss`` that contradicts ``issuer``.
+    """
     header: dict[str, Any] = {"alg": key.jws_alg, "typ": VC_JWT_TYPE, "cty": VC_CONTENT_TYPE, "kid": kid}
     if x5c:
         header["x5c"] = list(x5c)
+    if issued_at is not None:
+        issuer = credential.get("issuer")
+        credential = {**credential, "iss": issuer.get("id") if isinstance(issuer, dict) else issuer, "iat": issued_at}
     return sign_compact(header, compact_json(credential), key)
 
 
@@ -204,12 +214,22 @@ def _describe(public_key: Any) -> str:
     return type(public_key).__name__
 
 
+def same_media_type(value: Any, expected: str) -> bool:
+    """Whether a JWS ``typ``/``cty`` value names the media type ``expected`` (RFC 7515 4.1.9-10:
+    media types are case-insensitive, and a value without '/' has an implied ``application/``)."""
+    if not isinstance(value, str):
+        return False
+    value = value.lower()
+    return (value if "/" in value else "application/" + value) == "application/" + expected
+
+
 def vc_payload(parsed: ParsedJws) -> dict[str, Any]:
-    """The credential in a ``vc+jwt``: requires ``typ`` ``vc+jwt`` (and ``cty`` ``vc`` if present)."""
-    if parsed.header.get("typ") != VC_JWT_TYPE:
-        raise JoseError(f"JWS typ is {parsed.header.get('typ')!r}, expected {VC_JWT_TYPE!r}")
-    if "cty" in parsed.header and parsed.header["cty"] != VC_CONTENT_TYPE:
-        raise JoseError(f"JWS cty is {parsed.header['cty']!r}, expected {VC_CONTENT_TYPE!r}")
+    """The credential in a ``vc+jwt``: requires ``typ`` ``vc+jwt`` (and ``cty`` ``vc`` if present),
+    compared as media types (``application/vc+jwt`` and ``VC+JWT`` are ``vc+jwt``)."""
+    if not same_media_type(parsed.header.get("typ"), VC_JWT_TYPE):
+        raise JoseError(f"JWS typ is {shorten(parsed.header.get('typ'))}, expected {VC_JWT_TYPE!r}")
+    if "cty" in parsed.header and not same_media_type(parsed.header["cty"], VC_CONTENT_TYPE):
+        raise JoseError(f"JWS cty is {shorten(parsed.header['cty'])}, expected {VC_CONTENT_TYPE!r}")
     try:
         credential = parse_json(parsed.payload, source="JWS payload")
     except InvalidInputError as exc:

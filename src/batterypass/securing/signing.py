@@ -97,8 +97,8 @@ def sign_credential(
 ) -> dict[str, Any]:
     """A secured copy of ``credential`` issued by ``identity``.
 
-    ``created`` (default: now) is the Data Integrity proof time; the jose envelope carries
-    no signing time of its own beyond what the credential says (``validFrom``).
+    ``created`` is the signing time: the Data Integrity proof's ``created`` (default now),
+    the JWS's ``iat`` claim (default the credential's ``validFrom``, else now), beside ``iss``.
     """
     if envelope not in ENVELOPES:
         raise SigningError(f"unknown envelope {envelope!r}: choose one of {', '.join(ENVELOPES)}")
@@ -113,10 +113,15 @@ def sign_credential(
         return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())
     try:
         at = parse_date_time_stamp(created) if created else None
+        # Without ``created``, ``iat`` is the credential's validFrom, the time a verifier
+        # would otherwise take for the signing time.
+        claimed = at or (parse_date_time_stamp(unsigned["validFrom"]) if "validFrom" in unsigned else None)
     except ValueError as exc:
         raise InvalidInputError([Problem("$.validFrom", str(exc))], "credential") from None
     x5c = x5c_from_pem(cert_chain_pem, key, at) if cert_chain_pem is not None else None
-    return jose_envelope(sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c))
+    issued_at = int((claimed or datetime.now(timezone.utc)).timestamp())
+    token = sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c, issued_at=issued_at)
+    return jose_envelope(token)
 
 
 def sign(

@@ -138,6 +138,11 @@ class _Document:
 
 
 
+def _named(error: InvalidInputError) -> list[Problem]:
+    """``error``'s problems with the file they are in written into their paths."""
+    return [Problem(f"{error.source}: {p.path}" if error.source else p.path, p.message) for p in error.problems]
+
+
 def _did_part(method_id: str) -> str:
     return method_id.partition("#")[0]
 
@@ -362,6 +367,7 @@ class TrustStore:
                 )
         self._roots = list(roots)
         self._store = verification.Store(self._roots) if self._roots else None
+        self._skipped: tuple[InvalidInputError, ...] = ()
 
     @classmethod
     def empty(cls) -> TrustStore:
@@ -379,7 +385,9 @@ class TrustStore:
     def load(cls, path: str | os.PathLike[str]) -> TrustStore:
         """Load a trust document, a PEM root file, or a directory of them (not recursive).
 
-        Raises :class:`InvalidInputError` naming the file and the ``$.path`` of each problem.
+        A malformed file in a directory is left out and listed in :attr:`skipped`; raises
+        :class:`InvalidInputError`, naming each file and the ``$.path`` of each problem, when
+        nothing usable remains (or the one file given is malformed).
         """
         path = Path(path)
         if path.is_dir():
@@ -401,12 +409,28 @@ class TrustStore:
             raise InvalidInputError([Problem("$", "no such file or directory")], str(path))
         documents: list[_Document] = []
         roots: list[x509.Certificate] = []
+        skipped: list[InvalidInputError] = []
         for file in files:
-            if file.suffix.lower() in CERTIFICATE_SUFFIXES:
-                roots.extend(_load_certificates(file))
-            else:
-                documents.append(_parse_document(load_json_file(file), str(file)))
-        return cls(documents, roots)
+            try:
+                if file.suffix.lower() in CERTIFICATE_SUFFIXES:
+                    roots.extend(_load_certificates(file))
+                else:
+                    documents.append(_parse_document(load_json_file(file), str(file)))
+            except InvalidInputError as exc:
+                # One broken file must not take the issuers of all the others with it.
+                skipped.append(exc)
+        if skipped and not documents and not roots:
+            if len(skipped) == 1:
+                raise skipped[0]
+            raise InvalidInputError([p for exc in skipped for p in _named(exc)], str(path))
+        store = cls(documents, roots)
+        store._skipped = tuple(skipped)
+        return store
+
+    @property
+    def skipped(self) -> tuple[InvalidInputError, ...]:
+        """The files :meth:`load` left out of the store, each with its problems (``source`` names it)."""
+        return self._skipped
 
     @property
     def issuers(self) -> tuple[str, ...]:
