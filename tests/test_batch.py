@@ -395,8 +395,8 @@ def test_bad_print_options_fail_the_batch_once_before_any_item(runner, tmp_path)
     lot = tmp_path / "lot.jsonl"
     lot.write_text("\n".join(json.dumps(load(FIXTURES / "ev-pack.json")) for _ in range(3)) + "\n")
     result = runner.invoke(main, ["batch", str(lot), "--out", str(tmp_path / "out"), "--module-mm", "2", "-j", "1"])
-    assert result.exit_code == 1
-    assert result.output.count("error:") == 1 and "0.396-0.99" in result.output
+    assert result.exit_code == 2  # a usage error, before any item
+    assert result.output.count("Error:") == 1 and "0.396<=x<=0.99" in result.output
     assert not (tmp_path / "out").exists()
 
 

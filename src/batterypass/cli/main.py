@@ -30,7 +30,7 @@ from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, 
 from ..verifying.documents import check_content, credential_inputs, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport
-from ..jsonio import load_json_file, read_bytes, write_atomic
+from ..jsonio import MAX_DOCUMENT_BYTES, load_json_file, parse_json, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
@@ -38,6 +38,18 @@ from ..verifying.verification import PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: The file name that means standard input or output.
+STDIO = "-"
+
+
+def _read_input(path: Path) -> bytes:
+    """A file's bytes, or standard input's for ``-``, within the document size limit."""
+    if str(path) != STDIO:
+        return read_bytes(path)
+    data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInputError([Problem("$", f"input is over the {MAX_DOCUMENT_BYTES}-byte limit")], "stdin")
+    return data
 
 
 def _emit_json(obj: Any) -> None:
@@ -99,6 +111,14 @@ def _issued_at(value: str | None) -> datetime | None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+module_mm_option = click.option(
+    "--module-mm", type=click.FloatRange(qr.MIN_MODULE_MM, qr.MAX_MODULE_MM), default=qr.DEFAULT_MODULE_MM,
+    show_default=True, help=f"QR module size in mm, {qr.MIN_MODULE_MM}-{qr.MAX_MODULE_MM} (the GS1 range).",
+)
+label_option = click.option(
+    "--label", default="identifier", show_default=True, metavar="identifier|serial|none|text:TEXT",
+    help=f"Human-readable line under the QR code (at most {qr.MAX_LABEL_CHARS} characters).",
+)
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -119,7 +139,8 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
             click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
             click.option("--resolver", metavar="URL", help="HTTPS base URL the QR code links to (default: from the build data)."),
-            click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
+            module_mm_option,
+            label_option,
             click.option("--no-qr", is_flag=True, help="Write no QR code."),
             click.option("--voluntary", is_flag=True,
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
@@ -129,6 +150,15 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def _qr_options(options: dict[str, Any]) -> QrOptions:
+    try:
+        return QrOptions(
+            enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"], label=options["label"]
+        )
+    except qr.QrError as exc:
+        raise click.BadParameter(str(exc), param_hint="--label") from None
 
 
 def issuing(options: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +171,7 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
         signer = Signer.from_files(key_path, _passphrase(options["passphrase_env"]), options["envelope"], cert_chain)
     return {
         "signer": signer,
-        "qr_options": QrOptions(enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"]),
+        "qr_options": _qr_options(options),
         "issued_at": _issued_at(options["issued_at"]),
         "voluntary": options["voluntary"],
     }
@@ -342,22 +372,35 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
 
 
 @main.command("qr")
-@click.argument("file", type=existing_file)
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
+              help="Output file, or - for standard output (then give --format).")
 @click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix.")
-@click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True)
+@module_mm_option
+@label_option
 @click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the link recorded in the passport).")
 @json_option
 @_handles_errors
-def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, resolver: str | None, as_json: bool) -> None:
-    """Write the QR code of an existing passport FILE (signed or not)."""
-    suffix = out_path.suffix.lower().lstrip(".")
+def qr_command(
+    file: Path, out_path: Path, fmt: str | None, module_mm: float, label: str, resolver: str | None, as_json: bool
+) -> None:
+    """Write the QR code of an existing passport FILE (signed or not; - reads standard input).
+
+    \b
+    Examples:
+      batterypass qr out/PASSPORT.json --out label.svg --module-mm 0.5
+      batterypass qr out/PASSPORT.json --out - --format png --label serial > label.png
+    """
+    to_stdout = str(out_path) == STDIO
+    suffix = "" if to_stdout else out_path.suffix.lower().lstrip(".")
     if fmt and suffix in qr.FORMATS and suffix != fmt:
         raise click.UsageError(f"--out {out_path} says {suffix}, --format says {fmt}")
     if not fmt and suffix not in qr.FORMATS:
         raise click.UsageError(f"--out {out_path}: name a .svg or .png file, or give --format")
+    if to_stdout and as_json:
+        raise click.UsageError("--out - writes the image to standard output: it cannot also carry --json")
     fmt = fmt or suffix
-    document = load_document(read_bytes(file), str(file))
+    document = load_document(_read_input(file), str(file))
     if is_build_data(document):
         raise click.UsageError(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it")
     _, passport, _ = passport_of(document)
@@ -367,9 +410,17 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     url = identifiers.qr_link(resolver, passport.id, general.gtin, general.serialNumber) if resolver else general.passportUrl
     if url is None:
         raise InvalidInputError([Problem("$.credentialSubject.generalProductInformation.passportUrl", "the passport has no link: give --resolver")])
+    try:
+        line = qr.label_text(label, general.batteryIdentifier, general.serialNumber)
+    except qr.QrError as exc:
+        raise click.BadParameter(str(exc), param_hint="--label") from None
     symbol = qr.encode_qr(url)
-    write_atomic(out_path, symbol.svg(module_mm) if fmt == "svg" else symbol.png(module_mm))
-    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(out_path)}}
+    image = symbol.svg(module_mm, line) if fmt == "svg" else symbol.png(module_mm, label=line)
+    if to_stdout:
+        sys.stdout.buffer.write(image)
+        return
+    write_atomic(out_path, image)
+    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "label": line, "files": {fmt: str(out_path)}}
     if as_json:
         _emit_json(summary)
     else:

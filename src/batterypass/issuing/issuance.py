@@ -57,17 +57,21 @@ class Signer:
 
 @dataclass(frozen=True)
 class QrOptions:
-    """What QR files to write. ``resolver`` overrides the build data's resolver."""
+    """What QR files to write. ``resolver`` overrides the build data's resolver; ``label`` is
+    the human-readable line under the code (:data:`~batterypass.carriers.qr.LABEL_CHOICES` or
+    ``text:ANYTHING``)."""
 
     enabled: bool = True
     resolver: str | None = None
     formats: tuple[str, ...] = qr.FORMATS
     module_mm: float = qr.DEFAULT_MODULE_MM
+    label: str = "identifier"
 
     def __post_init__(self) -> None:
         # Checked here, when the options are made: a batch fails up front, not item by item.
         if self.enabled:
             qr.check_print_options(self.module_mm, self.formats)
+            qr.label_text(self.label, "", "")
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,11 @@ def write_passport(
         assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
-        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
+        general = passport.generalProductInformation
+        label = qr.label_text(qr_options.label, general.batteryIdentifier, general.serialNumber)
+        written = qr.write_qr_files(
+            symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, label=label, durable=durable
+        )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
     files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable)
     return IssuedPassport(passport, document, files, url if qr_options.enabled else None, side)

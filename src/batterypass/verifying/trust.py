@@ -385,7 +385,8 @@ class TrustStore:
     def load(cls, path: str | os.PathLike[str]) -> TrustStore:
         """Load a trust document, a PEM root file, or a directory of them (not recursive).
 
-        A malformed file in a directory is left out and listed in :attr:`skipped`; raises
+        A malformed document in a directory is left out and listed in :attr:`skipped` (a PEM
+        file that holds no certificate is always an error); raises
         :class:`InvalidInputError`, naming each file and the ``$.path`` of each problem, when
         nothing usable remains (or the one file given is malformed).
         """
@@ -411,13 +412,14 @@ class TrustStore:
         roots: list[x509.Certificate] = []
         skipped: list[InvalidInputError] = []
         for file in files:
+            if file.suffix.lower() in CERTIFICATE_SUFFIXES:
+                # Never skipped: a PEM that is no certificate may be a private key in the wrong place.
+                roots.extend(_load_certificates(file))
+                continue
             try:
-                if file.suffix.lower() in CERTIFICATE_SUFFIXES:
-                    roots.extend(_load_certificates(file))
-                else:
-                    documents.append(_parse_document(load_json_file(file), str(file)))
+                documents.append(_parse_document(load_json_file(file), str(file)))
             except InvalidInputError as exc:
-                # One broken file must not take the issuers of all the others with it.
+                # One broken document must not take the issuers of all the others with it.
                 skipped.append(exc)
         if skipped and not documents and not roots:
             if len(skipped) == 1:
