@@ -228,7 +228,7 @@ def test_verify_requires_trust(runner, tmp_path):
 
 
 def test_certificate_must_be_valid_when_signing(runner, tmp_path):
-    extra = ["--key", str(P256_KEY), "--envelope", "jose", "--cert-chain", str(P256_CHAIN), "--issued-at", "2099-01-01T00:00:00Z"]
+    extra = ["--key", str(P256_KEY), "--envelope", "jose", "--cert-chain", str(P256_CHAIN), "--issued-at", "2099-01-01T00:00:00Z", "--allow-future"]
     result = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path / "o"), *extra])
     assert result.exit_code == 1 and "not at the signing time" in result.output
     assert not (tmp_path / "o").exists()

@@ -11,10 +11,11 @@ import contextlib
 import functools
 import json
 import os
+import signal
 import sys
 from collections import Counter
-from collections.abc import Callable
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from ..verifying.verification import PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: 128 + SIGINT, what shells report for a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
 #: The file name that means standard input or output.
 STDIO = "-"
 
@@ -100,14 +103,25 @@ def _passphrase(env_var: str | None) -> bytes | None:
     return value.encode("utf-8")
 
 
-def _issued_at(value: str | None) -> datetime | None:
+#: How far ``--issued-at`` may lie ahead of this machine's clock without ``--allow-future``.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _issued_at(value: str | None, allow_future: bool) -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint="--issued-at") from None
+    if not allow_future and moment > datetime.now(timezone.utc) + CLOCK_SKEW:
+        # Verifiers call such passports not-yet-valid until then: almost always a typo.
+        raise click.BadParameter(
+            f"{value} is in the future: every verifier rejects the passport until then (--allow-future to mean it)",
+            param_hint="--issued-at",
+        )
+    return moment
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -146,6 +160,9 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
             click.option("--issued-at", metavar="DATETIME",
                          help="validFrom and proof time (default: now), for reproducible builds."),
+            click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
+            click.option("--replace-other-issuer", is_flag=True,
+                         help="Replace a passport in --out that another issuer signed (refused otherwise)."),
         ]
     ):
         command = option(command)
@@ -172,8 +189,9 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
     return {
         "signer": signer,
         "qr_options": _qr_options(options),
-        "issued_at": _issued_at(options["issued_at"]),
+        "issued_at": _issued_at(options["issued_at"], options["allow_future"]),
         "voluntary": options["voluntary"],
+        "replace_other_issuer": options["replace_other_issuer"],
     }
 
 
@@ -440,16 +458,26 @@ def schemas(out_dir: Path) -> None:
 @issuing_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
+@click.option("--strict", is_flag=True, help="Count items that need no passport (Art. 77(1)) as failures.")
 @json_option
 @_handles_errors
-def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: Any) -> None:
+def batch(input_path: Path, out_dir: Path, jobs: int, strict: bool, as_json: bool, **options: Any) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
     INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
     (in name order) or - for JSONL on stdin. A bad item is reported with its line or file name and
     never stops the others. A rerun skips the passports already in --out complete and identical,
     so an interrupted batch resumes. Every item's outcome goes to OUT/batch-report.jsonl.
-    Exit code: 0 when every item succeeded, 1 when any failed.
+    Items that need no passport are reported as not required, not as failures (--strict: failures).
+
+    Ctrl-C stops handing out items and lets the running ones finish; a second Ctrl-C exits at
+    once (a rerun resumes either way). Exit code: 0 when every item succeeded, 1 when any
+    failed, 130 when interrupted.
+
+    \b
+    Examples:
+      batterypass batch lot.jsonl --out out --key issuer/private.pem --json
+      erp-export | batterypass batch - --out out --key issuer/private.pem -j 4
     """
     if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
@@ -461,9 +489,21 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
         if not as_json and sys.stderr.isatty()
         else contextlib.nullcontext(results)
     )
-    with progress as shown:
-        for result in shown:
-            summary.add(result)
+    with _interruptible() as interrupted:
+        try:
+            with progress as shown:
+                for result in shown:
+                    summary.add(result)
+        finally:
+            # Within the handler: the batch's clean-up waits for running items, and a
+            # second Ctrl-C during that wait must still exit at once.
+            results.close()
+    if interrupted:
+        click.echo(
+            f"interrupted after {summary.total} item(s) ({summary.ok} issued); run the same command again to resume",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     if as_json:
         _emit_json({**summary.to_dict(), "report": str(report)})
     else:
@@ -472,8 +512,35 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
                 click.echo(f"error: {failure.source}: {problem}", err=True)
             if failure.error:
                 click.echo(f"error: {failure.source}: {failure.error}", err=True)
+        for item in summary.not_required_items:
+            click.echo(f"not required: {item.source}: {item.error}", err=True)
         click.echo(
             f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
-            f"{summary.failed} failed; report {report}"
+            f"{summary.not_required} not required, {summary.failed} failed; report {report}"
         )
-    sys.exit(EXIT_INVALID if summary.failed else EXIT_OK)
+    sys.exit(EXIT_INVALID if summary.failed or (strict and summary.not_required) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[list[bool]]:
+    """Ctrl-C, the batch way: the first raises KeyboardInterrupt where the batch is, whose
+    clean-up (no new items, running ones finish, files flushed) then runs; a second exits at
+    once with 130, whatever is running (workers die with this process, PR_SET_PDEATHSIG;
+    what they were writing is a temporary file the next run removes). Yields a list that
+    holds True after an interrupt."""
+    interrupted: list[bool] = []
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if interrupted:
+            os._exit(EXIT_INTERRUPTED)
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield interrupted
+    except KeyboardInterrupt:
+        if not interrupted:  # raised by someone else's handler: still an interrupt
+            interrupted.append(True)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -60,7 +60,7 @@ from ..law import identifiers
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
-from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
 from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
@@ -70,7 +70,7 @@ from ..model.passport import Passport
 REPORT_NAME = "batch-report.jsonl"
 STDIN = "-"
 
-Status = Literal["ok", "failed", "skipped"]
+Status = Literal["ok", "failed", "skipped", "not-required"]
 #: Items a worker takes at a time: large enough that inter-process traffic is noise next to
 #: the work (~3 ms an item), small enough that results and the progress bar flow steadily.
 CHUNK_SIZE = 16
@@ -90,9 +90,10 @@ class BatchError(BatteryPassError):
 class ItemResult:
     """What became of one input item.
 
-    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical) or
+    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical),
+    ``"not-required"`` (Art. 77(1) asks for no passport, ``error`` says why; not a failure) or
     ``"failed"``: then ``problems`` (invalid data, with build-data paths as ``validate``
-    reports them) and/or ``error`` (anything else: no passport required, a duplicate) say why.
+    reports them) and/or ``error`` (anything else: a duplicate, another issuer's passport) say why.
     """
 
     source: str
@@ -124,10 +125,16 @@ class BatchSummary:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    not_required: int = 0
     failures: list[ItemResult] = field(default_factory=list)
+    not_required_items: list[ItemResult] = field(default_factory=list)
 
     def add(self, result: ItemResult) -> None:
         self.total += 1
+        if result.status == "not-required":
+            self.not_required += 1
+            self.not_required_items.append(result)
+            return
         setattr(self, result.status, getattr(self, result.status) + 1)
         if result.status == "failed":
             self.failures.append(result)
@@ -138,7 +145,9 @@ class BatchSummary:
             "ok": self.ok,
             "failed": self.failed,
             "skipped": self.skipped,
+            "notRequired": self.not_required,
             "failures": [f.to_dict() for f in self.failures],
+            "notRequiredItems": [f.to_dict() for f in self.not_required_items],
         }
 
 
@@ -204,6 +213,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    replace_other_issuer: bool
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -221,6 +231,7 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    replace_other_issuer: bool = False,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -233,7 +244,8 @@ def build_many(
     (default: now, taken once) is the same for every item. ``jobs`` > 1 issues in that many
     worker processes. With ``report``, a JSONL line per item is written to that file,
     published (atomically) only when every item is done. A key that cannot sign with
-    ``signer``'s envelope raises before any item is issued.
+    ``signer``'s envelope raises before any item is issued. An item whose passport in
+    ``out_dir`` another issuer signed fails unless ``replace_other_issuer``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -241,7 +253,9 @@ def build_many(
     if signer is not None:
         # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
         signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+    settings = _Settings(
+        out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, replace_other_issuer
+    )
     writer = _ReportWriter(Path(report)) if report is not None else None
     try:
         for result in _issue_all(settings, _entries(items), jobs):
@@ -364,10 +378,13 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             issued_at=settings.issued_at,
             source=source,
             durable=not _DEFER_SYNC,
+            replace_other_issuer=settings.replace_other_issuer,
         )
     except InvalidInputError as exc:
         return ItemResult(source, "failed", problems=tuple(exc.problems))
-    except BatteryPassError as exc:  # no passport required, a QR or signing failure
+    except PassportNotRequiredError as exc:
+        return ItemResult(source, "not-required", error=str(exc))
+    except BatteryPassError as exc:  # another issuer's passport, a QR or signing failure
         return ItemResult(source, "failed", error=str(exc))
     return ItemResult(source, "ok", issued.passport_id, issued.files)
 

@@ -16,13 +16,14 @@ from typing import Any
 from ..carriers import qr
 from .assemble import build_passport
 from ..securing.credential import passport_credential
-from ..errors import InvalidInputError, Problem
-from ..jsonio import dumps_pretty, write_atomic
+from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
+from ..verifying.documents import credential_of, load_document
 
 
 
@@ -120,6 +121,24 @@ def passport_files(
     return {**{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats}, "passport": Path(f"{stem}.json")}
 
 
+class OtherIssuerError(BatteryPassError):
+    """The output already holds this battery's passport, signed by another issuer."""
+
+
+def _other_signed_issuer(path: Path, issuer: str) -> str | None:
+    """The issuer of the signed passport at ``path`` when it is not ``issuer``; None otherwise
+    (no file, an unsigned or unreadable one: nobody's signature is lost by replacing it)."""
+    if not path.exists():
+        return None
+    try:
+        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+    except BatteryPassError:
+        return None
+    found = credential.get("issuer")
+    found = found.get("id") if isinstance(found, dict) else found
+    return str(found) if envelope and found != issuer else None
+
+
 def issue_passport(
     build_data: BuildData | dict[str, Any],
     out_dir: str | os.PathLike[str],
@@ -130,15 +149,18 @@ def issue_passport(
     voluntary: bool = False,
     source: str | None = None,
     durable: bool = True,
+    replace_other_issuer: bool = False,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``replace_other_issuer`` is
+    :func:`write_passport`'s.
     """
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
     return write_passport(
-        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable
+        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable,
+        replace_other_issuer=replace_other_issuer,
     )
 
 
@@ -151,17 +173,28 @@ def write_passport(
     issued_at: datetime | None = None,
     source: str | None = None,
     durable: bool = True,
+    replace_other_issuer: bool = False,
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
-    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows)."""
+    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows).
+
+    A passport file already in ``out_dir`` that another issuer signed is not replaced
+    (:class:`OtherIssuerError`, naming both) unless ``replace_other_issuer`` is set.
+    """
     url = passport.generalProductInformation.passportUrl
     if qr_options.enabled and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
-    credential = passport_credential(passport, issued_at)
-    document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
-
     out = Path(out_dir)
     stem = passport_file_stem(passport.id)
+    credential = passport_credential(passport, issued_at)
+    issuer = signer.identity.id if signer else credential["issuer"]["id"]
+    if not replace_other_issuer and (other := _other_signed_issuer(out / f"{stem}.json", issuer)):
+        raise OtherIssuerError(
+            f"{out / f'{stem}.json'} is signed by {other}; this run issues as {issuer}: refusing to replace "
+            "another issuer's passport (--replace-other-issuer to do it anyway)"
+        )
+    document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
+
     files: dict[str, Path] = {}
     side = None
     if qr_options.enabled:
