@@ -43,7 +43,7 @@ def test_keygen_writes_protected_key_and_did_document(runner, tmp_path, monkeypa
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    private = Path(summary["files"]["private_key"])
+    private = Path(summary["files"]["privateKey"])
     assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
     assert b"ENCRYPTED PRIVATE KEY" in private.read_bytes()
     # Nothing of the private key reaches the output: not its PEM body, not its raw bytes.
@@ -54,10 +54,10 @@ def test_keygen_writes_protected_key_and_did_document(runner, tmp_path, monkeypa
     secrets = [*pem_body, raw.hex(), base64.urlsafe_b64encode(raw).decode().rstrip("=")]
     assert not [secret for secret in secrets if secret in result.output]
     assert "PRIVATE" not in result.output
-    did = json.loads(Path(summary["files"]["did_document"]).read_text())
+    did = json.loads(Path(summary["files"]["didDocument"]).read_text())
     assert did["id"] == "did:web:cells.example" == summary["issuer"]
     assert did["assertionMethod"] == [summary["verificationMethod"]]
-    jwk = json.loads(Path(summary["files"]["public_jwk"]).read_text())
+    jwk = json.loads(Path(summary["files"]["publicJwk"]).read_text())
     assert jwk["kid"] == summary["kid"] and "d" not in jwk
 
 

@@ -59,13 +59,25 @@ def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
 
 
+def _camel_case(name: str) -> str:
+    """``did_document`` -> ``didDocument``: every ``--json`` key is camelCase."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+def _for_people(millimetres: float) -> float:
+    """A length as a person reads it: 21.2, not 21.200000000000003 (micrometres are below print)."""
+    return round(millimetres, 3)
+
+
 def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = None) -> None:
     if as_json:
         status = status or ("not-required" if isinstance(exc, PassportNotRequiredError) else "invalid")
-        body: dict[str, Any] = {"status": status, "error": str(exc)}
+        # problems[] is always there: one per field for invalid data, else the one problem at "$".
+        problems = exc.problems if isinstance(exc, InvalidInputError) else [Problem("$", str(exc))]
+        body: dict[str, Any] = {"status": status, "error": str(exc), "problems": [p.to_dict() for p in problems]}
         if isinstance(exc, InvalidInputError):
             body["source"] = exc.source
-            body["problems"] = [p.to_dict() for p in exc.problems]
         _emit_json(body)
         return
     if isinstance(exc, InvalidInputError):
@@ -134,10 +146,12 @@ label_option = click.option(
     help=f"Human-readable line under the QR code (at most {qr.MAX_LABEL_CHARS} characters).",
 )
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+#: An input file, or - for standard input.
+input_file = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="batterypass")
+@click.version_option(package_name="batterypass", prog_name="batterypass")
 def main() -> None:
     """Build, sign, QR-label and verify EU battery passports (Regulation (EU) 2023/1542)."""
 
@@ -196,15 +210,19 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("build_file", type=existing_file)
+@click.argument("build_file", type=input_file)
 @issuing_options
 @json_option
 @_handles_errors
 def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
-    issued = issue_passport(load_json_file(build_file), out_dir, source=str(build_file), **issuing(options))
+    issued = issue_passport(
+        parse_json(_read_input(build_file), str(build_file)), out_dir, source=str(build_file), **issuing(options)
+    )
     summary = issued.summary()
+    if "qrSideMm" in summary:
+        summary["qrSideMm"] = _for_people(summary["qrSideMm"])
     if as_json:
         _emit_json(summary)
         return
@@ -216,12 +234,12 @@ def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> Non
 
 
 @main.command()
-@click.argument("file", type=existing_file)
+@click.argument("file", type=input_file)
 @json_option
 @_handles_errors
 def validate(file: Path, as_json: bool) -> None:
     """Check build data or a passport FILE and report every problem with its JSON path."""
-    report = check_content(read_bytes(file), str(file))
+    report = check_content(_read_input(file), str(file))
     if as_json:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
@@ -234,12 +252,12 @@ def validate(file: Path, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("build_file", type=existing_file)
+@click.argument("build_file", type=input_file)
 @json_option
 @_handles_errors
 def obligations(build_file: Path, as_json: bool) -> None:
     """Which obligations of the Regulation apply to this battery, and which the data meets."""
-    build = parse_build_data(load_json_file(build_file), str(build_file))
+    build = parse_build_data(parse_json(_read_input(build_file), str(build_file)), str(build_file))
     found = rules.obligations(build)
     if as_json:
         _emit_json(
@@ -276,7 +294,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         "issuer": identity.id,
         "verificationMethod": identity.verification_method,
         "encrypted": passphrase_env is not None,
-        "files": {name: str(path) for name, path in paths.items()},
+        "files": {_camel_case(name): str(path) for name, path in paths.items()},
     }
     if as_json:
         _emit_json(summary)
@@ -438,7 +456,7 @@ def qr_command(
         sys.stdout.buffer.write(image)
         return
     write_atomic(out_path, image)
-    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "label": line, "files": {fmt: str(out_path)}}
+    summary = {"url": url, "sideMm": _for_people(symbol.side_mm(module_mm)), "label": line, "files": {fmt: str(out_path)}}
     if as_json:
         _emit_json(summary)
     else:

@@ -114,6 +114,8 @@ class ItemResult:
             out["problems"] = [p.to_dict() for p in self.problems]
         if self.error:
             out["error"] = self.error
+            if not self.problems:  # problems[] always, as every --json output has it
+                out["problems"] = [Problem("$", self.error).to_dict()]
         return out
 
 
