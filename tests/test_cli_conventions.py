@@ -93,3 +93,18 @@ def test_every_json_output_is_camel_case_with_problems_and_rounded_numbers(runne
 def test_no_colour_is_ever_printed(runner, tmp_path):
     result = runner.invoke(main, ["verify", str(EV), "--trust", str(DEMO / "trust")], env={"NO_COLOR": "1"}, color=True)
     assert "\x1b[" not in result.output
+
+
+def test_batch_quiet_and_verbose(runner, tmp_path):
+    lot = tmp_path / "lot.jsonl"
+    lines = [EV.read_text().replace("\n", ""), (FIXTURES / "portable-aa.json").read_text().replace("\n", ""), "{"]
+    lot.write_text("\n".join(lines) + "\n")
+    out = ["--out", str(tmp_path / "o"), "--no-qr", "-j", "1"]
+    quiet = runner.invoke(main, ["batch", str(lot), *out, "-q"])
+    assert quiet.exit_code == 1 and quiet.stdout == ""
+    assert quiet.stderr.splitlines() == [line for line in quiet.stderr.splitlines() if line.startswith("error: lot.jsonl:3")]
+    assert quiet.stderr
+    verbose = runner.invoke(main, ["batch", str(lot), *out, "-v"])
+    assert [line.split(":")[1].split()[0] for line in verbose.stdout.splitlines()[:3]] == ["1", "2", "3"]
+    assert verbose.stdout.splitlines()[0].startswith("lot.jsonl:1: skipped urn:uuid:")
+    assert "lot.jsonl:2: not-required" in verbose.stdout and "not required: lot.jsonl:2" in verbose.stderr

@@ -220,16 +220,22 @@ def _label_band_modules(side: int, label: str | None) -> int:
     return math.ceil(_label_em_modules(side, label) * _LABEL_BAND_EM) if label else 0
 
 
+@functools.lru_cache(maxsize=32)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Loading the font costs more than drawing a line with it; a batch uses one or two sizes.
+    return ImageFont.load_default(size=size)  # type: ignore[return-value]
+
+
 def _label_rows(side_px: int, px: int, side: int, label: str | None) -> list[bytes]:
     """The packed 1-bit scanlines of the label band (none without a label)."""
     if not label:
         return []
     band = Image.new("1", (side_px, _label_band_modules(side, label) * px), 1)
-    font = ImageFont.load_default(size=max(1, round(_label_em_modules(side, label) * px)))
+    font = _font(max(1, round(_label_em_modules(side, label) * px)))
     # Pillow's built-in font is proportional: shrink it when it runs wider than the estimate.
     width = font.getlength(label)
     if width > side_px * 0.9:
-        font = ImageFont.load_default(size=max(1, int(font.size * side_px * 0.9 / width)))
+        font = _font(max(1, int(font.size * side_px * 0.9 / width)))
     ImageDraw.Draw(band).text((side_px / 2, band.height / 2), label, fill=0, font=font, anchor="mm")
     row_bytes = (side_px + 7) // 8
     data = band.tobytes()

@@ -477,9 +477,13 @@ def schemas(out_dir: Path) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
 @click.option("--strict", is_flag=True, help="Count items that need no passport (Art. 77(1)) as failures.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the failures (no summary, no not-required items).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every item's outcome, in input order.")
 @json_option
 @_handles_errors
-def batch(input_path: Path, out_dir: Path, jobs: int, strict: bool, as_json: bool, **options: Any) -> None:
+def batch(
+    input_path: Path, out_dir: Path, jobs: int, strict: bool, quiet: bool, verbose: bool, as_json: bool, **options: Any
+) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
     INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
@@ -512,6 +516,8 @@ def batch(input_path: Path, out_dir: Path, jobs: int, strict: bool, as_json: boo
             with progress as shown:
                 for result in shown:
                     summary.add(result)
+                    if verbose and not as_json:
+                        click.echo(f"{result.source}: {result.status} {result.passport_id or ''}".rstrip())
         finally:
             # Within the handler: the batch's clean-up waits for running items, and a
             # second Ctrl-C during that wait must still exit at once.
@@ -530,8 +536,9 @@ def batch(input_path: Path, out_dir: Path, jobs: int, strict: bool, as_json: boo
                 click.echo(f"error: {failure.source}: {problem}", err=True)
             if failure.error:
                 click.echo(f"error: {failure.source}: {failure.error}", err=True)
-        for item in summary.not_required_items:
+        for item in () if quiet else summary.not_required_items:
             click.echo(f"not required: {item.source}: {item.error}", err=True)
+    if not (as_json or quiet):
         click.echo(
             f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
             f"{summary.not_required} not required, {summary.failed} failed; report {report}"
