@@ -17,7 +17,7 @@ from PIL import Image
 
 from conftest import FIXTURES, QR_FAMILY
 
-from batterypass.carriers.qr import MAX_LABEL_CHARS, QUIET_ZONE_MODULES, encode_qr
+from batterypass.carriers.qr import MAX_LABEL_CHARS, encode_qr
 from batterypass.cli.main import main
 
 SVG = "{http://www.w3.org/2000/svg}"

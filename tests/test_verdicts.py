@@ -16,7 +16,6 @@ from batterypass.cli.main import main
 from batterypass.securing.credential import passport_credential
 from batterypass.securing.data_integrity import hash_data
 from batterypass.securing.keys import IssuerIdentity, b64url_decode, b64url_encode, did_key_identity, did_document, identity_from_did_document, load_signer
-from batterypass.securing.signing import sign_credential
 
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
 ISSUED = datetime(2027, 2, 1, tzinfo=timezone.utc)
