@@ -18,6 +18,7 @@ from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
 from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
+from ..law.acts import ActsTable
 from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
@@ -99,7 +100,7 @@ def is_bare_passport(document: dict[str, Any] | str) -> bool:
     return isinstance(document, dict) and "generalProductInformation" in document
 
 
-def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | None]:
+def passport_of(document: dict[str, Any] | str, acts: ActsTable | None = None) -> tuple[str, Passport, str | None]:
     """The passport in a loaded document, unverified: a bare passport (what
     ``schemas/passport.schema.json`` describes) or a credential in any envelope.
 
@@ -107,21 +108,21 @@ def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | No
     with every problem, at paths in the document as it is.
     """
     if is_bare_passport(document):
-        return PASSPORT, check_bare_passport(document), None
+        return PASSPORT, check_bare_passport(document, acts=acts), None
     credential, envelope = credential_of(document)
-    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id")), envelope
+    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=acts), envelope
 
 
-def check_content(data: bytes, source: str) -> ContentReport:
+def check_content(data: bytes, source: str, acts: ActsTable | None = None) -> ContentReport:
     """Check build data or a passport (bare, or a credential in any envelope), reporting every
-    problem with its JSON path."""
+    problem with its JSON path; dates judged under ``acts`` (default: the built-in table)."""
     document = load_document(data, source)
     if is_build_data(document):
-        return _check_build_data(document, source)
+        return _check_build_data(document, source, acts)
     kind = PASSPORT if is_bare_passport(document) else CREDENTIAL
     envelope = None if kind == PASSPORT else _envelope_of(document)
     try:
-        kind, passport, envelope = passport_of(document)
+        kind, passport, envelope = passport_of(document, acts)
     except InvalidInputError as exc:
         return ContentReport(kind, exc.problems, envelope=envelope)
     if kind == PASSPORT:
@@ -139,15 +140,16 @@ def _envelope_of(document: dict[str, Any] | str) -> str | None:
     return DATA_INTEGRITY if "proof" in document else None
 
 
-def _check_build_data(document: dict[str, Any], source: str) -> ContentReport:
+def _check_build_data(document: dict[str, Any], source: str, acts: ActsTable | None) -> ContentReport:
     try:
         build = parse_build_data(document, source)
     except InvalidInputError as exc:
         return ContentReport(BUILD_DATA, exc.problems)
-    problems = check_build_data(build)
+    problems = check_build_data(build, acts=acts)
     notes = []
     if not problems:
         notes.append(rules.passport_requirement(build).reason)
+        notes += [f"pending: {o.title} ({o.article}): {o.reason}" for o in rules.obligations(build, acts=acts) if o.state == "pending"]
         if qr_resolver(build, None)[0] is None:
             notes.append("no https resolver for the QR link: build will need --resolver (or --no-qr)")
     return ContentReport(BUILD_DATA, problems, notes)
