@@ -74,12 +74,12 @@ def test_forged_aurora_passport_signed_under_another_makers_root_is_untrusted(tm
     passport = next(out.glob("*.json"))
     result = runner.invoke(main, ["verify", str(passport), "--trust", str(store), "--json"])
     verdict = json.loads(result.output)["results"][0]
-    assert result.exit_code == 3 and verdict["status"] == "untrusted"
+    assert result.exit_code == 7 and verdict["status"] == "unlisted-key"
     assert any("may certify only did:web:second-maker.example, not issuer did:web:aurora-cells.example" in r
                for r in verdict["reasons"]), verdict["reasons"]
     # A pattern does not reach a pinned issuer either; only naming it exactly would.
     (store / "other-root.pem.issuers").write_text("did:web:aurora-cells.example:*\n")
-    assert runner.invoke(main, ["verify", str(passport), "--trust", str(store)]).exit_code == 3
+    assert runner.invoke(main, ["verify", str(passport), "--trust", str(store)]).exit_code == 7
     (store / "other-root.pem.issuers").write_text("did:web:aurora-cells.example\n")
     assert runner.invoke(main, ["verify", str(passport), "--trust", str(store)]).exit_code == 0
 
