@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import typing
+from datetime import date
 
 import pytest
 from pydantic import BaseModel
@@ -72,13 +73,23 @@ def _model_terms(model: type[BaseModel], seen: set[type] | None = None) -> set[s
     return terms
 
 
+def _definitions(context: dict) -> dict:
+    """Every term a context defines, its property-scoped contexts' terms included (the VC 2.0
+    context protects ``validUntil``, so a certificate's ``validUntil`` is defined where it is used)."""
+    found = dict(context)
+    for definition in context.values():
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            found.update(_definitions(definition["@context"]))
+    return found
+
+
 def _all_categories() -> list[dict]:
     """A passport of each category that needs one (EV, LMT, industrial) and the users' example."""
     return [load(FIXTURES / name) for name in GOOD_FIXTURES] + [load(USER_EXAMPLE)]
 
 
 def test_every_model_term_is_defined_by_the_context_or_the_vc_context():
-    ours = passport_context()["@context"]
+    ours = _definitions(passport_context()["@context"])
     vc = W3C_CONTEXT["@context"]
     terms = _model_terms(Passport) | _model_terms(BatteryCondition)
     undefined = sorted(t for t in terms if t not in ours and t not in vc)
@@ -103,7 +114,7 @@ def test_a_signed_passport_of_every_category_expands_with_nothing_dropped_or_lef
     assert all(re.match(r"^[a-z][a-z0-9+.-]*:", iri) for iri in iris), "relative IRI"
     # Every member of the passport reached RDF: count the subject's members against the IRIs.
     subject_terms = _json_members(signed["credentialSubject"]) - {"id", "type"}
-    ours = passport_context()["@context"]
+    ours = _definitions(passport_context()["@context"])
     for term in subject_terms:
         definition = ours.get(term) or W3C_CONTEXT["@context"][term]
         iri = definition if isinstance(definition, str) else definition["@id"]
@@ -123,6 +134,21 @@ def test_a_view_credential_type_expands_to_our_vocabulary():
     credential = passport_credential(build_passport(load(FIXTURES / "ev-pack.json")))
     credential["type"].append(AUDIENCE_CREDENTIAL_TYPES[Access.PUBLIC])
     assert "https://w3id.org/batterypass/v1#BatteryPassportPublicView" in _iris(_expand_safely(credential))
+
+
+def test_a_certificates_valid_until_is_its_own_term_beside_the_credentials():
+    """The VC 2.0 context protects ``validUntil``; a chain-of-custody certificate's is a date of its own."""
+    data = load(USER_EXAMPLE)
+    data["materials"]["rawMaterialOrigin"][0]["chainOfCustodyCertificate"] = {
+        "certificateId": "CoC-77", "certificationBody": "Example Certifier", "scope": "cobalt hydroxide trading",
+        "validUntil": "2030-12-31",
+    }
+    credential = passport_credential(build_passport(data, today=date(2027, 4, 1)))
+    credential["validUntil"] = "2035-01-01T00:00:00Z"
+    expanded = json.dumps(_expand_safely(credential))
+    certificate = '"https://w3id.org/batterypass/v1#certificateValidUntil": [{"@type": "http://www.w3.org/2001/XMLSchema#date", "@value": "2030-12-31"}]'
+    assert certificate in expanded
+    assert '"https://www.w3.org/2018/credentials#validUntil": [{"@type": "http://www.w3.org/2001/XMLSchema#dateTime", "@value": "2035-01-01T00:00:00Z"}]' in expanded
 
 
 def test_protected_terms_cannot_be_redefined_by_a_later_context():

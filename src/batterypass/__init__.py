@@ -10,7 +10,7 @@ The public API is what this module exports; everything else is internal and may 
     >>> result.status, result.reasons, result.passport    # passport only when VALID
 """
 
-from .issuing.assemble import build_passport, parse_build_data
+from .issuing.assemble import Draft, build_draft, build_passport, parse_build_data
 from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
 from .formats.convert import FORMATS, convert, detect_format
@@ -21,6 +21,7 @@ from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
+from .law.acts import ActsTable, load_acts
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
@@ -28,9 +29,11 @@ from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
+    "ActsTable",
     "BatteryPassError",
     "BuildData",
     "Conversion",
+    "Draft",
     "FORMATS",
     "InvalidInputError",
     "IssuedPassport",
@@ -46,12 +49,14 @@ __all__ = [
     "Status",
     "TrustStore",
     "VerificationResult",
+    "build_draft",
     "build_many",
     "build_passport",
     "convert",
     "detect_format",
     "generate_issuer_key",
     "issue_passport",
+    "load_acts",
     "load_signer",
     "obligations",
     "parse_build_data",

@@ -1,6 +1,7 @@
 """The command line: click commands only."""
 
-from . import formats as _formats  # noqa: F401  (registers its commands on main)
+from . import formats as _formats  # noqa: F401 - registers convert, context
+from . import resolver as _resolver_commands  # noqa: F401 - registers serve, publish, token, audit, render
 from .main import main
 
 __all__ = ["main"]

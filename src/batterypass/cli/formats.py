@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..formats import aas, battery_pass_12
-from ..formats.convert import FORMATS, IMPORTABLE, NATIVE, convert, load_input
+from ..formats.convert import FORMATS, IMPORTABLE, NATIVE
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
-from .main import _emit_json, _handles_errors, json_option, main
+from .main import _echo_err, _emit_json, _handles_errors, _printable, convert_input, json_option, main
 
 
 @main.command()
@@ -32,7 +31,7 @@ def context(url: str, out_path: Path | None) -> None:
 
 
 @main.command("convert")
-@click.argument("input_path", metavar="IN", type=click.Path(exists=True, path_type=Path))
+@click.argument("input_path", metavar="IN", type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("--from", "source", type=click.Choice((NATIVE, *IMPORTABLE)), required=True, help="The format of IN.")
 @click.option("--to", "target", type=click.Choice(FORMATS), required=True, help="The format to write.")
 @click.option("--out", "out_path", type=click.Path(path_type=Path),
@@ -49,9 +48,7 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     """
     if (source == NATIVE) == (target == NATIVE):
         raise click.UsageError("one of --from and --to must be native: convert to native first, then from it")
-    document, repairs = load_input(input_path, source)
-    conversion = convert(document, source, target, draft=draft, origin=str(input_path))
-    conversion.repairs[:0] = repairs
+    conversion = convert_input(input_path, source, target, draft)
     if out_path is not None:
         _write(conversion.document, target, out_path)
     report: dict[str, Any] = {"file": str(input_path), "out": str(out_path) if out_path else None, **conversion.to_dict()}
@@ -59,15 +56,15 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
         _emit_json(report if out_path else {**report, "document": conversion.document})
         return
     if out_path is None:
-        click.echo(json.dumps(conversion.document, indent=2, ensure_ascii=False))
+        _emit_json(conversion.document)
     for note in conversion.repairs:
-        click.echo(f"repaired: {input_path}: {note}", err=True)
+        _echo_err(f"repaired: {input_path}: {note}")
     for note in conversion.losses:
-        click.echo(f"not carried: {note}", err=True)
+        _echo_err(f"not carried: {note}")
     for problem in conversion.problems:
-        click.echo(f"draft: {problem}", err=True)
+        _echo_err(f"draft: {problem}")
     if out_path is not None:
-        click.echo(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried")
+        click.echo(_printable(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried"))
 
 
 def _write(document: Any, target: str, out_path: Path) -> None:
