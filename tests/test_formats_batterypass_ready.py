@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, GOOD_FIXTURES, REFERENCE, load
+from conftest import FIXTURES, GOOD_FIXTURES, REFERENCE, json_leaves, load
 
 from batterypass import InvalidInputError, build_passport, passport_credential
 from batterypass.cli import main
@@ -27,17 +27,6 @@ def _credential(fixture: str) -> dict:
     return passport_credential(build_passport(load(FIXTURES / fixture)))
 
 
-def _leaves(value, path="$"):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}")
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
-    elif value not in (None, []):
-        yield path, value
-
-
 @pytest.mark.parametrize("fixture", GOOD_FIXTURES)
 def test_export_of_every_category_meets_its_schema_in_everything_it_writes(fixture):
     """Types, units, enums and formats as the consortium's schema says. The schema also requires
@@ -47,7 +36,7 @@ def test_export_of_every_category_meets_its_schema_in_everything_it_writes(fixtu
     name = schema_name(credential["credentialSubject"])
     errors = list(_validator(name).iter_errors(exported))
     assert [e.message for e in errors if e.validator != "required"] == []
-    written = dict(_leaves(exported))
+    written = dict(json_leaves(exported))
     assert len(written) > 40
     ids = exported["Battery_Passport"]["IdentifiersAndProductData"]
     assert ids["BatteryMass"] == {"gramKgValue": credential["credentialSubject"]["generalProductInformation"]["batteryMass"], "gramKg": "kg"}
@@ -137,3 +126,24 @@ def test_convert_command_refuses_what_it_cannot_convert(runner, tmp_path):
     wrong = runner.invoke(main, ["convert", build, "--from", "batterypass-ready", "--to", "native"])
     assert wrong.exit_code == 1 and "is not a batterypass-ready document" in wrong.output
     assert not list(tmp_path.iterdir())
+
+
+
+def test_issue_9_data_points_meet_the_schema_in_the_formats_units():
+    build = load(FIXTURES / "ev-pack.json")
+    build["carbonFootprint"]["absoluteKgCO2e"] = 5832
+    build["dueDiligence"]["thirdPartyAssurancesUrl"] = "https://aurora-cells.example/assurances"
+    build["circularity"]["wasteInformation"] = {"wastePreventionUrl": "https://aurora-cells.example/waste/prevention"}
+    exported = convert(passport_credential(build_passport(build)), "native", "batterypass-ready").document
+    assert [e.message for e in _validator("EV").iter_errors(exported) if e.validator != "required"] == []
+    ready = exported["Battery_Passport"]
+    assert ready["BatteryCarbonFootprint"]["AbsoluteBatteryCarbonFootprint"] == {"kgCO2-equivalentValue": 5832, "kgCO2-equivalent": "kgCO2-eq"}
+    assert ready["PerformanceAndDurability"]["C-rateOfRelevantCycle-lifeTest"] == {
+        "amperePerAmpereHourValue": build["performance"]["cycleLifeCRate"], "amperePerAmpereHour": "A/Ah"
+    }
+    back = convert(exported, "batterypass-ready", "native", draft=True).document
+    for key in ("cycleLifeReferenceTest", "cycleLifeCRate", "expectedLifetimeYears", "roundTripEfficiencyAt50PercentCycleLifePercent"):
+        assert back["performance"][key] == build["performance"][key], key
+    build["carbonFootprint"]["absoluteKgCO2e"] = 5832.5
+    fraction = convert(passport_credential(build_passport(build)), "native", "batterypass-ready")
+    assert "$.carbonFootprint.absoluteCarbonFootprint" in {n.path for n in fraction.losses}

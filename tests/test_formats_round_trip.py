@@ -9,21 +9,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, GOOD_FIXTURES, load
+from conftest import FIXTURES, GOOD_FIXTURES, json_leaves, load
 
 from batterypass import InvalidInputError, build_passport, passport_credential
 from batterypass.formats.convert import convert
-
-
-def _leaves(value, path="$"):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, f"{path}.{key}")
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from _leaves(item, f"{path}[{index}]")
-    elif value not in (None, []):
-        yield path, value
 
 
 # Values a pipeline varies, within what build accepts; everything else from a fixture.
@@ -94,8 +83,8 @@ def test_round_trip_keeps_everything_the_format_carries(variation, fmt):
     else:
         pytest.fail(f"the imported build data stays incomplete: {problems}")
     lost = {note.path for note in exported.losses}
-    after = dict(_leaves(again))
-    for path, value in _leaves(credential["credentialSubject"]):
+    after = dict(json_leaves(again))
+    for path, value in json_leaves(credential["credentialSubject"]):
         if not any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in lost):
             assert after.get(_same_share(path, credential["credentialSubject"], again)) == value, path
 
@@ -109,3 +98,44 @@ def _same_share(path: str, before: dict, after: dict) -> str:
     material = before["circularity"]["recycledContent"][int(index)]["recycledMaterial"]
     materials = [share["recycledMaterial"] for share in after["circularity"]["recycledContent"]]
     return f"{prefix}{materials.index(material)}]{rest}" if material in materials else path
+
+
+@pytest.mark.parametrize("fmt", ["batterypass-ready", "battery-pass-1.2", "catenax-6.1", "untp-dpp", "aas"])
+def test_a_responsible_operator_other_than_the_manufacturer_is_reported_not_dropped(fmt):
+    data = load(FIXTURES / "ev-pack.json")
+    operator = "$.generalProductInformation.responsibleOperator"
+    assert operator not in {n.path for n in convert(passport_credential(build_passport(data)), "native", fmt).losses}
+    data["responsibleOperator"] = {"identifier": "EORI:DE123456789012345", "name": "Aurora Import GmbH", "role": "importer"}
+    losses = convert(passport_credential(build_passport(data)), "native", fmt).losses
+    reasons = [n.reason for n in losses if n.path == operator]
+    assert len(reasons) == 1 and "responsible operator" in reasons[0]
+
+
+def _with_issue_9_links() -> dict:
+    data = load(FIXTURES / "ev-pack.json")
+    data["carbonFootprint"]["absoluteKgCO2e"] = 5832
+    data["dueDiligence"]["thirdPartyAssurancesUrl"] = "https://aurora-cells.example/assurances"
+    data["circularity"]["wasteInformation"] = {
+        "wastePreventionUrl": "https://aurora-cells.example/waste/prevention",
+        "separateCollectionUrl": "https://aurora-cells.example/waste/collection",
+        "collectionPointsUrl": "https://aurora-cells.example/waste/points",
+    }
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["batterypass-ready", "battery-pass-1.2", "aas"])
+def test_issue_9_links_and_absolute_footprint_travel_where_the_format_has_a_place(fmt):
+    data = _with_issue_9_links()
+    exported = convert(passport_credential(build_passport(data)), "native", fmt)
+    assert "$.circularity.wasteInformation.collectionPoints" in {n.path for n in exported.losses}  # its one place holds endOfLifeInformation
+    back = convert(exported.document, fmt, "native", draft=True).document
+    if fmt == "aas":  # not carried to IDTA-02035: reported
+        lost = {n.path for n in exported.losses}
+        assert {"$.carbonFootprint.absoluteCarbonFootprint", "$.supplyChainDueDiligence.thirdPartyAssurances"} <= lost
+    else:
+        assert back["carbonFootprint"]["absoluteKgCO2e"] == 5832
+        assert back["dueDiligence"]["thirdPartyAssurancesUrl"] == data["dueDiligence"]["thirdPartyAssurancesUrl"]
+    assert back["circularity"]["safetyMeasuresUrl"] == data["circularity"]["safetyMeasuresUrl"]
+    assert back["circularity"]["wasteInformation"] == {
+        key: value for key, value in data["circularity"]["wasteInformation"].items() if key != "collectionPointsUrl"
+    }

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from .mapping import Note, TrackedDocument, digital_link_parts, three_hazard_classes
+from .mapping import Note, TrackedDocument, digital_link_parts, manufacturer_responsible, three_hazard_classes
 
 NAME = "aas"
 DESCRIPTION = "an Asset Administration Shell environment (IDTA-02035)"
@@ -61,6 +61,11 @@ def _file(url: str | None) -> _File | None:
     return _File(url) if url else None
 
 
+def _files(source: TrackedDocument, path: str) -> list[_File]:
+    """The link at ``path`` as a document set of one file (none when absent)."""
+    return [_File(source.get(path))] if source.has(path) else []
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
         cleaned = {key: _clean(item) for key, item in value.items()}
@@ -78,6 +83,7 @@ def _is_multi_language(value: Any) -> bool:
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
     """The AAS environment (JSON) of the passport in ``source``."""
+    manufacturer_responsible(source, "IDTA-02035")
     store = environment(_content(source))
     text = io.StringIO()
     _basyx().json.write_aas_json_file(text, store)
@@ -201,7 +207,7 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
     source.get(f"{m}.criticalRawMaterials")  # each material's IsCriticalRawMaterial
     c = "circularity"
     circularity = {
-        "DismantlingAndRemovalInformation": [_file(source.get(f"{c}.dismantlingAndRemovalInformation"))] if source.has(f"{c}.dismantlingAndRemovalInformation") else [],
+        "DismantlingAndRemovalInformation": _files(source, f"{c}.dismantlingAndRemovalInformation"),
         "SparePartSources": [{"NameOfSupplier": _en(source.get(f"{c}.sparePartSources[{i}].nameOfSupplier")),
                               "SupplierWebAddress": source.get(f"{c}.sparePartSources[{i}].supplierWebAddress"),
                               "EmailAddressOfSupplier": {"EmailAddress": source.get(f"{c}.sparePartSources[{i}].emailAddressOfSupplier")}}
@@ -210,10 +216,13 @@ def _content(source: TrackedDocument) -> dict[str, Any]:
                                         "RecycledMaterial": source.get(f"{c}.recycledContent[{i}].recycledMaterial").capitalize(),
                                         "PostConsumerShare": source.get(f"{c}.recycledContent[{i}].postConsumerShare")}
                                        for i in range(source.count(f"{c}.recycledContent"))],
-        "SafetyMeasures": {"ExtinguishingAgents": source.get(f"{c}.extinguishingAgent", [])},
-        "EndOfLifeInformation": {"InformationOnCollection": [_file(source.get(f"{c}.endOfLifeInformation"))] if source.has(f"{c}.endOfLifeInformation") else []},
+        "SafetyMeasures": {"SafetyInstructions": _files(source, f"{c}.safetyMeasures"), "ExtinguishingAgents": source.get(f"{c}.extinguishingAgent", [])},
+        "EndOfLifeInformation": {"WastePrevention": _files(source, f"{c}.wasteInformation.wastePrevention"),
+                                 "SeparateCollection": _files(source, f"{c}.wasteInformation.separateCollection"),
+                                 "InformationOnCollection": _files(source, f"{c}.endOfLifeInformation")},
         "RenewableContent": source.get(f"{c}.renewableContent"),
     }
+    source.lose(f"{c}.wasteInformation.collectionPoints", "IDTA-02035's InformationOnCollection holds endOfLifeInformation")
     dd = "supplyChainDueDiligence"
     documents = [{"DocumentIdentifier": name, "DigitalFile": _file(source.get(path))}
                  for name, path in (("SupplyChainDueDiligenceReport", f"{dd}.supplyChainDueDiligenceReport"),
@@ -417,6 +426,9 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
                              for i in range(source.count(f"{c}.SparePartSources"))],
         "extinguishingAgent": source.get(f"{c}.SafetyMeasures.ExtinguishingAgents"),
         "endOfLifeInformationUrl": source.get(f"{c}.EndOfLifeInformation.InformationOnCollection[0]"),
+        "safetyMeasuresUrl": source.get(f"{c}.SafetyMeasures.SafetyInstructions[0]"),
+        "wasteInformation": {"wastePreventionUrl": source.get(f"{c}.EndOfLifeInformation.WastePrevention[0]"),
+                             "separateCollectionUrl": source.get(f"{c}.EndOfLifeInformation.SeparateCollection[0]")},
     }
     idle = {"min": source.get(f"{areas}.Temperature.TemperatureRangeIdleState_LowerBoundary"),
             "max": source.get(f"{areas}.Temperature.TemperatureRangeIdleState_UpperBoundary")}

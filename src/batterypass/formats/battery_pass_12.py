@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import InvalidInputError, Problem
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
-from .mapping import Note, TrackedDocument, gs1_parts, put, three_hazard_classes, whole
+from .mapping import Note, TrackedDocument, gs1_parts, manufacturer_responsible, put, three_hazard_classes, whole
 
 NAME = "battery-pass-1.2"
 DESCRIPTION = "a Battery Pass Data Model 1.2 document (DIN DKE SPEC 99100 submodels)"
@@ -121,6 +121,7 @@ def _contact(source: TrackedDocument, path: str) -> dict[str, Any]:
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
     """The seven submodels for the passport in ``source``, keyed by submodel name."""
+    manufacturer_responsible(source, "Battery Pass 1.2")
     out: dict[str, Any] = {}
     g = "generalProductInformation"
     maker = _contact(source, f"{g}.manufacturerInformation")
@@ -158,6 +159,7 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
             "carbonFootprintPerLifecycleStage": stages,
             "carbonFootprintPerformanceClass": source.get(f"{cf}.carbonFootprintPerformanceClass"),
             "carbonFootprintStudy": source.get(f"{cf}.carbonFootprintStudy"),
+            "absoluteCarbonFootprint": whole(source.get(f"{cf}.absoluteCarbonFootprint")),
         }
         source.get(f"{cf}.unit")
         source.lose(f"{cf}.declarationIdentifier", "Battery Pass 1.2 has no carbon-footprint declaration identifier")
@@ -165,8 +167,12 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
 
     dd = "supplyChainDueDiligence"
     if source.has(dd):
-        out[DUE_DILIGENCE] = {"supplyChainDueDiligenceReport": source.get(f"{dd}.supplyChainDueDiligenceReport")}
-        for part in ("dueDiligencePolicy", "thirdPartyAssurances", "riskFindings", "rawMaterialOrigin"):
+        due_diligence = {
+            "supplyChainDueDiligenceReport": source.get(f"{dd}.supplyChainDueDiligenceReport"),
+            "thirdPartyAussurances": source.get(f"{dd}.thirdPartyAssurances"),  # upstream's spelling, which its schema requires
+        }
+        out[DUE_DILIGENCE] = {key: value for key, value in due_diligence.items() if value is not None}
+        for part in ("dueDiligencePolicy", "riskFindings", "rawMaterialOrigin", "untracedShares"):
             source.lose(f"{dd}.{part}", "Battery Pass 1.2 carries the report's link and a third-party assurance link only")
 
     m = "materialComposition"
@@ -217,15 +223,23 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
                 }.items() if value is not None}
                 for i in range(source.count(f"{c}.sparePartSources"))
             ],
-            "safetyMeasures": {"extinguishingAgent": source.get(f"{c}.extinguishingAgent", [])},
+            "safetyMeasures": {key: value for key, value in {
+                "safetyInstructions": source.get(f"{c}.safetyMeasures"),
+                "extinguishingAgent": source.get(f"{c}.extinguishingAgent", []),
+            }.items() if value is not None},
         }
         dismantling = source.get(f"{c}.dismantlingAndRemovalInformation")
         if dismantling:
             circularity["dismantlingAndRemovalInformation"] = [{"documentType": "DismantlingManual", "mimeType": "text/html", "documentURL": dismantling}]
             source.losses.append(Note(f"$.{c}.dismantlingAndRemovalInformation", "a link: written as a dismantling manual of type text/html, which upstream requires"))
-        end_of_life = source.get(f"{c}.endOfLifeInformation")
-        if end_of_life:
-            circularity["endOfLifeInformation"] = {"informationOnCollection": end_of_life}
+        end_of_life = {
+            "wastePrevention": source.get(f"{c}.wasteInformation.wastePrevention"),
+            "separateCollection": source.get(f"{c}.wasteInformation.separateCollection"),
+            "informationOnCollection": source.get(f"{c}.endOfLifeInformation"),
+        }
+        source.lose(f"{c}.wasteInformation.collectionPoints", "Battery Pass 1.2's informationOnCollection holds endOfLifeInformation")
+        if any(end_of_life.values()):
+            circularity["endOfLifeInformation"] = {key: value for key, value in end_of_life.items() if value is not None}
         out[CIRCULARITY] = {key: value for key, value in circularity.items() if value is not None}
 
     p = "performanceAndDurability.batteryTechnicalProperties"
@@ -324,9 +338,13 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
             "totalKgCO2ePerKWh": source.get(f"{cf}.batteryCarbonFootprint"),
             "performanceClass": source.get(f"{cf}.carbonFootprintPerformanceClass"),
             "studyUrl": source.get(f"{cf}.carbonFootprintStudy"),
+            "absoluteKgCO2e": source.get(f"{cf}.absoluteCarbonFootprint"),
         }
     if source.has(DUE_DILIGENCE):
-        data["dueDiligence"] = {"reportUrl": source.get(f"{DUE_DILIGENCE}.supplyChainDueDiligenceReport")}
+        data["dueDiligence"] = {
+            "reportUrl": source.get(f"{DUE_DILIGENCE}.supplyChainDueDiligenceReport"),
+            "thirdPartyAssurancesUrl": source.get(f"{DUE_DILIGENCE}.thirdPartyAssurances"),
+        }
 
     m = MATERIALS
     composition = []
@@ -376,6 +394,11 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
             ],
             "extinguishingAgent": source.get(f"{c}.safetyMeasures.extinguishingAgent"),
             "endOfLifeInformationUrl": source.get(f"{c}.endOfLifeInformation.informationOnCollection"),
+            "safetyMeasuresUrl": source.get(f"{c}.safetyMeasures.safetyInstructions"),
+            "wasteInformation": {
+                "wastePreventionUrl": source.get(f"{c}.endOfLifeInformation.wastePrevention"),
+                "separateCollectionUrl": source.get(f"{c}.endOfLifeInformation.separateCollection"),
+            },
         }
 
     p = f"{PERFORMANCE}.batteryTechnicalProperties"

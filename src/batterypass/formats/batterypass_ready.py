@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .mapping import Note, TrackedDocument, digital_link_parts, put, whole
+from .mapping import Note, TrackedDocument, digital_link_parts, manufacturer_responsible, put, whole
 
 NAME = "batterypass-ready"
 DESCRIPTION = "a BatteryPass-Ready document (Battery Pass consortium data model 1.0)"
@@ -47,6 +47,8 @@ _LABELS = "SymbolsLabelsAndDocumentationOfConformity"
 _CF = "BatteryCarbonFootprint"
 _MATERIALS = "BatteryMaterialsAndComposition"
 _DD = "SupplyChainDueDiligence"
+_WASTE_PREVENTION = "InformationOnTheRoleOfEnd-usersInContributingToWastePrevention"
+_SEPARATE_COLLECTION = "InformationOnTheRoleOfEnd-usersInContributingToTheSeparateCollectionOfWasteBatteries"
 _ADDRESS = re.compile(r"(?P<street>[^,]+), (?P<postalCode>[^,]+), (?P<locality>[^,]+), (?P<country>[A-Z]{2})")
 
 
@@ -97,6 +99,7 @@ def _operator(source: TrackedDocument, path: str) -> dict[str, Any] | None:
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
     """The BatteryPass-Ready document for the passport in ``source`` (``issued_at``: its version's time)."""
+    manufacturer_responsible(source, "BatteryPass-Ready")
     out: dict[str, Any] = {}
     g = "generalProductInformation"
     ids = {
@@ -143,6 +146,12 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
             footprint[_STAGES[stage]] = _cf(source.get(f"{cf}.carbonFootprintPerLifecycleStage[{index}].carbonFootprint"))
         footprint["CarbonFootprintPerformanceClass"] = source.get(f"{cf}.carbonFootprintPerformanceClass")
         footprint["WebLinkToPublicCarbonFootprintStudy"] = source.get(f"{cf}.carbonFootprintStudy")
+        absolute = source.peek(f"{cf}.absoluteCarbonFootprint")
+        if isinstance(absolute, (int, float)) and float(absolute).is_integer():
+            footprint["AbsoluteBatteryCarbonFootprint"] = {"kgCO2-equivalentValue": int(source.get(f"{cf}.absoluteCarbonFootprint")),
+                                                           "kgCO2-equivalent": "kgCO2-eq"}
+        else:
+            source.lose(f"{cf}.absoluteCarbonFootprint", "BatteryPass-Ready states the absolute footprint in whole kg CO2e")
         source.get(f"{cf}.unit")
         source.lose(f"{cf}.declarationIdentifier", "BatteryPass-Ready has no carbon-footprint declaration identifier")
         out[_CF] = {key: value for key, value in footprint.items() if value is not None}
@@ -150,8 +159,9 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
     dd = "supplyChainDueDiligence"
     if source.has(dd):
         put(out, f"{_DD}.InformationOfDueDiligenceReport", source.get(f"{dd}.supplyChainDueDiligenceReport"))
-        for part in ("dueDiligencePolicy", "thirdPartyAssurances", "riskFindings", "rawMaterialOrigin"):
-            source.lose(f"{dd}.{part}", "BatteryPass-Ready carries only the due-diligence report's link")
+        put(out, f"{_DD}.ThirdPartyAssurancesOfRecognisedSchemes", source.get(f"{dd}.thirdPartyAssurances"))
+        for part in ("dueDiligencePolicy", "riskFindings", "rawMaterialOrigin", "untracedShares"):
+            source.lose(f"{dd}.{part}", "BatteryPass-Ready carries only the links to the due-diligence report and third-party assurances")
 
     m = "materialComposition"
     chemistry = source.get(f"{m}.batteryChemistry.shortName")
@@ -185,6 +195,10 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
         source.get(f"{c}.dismantlingAndRemovalInformation"))
     put(out, f"{_CIRC}.InformationOnBatteryCollectionPreparationForSecondLifeAndOnTreatmentAtEndOfLife",
         source.get(f"{c}.endOfLifeInformation"))
+    put(out, f"{_CIRC}.SafetyMeasures", source.get(f"{c}.safetyMeasures"))
+    put(out, f"{_CIRC}.{_WASTE_PREVENTION}", source.get(f"{c}.wasteInformation.wastePrevention"))
+    put(out, f"{_CIRC}.{_SEPARATE_COLLECTION}", source.get(f"{c}.wasteInformation.separateCollection"))
+    source.lose(f"{c}.wasteInformation.collectionPoints", "BatteryPass-Ready's one link on collection and treatment holds endOfLifeInformation")
     suppliers = source.count(f"{c}.sparePartSources")
     if suppliers == 1 and source.has(f"{c}.sparePartSources[0].supplierWebAddress"):
         put(out, f"{_CIRC}.InformationOnSourcesOfSpareParts", source.get(f"{c}.sparePartSources[0].supplierWebAddress"))
@@ -206,6 +220,11 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
     put(out, f"{_PERF}.ExpectedLifetime-NumberOfCharge-dischargeCycles", source.get(f"{p}.expectedLifetime"))
     put(out, f"{_PERF}.CapacityThresholdForExhaustion", _percent(source.get(f"{p}.capacityThresholdForExhaustion")))
     put(out, f"{_PERF}.InitialRoundTripEnergyEfficiency", _percent(source.get(f"{p}.initialRoundTripEfficiency")))
+    put(out, f"{_PERF}.RoundTripEnergyEfficiencyAt50OfCycleLife", _percent(source.get(f"{p}.roundTripEfficiencyAt50PercentCycleLife")))
+    put(out, f"{_PERF}.ExpectedLifetimeInCalendarYears", whole(source.get(f"{p}.expectedLifetimeYears")))
+    put(out, f"{_PERF}.Cycle-lifeReferenceTest", source.get(f"{p}.cycleLifeReferenceTest"))
+    c_rate = source.get(f"{p}.cycleLifeCRate")  # a C-rate of 1 is 1 A per Ah of capacity
+    put(out, f"{_PERF}.C-rateOfRelevantCycle-lifeTest", None if c_rate is None else {"amperePerAmpereHourValue": c_rate, "amperePerAmpereHour": "A/Ah"})
     for index in range(source.count(f"{p}.initialInternalResistance")):
         source.lose(f"{p}.initialInternalResistance[{index}]", "BatteryPass-Ready states internal resistance in whole ohms")
     for bound, name in (("minimum", "Lower"), ("maximum", "Upper")):
@@ -301,12 +320,15 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
             "totalKgCO2ePerKWh": source.get(f"{cf}.BatteryCarbonFootprintPerFunctionalUnit.kgCO2-equivalentPerKilowattHourValue"),
             "performanceClass": source.get(f"{cf}.CarbonFootprintPerformanceClass"),
             "studyUrl": source.get(f"{cf}.WebLinkToPublicCarbonFootprintStudy"),
+            "absoluteKgCO2e": source.get(f"{cf}.AbsoluteBatteryCarbonFootprint.kgCO2-equivalentValue"),
         }
         source.get(f"{cf}.BatteryCarbonFootprintPerFunctionalUnit.kgCO2-equivalentPerKilowattHour")
+        source.get(f"{cf}.AbsoluteBatteryCarbonFootprint.kgCO2-equivalent")
 
     report = source.get(f"{r}.{_DD}.InformationOfDueDiligenceReport")
-    if report:
-        data["dueDiligence"] = {"reportUrl": report}
+    assurances = source.get(f"{r}.{_DD}.ThirdPartyAssurancesOfRecognisedSchemes")
+    if report or assurances:
+        data["dueDiligence"] = {"reportUrl": report, "thirdPartyAssurancesUrl": assurances}
 
     mat = f"{r}.{_MATERIALS}"
     source.lose(f"{mat}.MaterialsUsedInCathodeAnodeAndElectrolyte", "text: build data lists each material with its mass and component")
@@ -329,6 +351,11 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
         "dismantlingInformationUrl": source.get(f"{circ}.DismantlingInformation-ManualsForTheRemovalAndTheDisassemblyOfTheBatteryPack"),
         "endOfLifeInformationUrl": source.get(f"{circ}.InformationOnBatteryCollectionPreparationForSecondLifeAndOnTreatmentAtEndOfLife"),
         "extinguishingAgent": [a for a in (agent or "").split("; ") if a] or None,
+        "safetyMeasuresUrl": source.get(f"{circ}.SafetyMeasures"),
+        "wasteInformation": {
+            "wastePreventionUrl": source.get(f"{circ}.{_WASTE_PREVENTION}"),
+            "separateCollectionUrl": source.get(f"{circ}.{_SEPARATE_COLLECTION}"),
+        },
     }
     source.get(f"{circ}.RenewableContentShare.percent")
     spare = source.get(f"{circ}.InformationOnSourcesOfSpareParts")
@@ -350,7 +377,12 @@ def import_build_data(source: TrackedDocument) -> dict[str, Any]:
         "capacityThresholdForExhaustionPercent": source.get(f"{perf}.CapacityThresholdForExhaustion.percentageValue"),
         "initialRoundTripEfficiencyPercent": source.get(f"{perf}.InitialRoundTripEnergyEfficiency.percentageValue"),
         "idleTemperatureRangeC": temperature if None not in temperature.values() else None,
+        "roundTripEfficiencyAt50PercentCycleLifePercent": source.get(f"{perf}.RoundTripEnergyEfficiencyAt50OfCycleLife.percentageValue"),
+        "expectedLifetimeYears": source.get(f"{perf}.ExpectedLifetimeInCalendarYears"),
+        "cycleLifeReferenceTest": source.get(f"{perf}.Cycle-lifeReferenceTest"),
+        "cycleLifeCRate": source.get(f"{perf}.C-rateOfRelevantCycle-lifeTest.amperePerAmpereHourValue"),
     }
+    source.get(f"{perf}.RoundTripEnergyEfficiencyAt50OfCycleLife.percent"), source.get(f"{perf}.C-rateOfRelevantCycle-lifeTest.amperePerAmpereHour")
     source.get(f"{perf}.CapacityThresholdForExhaustion.percent"), source.get(f"{perf}.InitialRoundTripEnergyEfficiency.percent")
     labels = f"{r}.{_LABELS}"
     doc = source.get(f"{labels}.EUDeclarationOfConformity")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .mapping import Note, TrackedDocument, whole
+from .mapping import Note, TrackedDocument, manufacturer_responsible, whole
 
 NAME = "catenax-6.1"
 DESCRIPTION = "a Catena-X battery_pass 6.1 payload"
@@ -44,6 +44,7 @@ def _link(header: str, url: str | None) -> list[dict[str, str]]:
 
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
+    manufacturer_responsible(source, "Catena-X battery_pass 6.1")
     g = "generalProductInformation"
     maker_id = source.peek(f"{g}.manufacturerInformation.identifier")
     facility_id = source.peek(f"{g}.manufacturingPlace.facilityIdentifier")

@@ -194,3 +194,15 @@ def three_hazard_classes(source: TrackedDocument, path: str, target: str) -> str
     else:
         source.lose(path, f"{target} knows three hazard classes (acute toxicity, skin, eye)")
     return mapped
+
+
+def manufacturer_responsible(source: TrackedDocument, target: str) -> None:
+    """Carry the passport's responsible operator (data point 2) when it is the manufacturer, as
+    build makes it when the build data name no other: build derives it again on import. Another
+    operator is reported lost: ``target`` keeps no operator role."""
+    path = "generalProductInformation.responsibleOperator"
+    operator, maker = source.peek(path), source.peek("generalProductInformation.manufacturerInformation")
+    if isinstance(maker, dict) and operator == {"identifier": maker.get("identifier"), "name": maker.get("name"), "role": "manufacturer"}:
+        source.get(path)
+    else:
+        source.lose(path, f"{target} has no place for a responsible operator other than the manufacturer, nor for its role")

@@ -16,12 +16,12 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
-from .mapping import Note, TrackedDocument, digital_link_parts, gs1_parts, whole
+from ..securing.credential import VC_CONTEXT_V2
+from .mapping import Note, TrackedDocument, digital_link_parts, gs1_parts, manufacturer_responsible, whole
 
 NAME = "untp-dpp"
 DESCRIPTION = "a UNTP Digital Product Passport credential"
 UNTP_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dpp/0.6.1/"
-VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 #: The Regulation the battery-specific claims refer to (its ELI).
 BATTERY_REGULATION = {"type": ["Regulation"], "id": "http://data.europa.eu/eli/reg/2023/1542/oj",
                       "name": "Regulation (EU) 2023/1542 (Batteries)", "jurisdictionCountry": "EU",
@@ -56,6 +56,7 @@ def _claim(claim_id: str, topic: str, description: str, evidence: str | None, va
 
 
 def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str, Any]:
+    manufacturer_responsible(source, "the UNTP DPP")
     g = "generalProductInformation"
     maker = f"{g}.manufacturerInformation"
     passport_id = source.get("id")
