@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,18 @@ DEMO_MATERIAL = _demo_material_script()
 
 GOOD_FIXTURES = ["ev-pack.json", "lmt-ebike.json", "industrial-stationary.json"]
 NOT_REQUIRED_FIXTURES = ["industrial-1.5kwh.json", "portable-aa.json"]
+
+
+def json_leaves(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
+    """Every leaf of a JSON value with its JSON path (empty lists and None are no leaves)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from json_leaves(item, f"{path}.{key}")
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from json_leaves(item, f"{path}[{index}]")
+    elif value not in (None, []):
+        yield path, value
 
 
 def load(path: Path) -> Any:

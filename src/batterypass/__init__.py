@@ -13,6 +13,9 @@ The public API is what this module exports; everything else is internal and may 
 from .issuing.assemble import Draft, build_draft, build_passport, parse_build_data
 from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
+from .formats.convert import FORMATS, convert, detect_format
+from .formats.jsonld import passport_context
+from .formats.mapping import Conversion
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
@@ -29,7 +32,9 @@ __all__ = [
     "ActsTable",
     "BatteryPassError",
     "BuildData",
+    "Conversion",
     "Draft",
+    "FORMATS",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -47,12 +52,15 @@ __all__ = [
     "build_draft",
     "build_many",
     "build_passport",
+    "convert",
+    "detect_format",
     "generate_issuer_key",
     "issue_passport",
     "load_acts",
     "load_signer",
     "obligations",
     "parse_build_data",
+    "passport_context",
     "passport_credential",
     "passport_requirement",
     "sign",

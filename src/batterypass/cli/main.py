@@ -31,8 +31,10 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import build_draft, parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from ..verifying.documents import check_content, credential_inputs, is_build_data, load_document, passport_of
+from ..verifying.documents import ContentReport, check_content, credential_inputs, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
+from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items, load_input, parse_input
+from ..formats.mapping import Conversion
 from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_stem
 from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, write_atomic
 from ..model.schemas import write_schemas
@@ -223,6 +225,17 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+input_format_option = click.option(
+    "--input-format", type=click.Choice((NATIVE, *IMPORTABLE)), default=NATIVE, show_default=True,
+    help="The format of the input: batterypass build data, or a format `convert` imports.",
+)
+
+
+def _print_not_carried(source: str, conversion: Conversion) -> None:
+    for note in conversion.losses:
+        _echo_err(f"not carried: {source}: {note}")
+
+
 def _qr_options(options: dict[str, Any]) -> QrOptions:
     try:
         return QrOptions(
@@ -251,25 +264,29 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
 
 
 @main.command()
-@click.argument("build_file", type=input_file)
+@click.argument("build_file", type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @issuing_options
+@input_format_option
 @click.option("--draft", is_flag=True,
               help="Write an unsigned draft (NAME.draft.json) listing the missing data points instead of refusing.")
 @json_option
 @_handles_errors
-def build(build_file: Path, out_dir: Path, draft: bool, as_json: bool, **options: Any) -> None:
+def build(build_file: Path, out_dir: Path, input_format: str, draft: bool, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
+    data, conversion = _build_input(build_file, input_format, draft)
     if draft:
-        _write_draft(build_file, out_dir, as_json, options)
+        _write_draft(data, conversion, build_file, out_dir, as_json, options)
         return
-    issued = issue_passport(parse_json(_read_input(build_file), str(build_file)), out_dir, source=str(build_file), **issuing(options))
+    issued = issue_passport(data, out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()
     if "qrSideMm" in summary:
         summary["qrSideMm"] = _for_people(summary["qrSideMm"])
     if as_json:
-        _emit_json(summary)
+        _emit_json(summary if conversion is None else {**summary, "conversion": conversion.to_dict()})
         return
+    if conversion is not None:
+        _print_not_carried(str(build_file), conversion)
     click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
     if issued.url:
         click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
@@ -277,16 +294,43 @@ def build(build_file: Path, out_dir: Path, draft: bool, as_json: bool, **options
         click.echo(f"  {name}: {path}")
 
 
-def _write_draft(build_file: Path, out_dir: Path, as_json: bool, options: dict[str, Any]) -> None:
+def _build_input(build_file: Path, input_format: str, draft: bool) -> tuple[Any, Conversion | None]:
+    """BUILD_FILE's build data, and the conversion that made it when --input-format is another
+    format (with --draft, an import that lacks data points is kept for the draft to list them)."""
+    if input_format == NATIVE:
+        if build_file.is_dir():  # only Battery Pass 1.2 comes as a directory
+            raise click.UsageError(f"{build_file} is a directory: give a build-data file")
+        return parse_json(_read_input(build_file), str(build_file)), None
+    conversion = convert_input(build_file, input_format, NATIVE, draft)
+    return conversion.document, conversion
+
+
+def convert_input(path: Path, source: str, target: str, draft: bool) -> Conversion:
+    """The file (or directory, or - for standard input) ``path`` in format ``source`` converted
+    to ``target``, with the repairs its reading needed."""
+    if str(path) == STDIO:
+        document, repairs = parse_input(_read_input(path), str(path), source)
+    else:
+        document, repairs = load_input(path, source)
+    conversion = convert(document, source, target, draft=draft, origin=str(path))
+    conversion.repairs[:0] = repairs
+    return conversion
+
+
+def _write_draft(data: Any, conversion: Conversion | None, build_file: Path, out_dir: Path, as_json: bool,
+                 options: dict[str, Any]) -> None:
     if options["key_path"] is not None:
         raise click.UsageError("--draft writes an unsigned draft: drop --key")
-    made = build_draft(parse_json(_read_input(build_file), str(build_file)), voluntary=options["voluntary"], resolver=options["resolver"],
+    made = build_draft(data, voluntary=options["voluntary"], resolver=options["resolver"],
                        source=str(build_file), acts=_acts(options["acts_path"]))
     path = write_atomic(out_dir / f"{passport_file_stem(made.passport_id)}.draft.json", dumps_pretty(made.to_dict()))
     if as_json:
-        _emit_json({"draft": True, "passportId": made.passport_id, "signed": False,
-                    "missing": [p.to_dict() for p in made.missing], "files": {"draft": str(path)}})
+        summary = {"draft": True, "passportId": made.passport_id, "signed": False,
+                   "missing": [p.to_dict() for p in made.missing], "files": {"draft": str(path)}}
+        _emit_json(summary if conversion is None else {**summary, "conversion": conversion.to_dict()})
         return
+    if conversion is not None:
+        _print_not_carried(str(build_file), conversion)
     click.echo(f"DRAFT {made.passport_id} (unsigned, not a passport): {len(made.missing)} data point(s) missing")
     for problem in made.missing:
         click.echo(f"  missing: {problem}")
@@ -299,8 +343,14 @@ def _write_draft(build_file: Path, out_dir: Path, as_json: bool, options: dict[s
 @json_option
 @_handles_errors
 def validate(file: Path, acts_path: Path | None, as_json: bool) -> None:
-    """Check build data or a passport FILE and report every problem with its JSON path."""
-    report = check_content(_read_input(file), str(file), _acts(acts_path))
+    """Check build data or a passport FILE and report every problem with its JSON path.
+
+    A file in another format `convert` knows is named as such, with the command that converts it."""
+    data = _read_input(file)
+    report = check_content(data, str(file), _acts(acts_path))
+    if not report.ok and (foreign := foreign_format_problem(load_document(data, str(file)), str(file))):
+        name, problem = foreign
+        report = ContentReport(f"{name} document", [problem])
     if as_json:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
@@ -562,6 +612,7 @@ def schemas(out_dir: Path) -> None:
 @main.command()
 @click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @issuing_options
+@input_format_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
 @click.option("--strict", is_flag=True, help="Count items that need no passport (Art. 77(1)) as failures.")
@@ -570,7 +621,8 @@ def schemas(out_dir: Path) -> None:
 @json_option
 @_handles_errors
 def batch(
-    input_path: Path, out_dir: Path, jobs: int, strict: bool, quiet: bool, verbose: bool, as_json: bool, **options: Any
+    input_path: Path, out_dir: Path, jobs: int, input_format: str, strict: bool, quiet: bool, verbose: bool, as_json: bool,
+    **options: Any,
 ) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
@@ -592,7 +644,17 @@ def batch(
     if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
     report = out_dir / REPORT_NAME
-    results = build_many(read_items(input_path), out_dir, jobs=jobs, report=report, **issuing(options))
+    items = read_items(input_path)
+    not_carried: dict[str, list[dict[str, str]]] = {}
+    if input_format != NATIVE:
+
+        def note_losses(source: str, conversion: Conversion) -> None:
+            not_carried[source] = [note.to_dict() for note in conversion.losses]
+            if not as_json:
+                _print_not_carried(source, conversion)
+
+        items = import_items(items, input_format, note_losses)
+    results = build_many(items, out_dir, jobs=jobs, report=report, **issuing(options))
     summary = BatchSummary()
     progress = (
         click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)
@@ -617,7 +679,8 @@ def batch(
         )
         sys.exit(EXIT_INTERRUPTED)
     if as_json:
-        _emit_json({**summary.to_dict(), "report": str(report)})
+        extra = {"notCarried": not_carried} if input_format != NATIVE else {}
+        _emit_json({**summary.to_dict(), "report": str(report), **extra})
     else:
         if summary.reissued:
             click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")

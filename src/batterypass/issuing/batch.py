@@ -78,7 +78,7 @@ except ImportError:  # Windows: no flock; one batch at a time per directory is t
 from ..law import identifiers
 from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
-from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
+from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
@@ -519,6 +519,8 @@ def _difference(settings: _Settings, passport: Passport, path: Path) -> str | No
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if envelope != (signer.envelope if signer else None):
         return f"the existing passport is in another envelope ({envelope or 'unsigned'})"
+    if credential.get("@context") != list(PASSPORT_CREDENTIAL_CONTEXT):
+        return "the existing passport has another @context (an earlier version of the passport terms)"
     if issuer_id != (signer.identity.id if signer else default_issuer_id(passport)):
         return f"the existing passport has another issuer ({issuer_id!r})"
     if credential.get("credentialSubject") != passport_subject(passport):

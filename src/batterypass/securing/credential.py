@@ -16,6 +16,11 @@ from ..model.access import Access
 from ..model.passport import Passport
 
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
+#: The JSON-LD context that defines every passport term (shipped in ``formats/contexts/``).
+#: Versioned: a change of terms is a new URL, and passports keep the one they were signed under.
+PASSPORT_CONTEXT_V1 = "https://w3id.org/batterypass/v1"
+#: What a passport credential's ``@context`` is.
+PASSPORT_CREDENTIAL_CONTEXT = (VC_CONTEXT_V2, PASSPORT_CONTEXT_V1)
 #: The credential type that marks a battery passport; verifiers check content only for it.
 PASSPORT_CREDENTIAL_TYPE = "BatteryPassport"
 #: The credential type that states a credential's Annex XIII audience (Art. 77(2)). A credential
@@ -74,7 +79,7 @@ def passport_credential(passport: Passport, issued_at: datetime | None = None) -
     """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now)."""
     maker = passport.generalProductInformation.manufacturerInformation
     return {
-        "@context": [VC_CONTEXT_V2],
+        "@context": list(PASSPORT_CREDENTIAL_CONTEXT),
         "type": ["VerifiableCredential", PASSPORT_CREDENTIAL_TYPE],
         "id": passport.id,
         "issuer": {"id": default_issuer_id(passport), "name": maker.name},
