@@ -12,9 +12,9 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
 * **Resumability.** A passport already in the output directory is skipped when it is
   complete and identical: its file parses, its ``credentialSubject`` equals the passport
   assembled from the item now, it is issued by the same issuer (the signer's id, or the
-  manufacturer for an unsigned passport) in the same envelope, and every QR file the options
-  ask for exists and is not empty. Assembling is cheap; signing, QR rendering and writing are
-  what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
+  manufacturer for an unsigned passport) in the same envelope, and every QR file and
+  audience view the options ask for exists and is not empty. Assembling is cheap; signing,
+  QR rendering and writing are what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
   otherwise never skip), so a skipped passport keeps the time it was first issued at. What
   is *not* compared is the rendering of existing QR files: their link is in the passport (a
   new ``--resolver`` re-issues), their module size is not, so after changing ``--module-mm``
@@ -62,6 +62,8 @@ from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_sub
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
+from .views import ALL_AUDIENCES
+from ..model.access import Access
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
 from ..model.passport import Passport
 
@@ -218,6 +220,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    views: tuple[Access, ...]
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -233,6 +236,7 @@ def build_many(
     qr_options: QrOptions = QrOptions(),
     issued_at: datetime | None = None,
     voluntary: bool = False,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
 ) -> Iterator[ItemResult]:
@@ -255,7 +259,7 @@ def build_many(
     if signer is not None:
         # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
         signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views)
     writer = _ReportWriter(Path(report)) if report is not None else None
     try:
         for result in _issue_all(settings, _entries(items), jobs):
@@ -376,6 +380,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             signer=settings.signer,
             qr_options=settings.qr_options,
             issued_at=settings.issued_at,
+            views=settings.views,
             source=source,
             durable=not _DEFER_SYNC,
         )
@@ -388,7 +393,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
 
 def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> ItemResult | None:
     """The skipped result when ``out_dir`` holds this passport complete and identical, else None."""
-    files = passport_files(passport.id, settings.out_dir, settings.qr_options)
+    files = passport_files(passport.id, settings.out_dir, settings.qr_options, settings.views)
     if not all(_non_empty(path) for path in files.values()):
         return None
     if _same_passport(settings, passport, files["passport"]):

@@ -15,6 +15,7 @@ from ..errors import InvalidInputError, Problem
 from ..jsonio import parse_json
 from ..model.passport import Passport
 from ..law.passport_content import check_passport_subject
+from ..securing.credential import credential_audience
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
@@ -77,7 +78,8 @@ def is_bare_passport(document: dict[str, Any] | str) -> bool:
 
 def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | None]:
     """The passport in a loaded document, unverified: a bare passport (what
-    ``schemas/passport.schema.json`` describes) or a credential in any envelope.
+    ``schemas/passport.schema.json`` describes) or a credential in any envelope (a full
+    passport or an audience view, checked as such).
 
     Returns its kind, the passport and the envelope name; raises :class:`InvalidInputError`
     with every problem, at paths in the document as it is.
@@ -89,7 +91,13 @@ def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | No
             problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
             raise InvalidInputError(problems, exc.source) from None
     credential, envelope = credential_of(document)
-    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id")), envelope
+    try:
+        audience = credential_audience(credential)
+    except ValueError as exc:
+        raise InvalidInputError([Problem("$.type", str(exc))]) from None
+    # An audience view has its own credential id; its passport id is the subject's.
+    credential_id = credential.get("id") if audience is None else None
+    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential_id, audience), envelope
 
 
 def check_content(data: bytes, source: str) -> ContentReport:

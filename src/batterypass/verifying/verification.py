@@ -18,7 +18,11 @@ Checks, in order, and the status a failure gives:
 * ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
-  that passes the passport model and its consistency rules; *invalid*.
+  that passes the passport model and its consistency rules; *invalid*. A credential whose
+  type states an Annex XIII audience (``BatteryPassportPublicView``...) is that audience's
+  view: a field its audience may not see makes it *invalid* ("point 2 data in a public view:
+  $.credentialSubject..."), fields it leaves out by design are not missing, and its own
+  credential id need not be the passport id. The result names the audience.
 
 When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
 status-unknown (revocation is the issuer's own word that a passport must not be relied on,
@@ -48,14 +52,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..securing.credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
+from ..model.access import Access
+from ..securing.credential import VC_CONTEXT_V2, credential_audience, is_passport_credential, parse_date_time_stamp
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
 from ..model.passport import Passport
-from ..law.passport_content import check_passport_subject
+from ..law.passport_content import audience_problems, check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
@@ -95,6 +100,9 @@ _EXIT_CODES = {
 #: When several checks fail, the verdict is the first of these that applies.
 PRECEDENCE = (Status.INVALID, Status.REVOKED, Status.UNTRUSTED, Status.EXPIRED, Status.STATUS_UNKNOWN)
 
+#: The ``audience`` of a full passport credential: every Annex XIII point, for its issuer only.
+FULL = "full"
+
 _RESOLUTION_STATUS = {"invalid": Status.INVALID, "untrusted": Status.UNTRUSTED, "expired": Status.EXPIRED}
 
 
@@ -114,9 +122,12 @@ class Check:
 class VerificationResult:
     """The outcome of :func:`verify`.
 
-    ``issuer`` and ``passport_id`` are what the document *claims* (so a failure can say which
-    passport failed); ``credential`` and ``passport`` are given only when the status is VALID,
-    so content of a document that failed is never handed on.
+    ``issuer``, ``passport_id`` and ``audience`` are what the document *claims* (so a failure
+    can say which passport failed); ``credential`` and ``passport`` are given only when the
+    status is VALID, so content of a document that failed is never handed on. ``audience`` is
+    the Annex XIII audience of a view, :data:`FULL` for a full passport credential (the
+    issuer's, never published) and None for a credential that is not a passport; the
+    ``passport`` of a view leaves None what its audience may not see.
     """
 
     status: Status
@@ -128,6 +139,7 @@ class VerificationResult:
     credential: dict[str, Any] | None = None
     passport: Passport | None = None
     content_checked: bool = False
+    audience: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -155,6 +167,7 @@ class VerificationResult:
             "envelope": self.envelope,
             "issuer": self.issuer,
             "passportId": self.passport_id,
+            "audience": self.audience,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
         }
@@ -268,6 +281,7 @@ class _Verification:
         self.passport_id: str | None = None
         self.passport: Passport | None = None
         self.content_checked = False
+        self.audience: str | None = None
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -282,6 +296,7 @@ class _Verification:
             credential=credential if valid else None,
             passport=self.passport if valid else None,
             content_checked=self.content_checked,
+            audience=self.audience,
         )
 
     # ------------------------------------------------------------------ steps
@@ -327,6 +342,12 @@ class _Verification:
             subject = credential.get("credentialSubject")
             claimed = subject.get("id") if isinstance(subject, dict) else None
             self.passport_id = claimed if isinstance(claimed, str) else credential.get("id")
+            try:
+                audience = credential_audience(credential)
+            except ValueError as exc:
+                problems.append(Problem("$.type", str(exc)))
+            else:
+                self.audience = audience.value if audience else FULL
         if problems:
             reasons = [f"malformed credential at {p.path}: {p.message}" for p in problems]
             self.findings.failed("credential", Status.INVALID, f"{len(problems)} problem(s) with the credential's shape", reasons)
@@ -518,13 +539,22 @@ class _Verification:
             self.findings.not_applicable("content", "not a battery passport, not checked")
             return
         self.content_checked = True
+        subject = credential.get("credentialSubject")
+        audience = None if self.audience in (None, FULL) else Access(self.audience)
+        if audience is not None and (above := audience_problems(subject, audience)):
+            reasons = [f"{p.message}: {p.path}" for p in above]
+            self.findings.failed("content", Status.INVALID, f"{len(reasons)} field(s) its audience may not see", reasons)
+            return
+        # A view has its own credential id; its passport id is the subject's.
+        credential_id = credential.get("id") if audience is None else None
         try:
-            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+            self.passport = check_passport_subject(subject, credential_id, audience)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
         else:
-            self.findings.passed("content", "the passport conforms to the battery passport model")
+            what = "the passport" if audience is None else f"the {audience.value} view"
+            self.findings.passed("content", f"{what} conforms to the battery passport model")
 
 
 @dataclass(frozen=True)
