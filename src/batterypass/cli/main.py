@@ -29,7 +29,10 @@ from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, 
 from ..verifying.documents import check_content, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport
-from ..jsonio import load_json_file, read_bytes, write_atomic
+from ..issuing.views import VIEW_CHOICES, cut_view, view_path
+from ..model.access import Access
+from ..verifying.comparison import compare_credentials
+from ..jsonio import dumps_pretty, load_json_file, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
@@ -124,6 +127,8 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
             click.option("--issued-at", metavar="DATETIME",
                          help="validFrom and proof time (default: now), for reproducible builds."),
+            click.option("--views", "views", type=click.Choice(list(VIEW_CHOICES)), default="all", show_default=True,
+                         help="Audience views to write beside the full passport (Annex XIII): none, public, or all three."),
         ]
     ):
         command = option(command)
@@ -143,6 +148,7 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
         "qr_options": QrOptions(enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"]),
         "issued_at": _issued_at(options["issued_at"]),
         "voluntary": options["voluntary"],
+        "views": VIEW_CHOICES[options["views"]],
     }
 
 
@@ -240,19 +246,32 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=existing_file)
+@click.argument("files", nargs=-1, type=existing_file)
 @click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="Trust store: a DID/controlled-identifier document, a PEM root, or a directory of them.")
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
               help="Cached Bitstring Status List credential (repeatable).")
 @click.option("--require-status", is_flag=True, help="Fail (status-unknown) when revocation status cannot be established.")
+@click.option("--compare", "compare_files", nargs=2, type=existing_file, metavar="A B",
+              help="Also check that credentials A and B (views or full) of one passport version agree on every field they share.")
 @json_option
-def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool, as_json: bool) -> None:
+def verify(
+    files: tuple[Path, ...],
+    trust_path: Path,
+    status_list_files: tuple[Path, ...],
+    require_status: bool,
+    compare_files: tuple[Path, Path] | None,
+    as_json: bool,
+) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
-    Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
-    6 status unknown (with --require-status); with several files, the worst.
+    Exit code: 0 valid, 1 invalid (also two --compare credentials that disagree), 3 untrusted
+    issuer, 4 expired or not yet valid, 5 revoked, 6 status unknown (with --require-status);
+    with several files, the worst.
     """
+    if not files and not compare_files:
+        raise click.UsageError("give the FILES to verify, or --compare A B")
+    files = tuple(dict.fromkeys([*files, *(compare_files or ())]))
     try:
         trust = TrustStore.load(trust_path)
         status_lists = check_status_lists(
@@ -262,7 +281,7 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
         _report_error(exc, as_json, status="usage-error")
         sys.exit(EXIT_USAGE)
-    results, statuses = [], set()
+    results, statuses, verified = [], set(), {}
     for path in files:
         try:
             result = verify_document(read_bytes(path), trust, status_lists=status_lists, require_status=require_status)
@@ -272,14 +291,59 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
             results.append({"file": str(path), "status": Status.INVALID.value, "exitCode": EXIT_INVALID, "reasons": reasons})
         else:
             statuses.add(result.status)
+            verified[path] = result
             results.append({"file": str(path), **result.to_dict()})
+    comparison = _compare(compare_files, verified) if compare_files else None
+    if comparison and comparison["agree"] is False:
+        statuses.add(Status.INVALID)
     worst = next((s for s in PRECEDENCE if s in statuses), Status.VALID)
     if as_json:
-        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results})
+        body = {"status": worst.value, "exitCode": worst.exit_code, "results": results}
+        _emit_json(body if comparison is None else {**body, "comparison": comparison})
     else:
         for entry in results:
             _print_verdict(entry)
+        if comparison:
+            _print_comparison(comparison)
     sys.exit(worst.exit_code)
+
+
+def _compare(pair: tuple[Path, Path], verified: dict[Path, Any]) -> dict[str, Any]:
+    """The ``comparison`` of ``verify --compare``: only credentials that verified VALID are compared."""
+    first, second = pair
+    body: dict[str, Any] = {"first": str(first), "second": str(second)}
+    unverified = [path for path in pair if path not in verified or verified[path].credential is None]
+    if unverified:
+        names = " and ".join(str(path) for path in dict.fromkeys(unverified))
+        return {**body, "agree": None, "reason": f"not compared: {names} did not verify as valid"}
+    try:
+        outcome = compare_credentials(verified[first].credential, verified[second].credential)
+    except InvalidInputError as exc:
+        return {**body, "agree": None, "reason": f"not compared: the {exc.source} is {exc.problems[0].message}"}
+    return {
+        **body,
+        **outcome.to_dict(),
+        "reasons": [d.describe(str(first), str(second)) for d in outcome.differences],
+    }
+
+
+def _print_comparison(comparison: dict[str, Any]) -> None:
+    verdict = {True: "AGREE", False: "DIFFER", None: "NOT COMPARED"}[comparison["agree"]]
+    click.echo(f"compare {comparison['first']} {comparison['second']}: {verdict}")
+    if comparison["agree"] is not None:
+        first, second = comparison["audiences"]
+        click.echo(f"  passport {comparison['passportId']}: {_AUDIENCE_TEXT[first]} and {_AUDIENCE_TEXT[second]}")
+    for reason in comparison.get("reasons", [comparison.get("reason")]):
+        if reason:
+            click.echo(f"  why: {reason}")
+
+
+_AUDIENCE_TEXT = {
+    "public": "public view (Annex XIII point 1)",
+    "legitimate-interest": "legitimate-interest view (points 1, 2 and 4)",
+    "authority": "authority view (points 1, 2 and 3)",
+    "full": "full passport (every point; the issuer's copy, not for publication)",
+}
 
 
 def _print_verdict(entry: dict[str, Any]) -> None:
@@ -289,6 +353,8 @@ def _print_verdict(entry: dict[str, Any]) -> None:
         click.echo(f"  passport {entry['passportId']}")
     if entry.get("issuer"):
         click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+    if entry.get("audience"):
+        click.echo(f"  audience {_AUDIENCE_TEXT[entry['audience']]}")
     if battery := entry.get("battery"):
         click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     for check in entry.get("checks", []):
@@ -331,6 +397,40 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
         _emit_json(summary)
     else:
         click.echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
+
+
+@main.command("view")
+@click.argument("passport_file", metavar="PASSPORT", type=existing_file)
+@click.option("--audience", type=click.Choice([a.value for a in Access]), required=True, help="Annex XIII audience of the view.")
+@click.option("--key", "key_path", type=existing_file, required=True, help="The issuer's private key (private.pem from keygen).")
+@click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase.")
+@click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for a jose passport's x5c.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file (default: <stem>.<audience>.json beside PASSPORT).")
+@json_option
+@_handles_errors
+def view_command(
+    passport_file: Path, audience: str, key_path: Path, passphrase_env: str | None, cert_chain: Path | None,
+    out_path: Path | None, as_json: bool,
+) -> None:
+    """Cut the signed view for one --audience from the full passport credential PASSPORT.
+
+    Only its issuer can: PASSPORT must be signed with --key. The view keeps the passport's
+    version (validFrom and the rest) and its envelope.
+    """
+    document = load_document(read_bytes(passport_file), str(passport_file))
+    envelope = DATA_INTEGRITY if isinstance(document, dict) and "proof" in document else "jose"
+    signer = Signer.from_files(key_path, _passphrase(passphrase_env), envelope, cert_chain)
+    out_path = out_path or view_path(passport_file, audience)
+    if out_path.resolve() == passport_file.resolve():
+        raise click.UsageError("--out must not be the full passport: it is the issuer's record")
+    view = cut_view(document, audience, signer, str(passport_file))
+    write_atomic(out_path, dumps_pretty(view))
+    summary = {"passportId": view["credentialSubject"]["id"], "audience": audience, "id": view["id"], "files": {"view": str(out_path)}}
+    if as_json:
+        _emit_json(summary)
+    else:
+        click.echo(f"{audience} view {view['id']} of passport {summary['passportId']} -> {out_path}")
 
 
 @main.command()
