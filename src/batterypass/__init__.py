@@ -8,6 +8,8 @@ The public API is what this module exports; everything else is internal and may 
     >>> signed = sign(passport, key, identity=identity)  # a VC 2.0 credential with its proof
     >>> result = verify(signed, TrustStore.load("trust/"))
     >>> result.status, result.reasons, result.passport    # passport only when VALID
+    >>> views = issue_views(passport, signer)             # {Access.PUBLIC: credential, ...}
+    >>> compare_credentials(views["public"], signed).agree
 """
 
 from .issuing.assemble import build_passport, parse_build_data
@@ -15,18 +17,21 @@ from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
+from .issuing.views import issue_views
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
+from .verifying.comparison import Comparison, compare_credentials
 from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
     "BatteryPassError",
     "BuildData",
+    "Comparison",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -43,8 +48,10 @@ __all__ = [
     "VerificationResult",
     "build_many",
     "build_passport",
+    "compare_credentials",
     "generate_issuer_key",
     "issue_passport",
+    "issue_views",
     "load_signer",
     "obligations",
     "parse_build_data",

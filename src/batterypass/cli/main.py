@@ -26,7 +26,7 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from ..verifying.documents import check_content, is_build_data, load_document, passport_of
+from ..verifying.documents import check_content, credential_of, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport
 from ..issuing.views import VIEW_CHOICES, cut_view, view_path
@@ -426,11 +426,13 @@ def view_command(
         raise click.UsageError("--out must not be the full passport: it is the issuer's record")
     view = cut_view(document, audience, signer, str(passport_file))
     write_atomic(out_path, dumps_pretty(view))
-    summary = {"passportId": view["credentialSubject"]["id"], "audience": audience, "id": view["id"], "files": {"view": str(out_path)}}
+    credential, _ = credential_of(view)
+    summary = {"passportId": credential["credentialSubject"]["id"], "audience": audience, "id": credential["id"],
+               "files": {"view": str(out_path)}}
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{audience} view {view['id']} of passport {summary['passportId']} -> {out_path}")
+        click.echo(f"{audience} view {summary['id']} of passport {summary['passportId']} -> {out_path}")
 
 
 @main.command()
