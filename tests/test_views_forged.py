@@ -163,3 +163,13 @@ def test_comparing_a_credential_that_is_no_passport_is_an_error(issued):
     _, _, views = issued
     with pytest.raises(InvalidInputError, match="not a battery passport"):
         compare_credentials(views["public"], {"type": ["VerifiableCredential"], "credentialSubject": {}})
+
+
+def test_comparing_hostile_nesting_is_refused_not_crashed(signer, issued):
+    _, _, views = issued
+    deep: list = []
+    for _ in range(500):
+        deep = [deep]
+    a, b = views["public"] | {"evidence": deep}, views["authority"] | {"evidence": deep}
+    with pytest.raises(InvalidInputError, match="nested deeper than 64 levels"):
+        compare_credentials(a, b)

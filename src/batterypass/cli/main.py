@@ -319,7 +319,7 @@ def _compare(pair: tuple[Path, Path], verified: dict[Path, Any]) -> dict[str, An
     try:
         outcome = compare_credentials(verified[first].credential, verified[second].credential)
     except InvalidInputError as exc:
-        return {**body, "agree": None, "reason": f"not compared: the {exc.source} is {exc.problems[0].message}"}
+        return {**body, "agree": None, "reason": f"not compared: the {exc.source} credential: {exc.problems[0]}"}
     return {
         **body,
         **outcome.to_dict(),

@@ -30,12 +30,15 @@ from ..model.access import Access
 from ..model.views import visible_to
 from ..securing.credential import credential_audience, is_passport_credential
 from .documents import credential_of
+from .verification import FULL
 
 _SUBJECT = "$.credentialSubject"
 # Each credential's own: its identity, the audience its type states, its proof.
 _OWN = frozenset({"id", "type", "proof"})
 #: Differences reported at most: two documents of 1 MB could differ in thousands of places.
 MAX_DIFFERENCES = 100
+#: Nesting compared at most; a passport credential nests about ten levels deep.
+MAX_DEPTH = 64
 
 
 class _Absent:
@@ -120,10 +123,11 @@ def _same_scalar(a: Any, b: Any) -> bool:
 def compare_credentials(first: dict[str, Any] | str, second: dict[str, Any] | str) -> Comparison:
     """Compare two passport credentials (full or views, in any envelope) field by field; see
     the module docstring. Raises :class:`InvalidInputError` when either is not a passport
-    credential; two different passports are one difference, at ``$.credentialSubject.id``."""
+    credential or nests deeper than :data:`MAX_DEPTH`; two different passports are one
+    difference, at ``$.credentialSubject.id``."""
     a, audience_a = _passport_side(first, "first")
     b, audience_b = _passport_side(second, "second")
-    names = tuple(audience.value if audience else "full" for audience in (audience_a, audience_b))
+    names = tuple(audience.value if audience else FULL for audience in (audience_a, audience_b))
     id_a, id_b = a["credentialSubject"].get("id"), b["credentialSubject"].get("id")
     if id_a != id_b:
         return Comparison(str(id_a), names, (Difference(f"{_SUBJECT}.id", id_a, id_b),))
@@ -136,6 +140,8 @@ def compare_credentials(first: dict[str, Any] | str, second: dict[str, Any] | st
         if len(found) > MAX_DIFFERENCES:
             return
         path = json_path(location)
+        if len(location) > MAX_DEPTH:
+            raise InvalidInputError([Problem(path, f"nested deeper than {MAX_DEPTH} levels")], "first")
         if isinstance(x, dict) and isinstance(y, dict):
             for key in dict.fromkeys([*x, *y]):
                 if not location and key in _OWN:
