@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 import base58
 import pytest
 
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, acts_in_force
 
 from batterypass.issuing.assemble import build_passport
+from batterypass.law.acts import parse_acts
 from batterypass.securing.credential import passport_credential
 from batterypass.securing.data_integrity import add_proof, hash_data
 from batterypass.securing.jose import compact_json, sign_compact
@@ -82,7 +83,7 @@ def test_long_base58_values_are_refused_before_decoding():
     # A kid within the identifier limit reaches the did:key decoder, which refuses it unread.
     forged_kid = "did:key:z" + "2" * 2000
     result = verify(jws({**passport(), "issuer": forged_kid}, kid=forged_kid), TRUST, now=NOW)
-    assert result.status is Status.UNTRUSTED
+    assert result.status is Status.UNKNOWN_ISSUER
     assert any("at most 64 characters" in reason for reason in result.reasons), result.reasons
     # Over the limit, identifiers are refused outright and never quoted whole.
     huge = "did:key:z" + "2" * 300_000
@@ -122,7 +123,7 @@ def test_status_lists_checked_once_give_the_same_verdicts():
 
 def test_signing_time_in_the_future_is_not_yet_valid():
     secured = data_integrity(passport(), created="2030-01-01T00:00:00Z")
-    assert verify(secured, TRUST, now=NOW).status is Status.EXPIRED
+    assert verify(secured, TRUST, now=NOW).status is Status.NOT_YET_VALID
 
 
 def test_expired_proof():
@@ -136,12 +137,14 @@ def test_expired_proof():
     assert result.status is Status.EXPIRED and any("proof expired" in r for r in result.reasons)
 
 
-def test_ev_passport_without_carbon_footprint_fails_the_rules():
+def test_ev_passport_without_carbon_footprint_is_valid_until_the_acts_are_in_force():
     credential = passport()
     del credential["credentialSubject"]["carbonFootprint"]
-    result = verify(data_integrity(credential), TRUST, now=NOW)
+    secured = data_integrity(credential)
+    assert verify(secured, TRUST, now=NOW).status is Status.VALID  # pending: never fails by its absence
+    result = verify(secured, TRUST, now=NOW, acts=parse_acts(acts_in_force("2025-01-01")))
     assert result.status is Status.INVALID
-    assert any("$.credentialSubject.carbonFootprint" in r and "Art. 7(1)" in r for r in result.reasons)
+    assert any("$.credentialSubject.carbonFootprint" in r and "data point 17" in r and "Art. 7(1)" in r for r in result.reasons)
 
 
 def test_battery_identifier_must_match_gtin_and_serial():

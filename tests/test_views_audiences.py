@@ -18,6 +18,7 @@ SEES = {"public": {1}, "legitimate-interest": {1, 2, 4}, "authority": {1, 2, 3}}
 # Where each data point of the Commission's table sits in our passport (credentialSubject).
 DATA_POINT_FIELDS = {
     1: ["generalProductInformation.batteryPassportIdentifier"],
+    2: ["generalProductInformation.responsibleOperator"],
     3: ["generalProductInformation.manufacturerInformation.name"],
     4: ["generalProductInformation.manufacturerInformation.postalAddress"],
     5: ["generalProductInformation.manufacturerInformation.emailAddress"],
@@ -39,20 +40,39 @@ DATA_POINT_FIELDS = {
     27: ["performanceAndDurability.batteryTechnicalProperties.nominalVoltage"],
     28: ["performanceAndDurability.batteryTechnicalProperties.maximumVoltage"],
     29: ["performanceAndDurability.batteryTechnicalProperties.originalPowerCapability"],
+    30: ["performanceAndDurability.batteryTechnicalProperties.powerLimits"],
     31: ["performanceAndDurability.batteryTechnicalProperties.expectedLifetime"],
+    32: ["performanceAndDurability.batteryTechnicalProperties.cycleLifeReferenceTest"],
     33: ["performanceAndDurability.batteryTechnicalProperties.capacityThresholdForExhaustion"],
     34: ["performanceAndDurability.batteryTechnicalProperties.temperatureRangeIdleState"],
     35: ["generalProductInformation.warrantyPeriod"],
     36: ["performanceAndDurability.batteryTechnicalProperties.initialRoundTripEfficiency"],
+    37: ["performanceAndDurability.batteryTechnicalProperties.roundTripEfficiencyAt50PercentCycleLife"],
     38: ["performanceAndDurability.batteryTechnicalProperties.initialInternalResistance"],
+    39: ["performanceAndDurability.batteryTechnicalProperties.cycleLifeCRate"],
     42: ["labelsAndConformity.declarationOfConformity"],
     43: ["circularity.endOfLifeInformation"],
     45: ["materialComposition.batteryMaterials"],
+    46: ["circularity.componentPartNumbers"],
     47: ["circularity.sparePartSources"],
     48: ["circularity.dismantlingAndRemovalInformation"],
+    49: ["circularity.safetyMeasures"],
     50: ["labelsAndConformity.resultOfTestReport"],
+    60: ["performanceAndDurability.batteryTechnicalProperties.expectedLifetimeYears"],
+    # The state of health (Art. 14) and the other Annex XIII 4 values sit together in the
+    # battery's condition, with when and how they were recorded.
+    61: ["performanceAndDurability.batteryCondition"],
     67: ["generalProductInformation.batteryStatus"],
 }
+
+
+# Voluntary sourcing data (no data point): the public sees it only when the build data says
+# so (passport.voluntaryDataAudience); the user example keeps it from the public.
+VOLUNTARY_FIELDS = [
+    "supplyChainDueDiligence.riskFindings",
+    "supplyChainDueDiligence.rawMaterialOrigin",
+    "supplyChainDueDiligence.untracedShares",
+]
 
 
 def _annex_point(data_point: dict) -> int:
@@ -97,6 +117,8 @@ def test_the_user_example_holds_every_tabled_field(issued):
     for number, fields in DATA_POINT_FIELDS.items():
         for field in fields:
             assert any(under(path, field) for path in full), f"data point {number}: {field} is not in the example passport"
+    for field in VOLUNTARY_FIELDS:
+        assert any(under(path, field) for path in full), f"voluntary {field} is not in the example passport"
 
 
 @pytest.mark.parametrize("audience", ["public", "legitimate-interest", "authority"])
@@ -109,7 +131,7 @@ def test_view_holds_exactly_what_its_audience_may_see(issued, audience):
         for number, fields in DATA_POINT_FIELDS.items()
         if _annex_point(TABLE[number]) not in SEES[audience]
         for field in fields
-    ]
+    ] + (VOLUNTARY_FIELDS if audience == "public" else [])
     # Nothing missing that the audience may see, nothing more, each value as in the full passport.
     expected = {path: value for path, value in full.items() if not any(under(path, field) for field in hidden)}
     assert view == expected
@@ -117,6 +139,19 @@ def test_view_holds_exactly_what_its_audience_may_see(issued, audience):
         shown = _annex_point(TABLE[number]) in SEES[audience]
         for field in fields:
             assert any(under(path, field) for path in view) is shown, (number, field, audience)
+    for field in VOLUNTARY_FIELDS:
+        assert any(under(path, field) for path in view) is (audience != "public"), (field, audience)
+
+
+def test_voluntary_data_made_public_is_in_the_public_view(signer):
+    data = load(USER_EXAMPLE)
+    data.setdefault("passport", {})["voluntaryDataAudience"] = "public"
+    passport = build_passport(data)
+    public = issue_views(passport, signer, audiences=(Access.PUBLIC,))[Access.PUBLIC]
+    sourcing = public["credentialSubject"]["supplyChainDueDiligence"]
+    assert sourcing["rawMaterialOrigin"] == passport_credential(passport)["credentialSubject"]["supplyChainDueDiligence"]["rawMaterialOrigin"]
+    result = verify(json.dumps(public).encode(), TrustStore.load(DEMO / "trust"))
+    assert result.status is Status.VALID, result.reasons
 
 
 def test_the_table_agrees_with_the_tiers_it_states(issued):

@@ -102,7 +102,7 @@ def test_only_the_issuer_can_cut_a_view(runner, tmp_path):
     # Another key (its own did.json) is not the issuer.
     code, other = run(runner, "keygen", "--out", tmp_path / "other", "--issuer", "did:web:aurora-cells.example", "--json")
     assert code == 0
-    code, text = run(runner, "view", files["passport"], "--audience", "public", "--key", other["files"]["private_key"])
+    code, text = run(runner, "view", files["passport"], "--audience", "public", "--key", other["files"]["privateKey"])
     assert code == 1 and "only its issuer can cut a view" in text and "Traceback" not in text
     # A view is not a full passport; nor is an unsigned one.
     code, text = run(runner, "view", files["publicView"], "--audience", "public", "--key", KEY)
@@ -132,6 +132,18 @@ def test_verify_compare_names_the_field_changed_in_one_view(runner, tmp_path):
     assert comparison["audiences"] == ["public", "authority"]
     code, text = run(runner, "verify", "--compare", forged, files["authorityView"], "--trust", TRUST)
     assert code == 1 and "DIFFER" in text and f"{path} differs: 1.5 in {forged}" in text
+
+
+def test_the_public_view_and_the_full_passport_agree_though_the_sourcing_data_is_not_public(runner, tmp_path):
+    """The voluntary sourcing data the build data keeps from the public is in the full passport
+    only: that is what the view is for, not a difference; a directory source holds the pair."""
+    files = build(runner, tmp_path)["files"]
+    full = load(Path(files["passport"]))["credentialSubject"]["supplyChainDueDiligence"]
+    assert full["rawMaterialOrigin"] and full["voluntaryDataAudience"] == "legitimate-interest"
+    assert "rawMaterialOrigin" not in load(Path(files["publicView"]))["credentialSubject"]["supplyChainDueDiligence"]
+    code, body = run(runner, "verify", tmp_path, "--compare", files["publicView"], files["passport"], "--trust", TRUST, "--json")
+    assert code == 0 and body["comparison"]["agree"] is True and body["comparison"]["audiences"] == ["public", "full"], body
+    assert body["summary"]["total"] == 4  # each credential verified once, the compared ones included
 
 
 def test_verify_compare_does_not_compare_what_did_not_verify(runner, tmp_path):

@@ -12,7 +12,7 @@ The public API is what this module exports; everything else is internal and may 
     >>> compare_credentials(views["public"], signed).agree
 """
 
-from .issuing.assemble import build_passport, parse_build_data
+from .issuing.assemble import Draft, build_draft, build_passport, parse_build_data
 from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
@@ -21,6 +21,7 @@ from .issuing.views import issue_views
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
+from .law.acts import ActsTable, load_acts
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
@@ -29,9 +30,11 @@ from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
+    "ActsTable",
     "BatteryPassError",
     "BuildData",
     "Comparison",
+    "Draft",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -46,12 +49,14 @@ __all__ = [
     "Status",
     "TrustStore",
     "VerificationResult",
+    "build_draft",
     "build_many",
     "build_passport",
     "compare_credentials",
     "generate_issuer_key",
     "issue_passport",
     "issue_views",
+    "load_acts",
     "load_signer",
     "obligations",
     "parse_build_data",

@@ -6,12 +6,15 @@ differently (duplicate keys, NaN) is an attack surface, not a convenience.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -30,11 +33,10 @@ class _DuplicateKey(ValueError):
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(key)
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # the rare case pays for naming the key, not every object
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
     return obj
 
 
@@ -90,6 +92,22 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) ->
     return data
 
 
+def jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    """The non-blank lines of a JSONL stream as ``(name:line, bytes)``, line numbers counting
+    blank lines too; a line over :data:`MAX_DOCUMENT_BYTES` is yielded as its error, unread."""
+    number = 0
+    # readline with a limit, so that one endless line cannot take all memory.
+    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
+        number += 1
+        source = f"{name}:{number}"
+        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
+            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
+        elif line.strip():
+            yield source, line
+
+
 def load_json_file(path: str | os.PathLike[str]) -> Any:
     """Read and strictly parse a JSON file; errors name the file."""
     return parse_json(read_bytes(path), source=str(path))
@@ -107,10 +125,30 @@ def dumps_pretty(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+_umask: int | None = None
+
+
+def creation_mode(mode: int) -> int:
+    """``mode`` restricted by the process umask, as the kernel does for files it creates.
+
+    The umask is read once: reading it means setting it, and doing that on every write would
+    race with files other threads create meanwhile.
+    """
+    global _umask
+    if _umask is None:
+        _umask = os.umask(0o022)
+        os.umask(_umask)
+    return mode & ~_umask
+
+
 def write_atomic(
     path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, overwrite: bool = True, durable: bool = True
 ) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never part.
+
+    ``mode`` is restricted by the process umask, as for any file a program creates. Only a
+    regular file (or a symbolic link, which is replaced, not followed) is ever replaced: a
+    directory, FIFO, socket or device node at ``path`` raises :class:`FileExistsError`.
 
     The temporary file lives in the target directory (same filesystem, so the rename is
     atomic) and is fsynced before it. With ``overwrite=False`` an existing ``path`` raises
@@ -123,9 +161,15 @@ def write_atomic(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        existing = os.lstat(path).st_mode
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not (stat.S_ISREG(existing) or stat.S_ISLNK(existing)):
+        raise FileExistsError(errno.EEXIST, "exists and is not a regular file: refusing to replace it", str(path))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, mode)
+        os.fchmod(fd, creation_mode(mode))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:

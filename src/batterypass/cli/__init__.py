@@ -1,5 +1,6 @@
 """The command line: click commands only."""
 
+from . import resolver as _resolver_commands  # noqa: F401 - registers serve, publish, token, audit, render
 from .main import main
 
 __all__ = ["main"]

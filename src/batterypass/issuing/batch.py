@@ -8,20 +8,34 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
   :class:`ItemResult` naming its source (``lots.jsonl:17``, a file name) and its problems; it
   never stops the others. Passport ids are claimed in input order, so of two items for the
   same battery (same manufacturer identifier, GTIN and serial number) the second fails,
-  whichever worker gets to it first, and never overwrites the first.
+  whichever worker gets to it first, and never overwrites the first; unless the first fails
+  itself (invalid data): then the claim passes to the next, so a corrected row appended
+  after a bad one is issued.
 * **Resumability.** A passport already in the output directory is skipped when it is
   complete and identical: its file parses, its ``credentialSubject`` equals the passport
   assembled from the item now, it is issued by the same issuer (the signer's id, or the
-  manufacturer for an unsigned passport) in the same envelope, and every QR file and
-  audience view the options ask for exists and is not empty. Assembling is cheap; signing,
-  QR rendering and writing are what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
+  manufacturer for an unsigned passport) in the same envelope, its signature verifies with
+  the signer's *current* key and names its current verification method (and chain), and
+  every QR file and audience view the options ask for exists and is not empty (the views are
+  written with the full credential, before it). Anything else that is there is
+  issued again, and the item's result says why (``reissued``): after a key is revoked and
+  replaced, a rerun re-issues everything the old key signed. Assembling is cheap; signing, QR rendering and writing are
+  what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
   otherwise never skip), so a skipped passport keeps the time it was first issued at. What
   is *not* compared is the rendering of existing QR files: their link is in the passport (a
   new ``--resolver`` re-issues), their module size is not, so after changing ``--module-mm``
   write into a new directory (or delete the QR files). Files are renamed into place whole, QR files first and the passport last (a
   passport file means its set is complete), so a killed batch leaves no partial file, only
-  temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts.
-  One batch at a time per output directory.
+  temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts:
+  only those whose NAME is a file a batch writes (``<uuid>.json``, ``<uuid>.qr.svg``,
+  ``<uuid>.qr.png``, the report), never another program's.
+* **One batch at a time per output directory**, enforced: a batch holds an exclusive
+  ``flock`` on the directory itself (released when the process ends, however it ends; no
+  lock file is left behind) and a second batch on the same directory fails at once with a
+  clear message.
+* **File-system errors are per item.** An item whose files cannot be written (a directory
+  where its passport file should go, a full disk) fails with the error, recorded in the
+  report; the other items go on.
 * **Durability, once.** Files are written without a per-file ``fsync`` and the whole batch is
   flushed once when it ends, also when it is interrupted (``syncfs`` of the output's file
   system on Linux, ``sync`` elsewhere, a ``fsync`` per file where neither exists). Atomicity
@@ -39,6 +53,7 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import multiprocessing
 import os
@@ -54,17 +69,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one batch at a time per directory is then the user's to keep
+    fcntl = None  # type: ignore[assignment]
 
 from ..law import identifiers
+from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
-from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from .views import ALL_AUDIENCES
+from .views import ALL_AUDIENCES, view_file_key
+from ..model.views import view_for
 from ..model.access import Access
-from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
@@ -72,13 +94,21 @@ from ..model.passport import Passport
 REPORT_NAME = "batch-report.jsonl"
 STDIN = "-"
 
-Status = Literal["ok", "failed", "skipped"]
+Status = Literal["ok", "failed", "skipped", "not-required"]
 #: Items a worker takes at a time: large enough that inter-process traffic is noise next to
 #: the work (~3 ms an item), small enough that results and the progress bar flow steadily.
 CHUNK_SIZE = 16
+#: Failures a :class:`BatchSummary` keeps in memory; the report holds every one.
+MAX_FAILURES_KEPT = 100
 # What write_atomic names its temporary files: "." + target name + "." + 8 random characters
-# (tempfile) + ".tmp". Only these are removed, never another program's files.
-_STRAY_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# (tempfile) + ".tmp", for the names a batch writes. Only these are removed, never another
+# program's files.
+_STRAY_TEMP = re.compile(
+    r"^\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(?:json|qr\.svg|qr\.png)|"
+    + re.escape(REPORT_NAME)
+    + r")\.[a-z0-9_]{8}\.tmp$"
+)
+
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Per-file fsyncs are replaced by one flush per batch where there is a sync (not on Windows).
 _DEFER_SYNC = hasattr(os, "sync")
@@ -92,9 +122,10 @@ class BatchError(BatteryPassError):
 class ItemResult:
     """What became of one input item.
 
-    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical) or
+    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical),
+    ``"not-required"`` (Art. 77(1) asks for no passport, ``error`` says why; not a failure) or
     ``"failed"``: then ``problems`` (invalid data, with build-data paths as ``validate``
-    reports them) and/or ``error`` (anything else: no passport required, a duplicate) say why.
+    reports them) and/or ``error`` (anything else: a duplicate, another issuer's passport) say why.
     """
 
     source: str
@@ -103,6 +134,8 @@ class ItemResult:
     files: dict[str, Path] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    #: Why a passport already in the output directory was replaced (status ``"ok"``).
+    reissued: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The item's line in the report and its entry in ``--json`` failures."""
@@ -115,24 +148,44 @@ class ItemResult:
             out["problems"] = [p.to_dict() for p in self.problems]
         if self.error:
             out["error"] = self.error
+            if not self.problems:  # problems[] always, as every --json output has it
+                out["problems"] = [Problem("$", self.error).to_dict()]
+        if self.reissued:
+            out["reissued"] = self.reissued
         return out
 
 
 @dataclass
 class BatchSummary:
-    """Counts and failures of a batch, added up as its results arrive."""
+    """Counts and failures of a batch, added up as its results arrive.
+
+    Only the first :data:`MAX_FAILURES_KEPT` failures are kept (``failures_not_kept`` counts
+    the others): a lot of a million bad lines must not fill memory; the report lists them all.
+    """
 
     total: int = 0
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    not_required: int = 0
+    reissued: int = 0
     failures: list[ItemResult] = field(default_factory=list)
+    failures_not_kept: int = 0
+    not_required_items: list[ItemResult] = field(default_factory=list)
 
     def add(self, result: ItemResult) -> None:
         self.total += 1
+        if result.status == "not-required":
+            self.not_required += 1
+            self.not_required_items.append(result)
+            return
         setattr(self, result.status, getattr(self, result.status) + 1)
+        self.reissued += result.reissued is not None
         if result.status == "failed":
-            self.failures.append(result)
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append(result)
+            else:
+                self.failures_not_kept += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,7 +193,11 @@ class BatchSummary:
             "ok": self.ok,
             "failed": self.failed,
             "skipped": self.skipped,
+            "reissued": self.reissued,
+            "notRequired": self.not_required,
             "failures": [f.to_dict() for f in self.failures],
+            "failuresNotListed": self.failures_not_kept,
+            "notRequiredItems": [f.to_dict() for f in self.not_required_items],
         }
 
 
@@ -156,7 +213,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
     the file name. An item that cannot be read is yielded as its :class:`InvalidInputError`.
     """
     if str(source) == STDIN:
-        yield from _jsonl_items(sys.stdin.buffer, "stdin")
+        yield from jsonl_items(sys.stdin.buffer, "stdin")
         return
     path = Path(source)
     if path.is_dir():
@@ -173,7 +230,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
             yield path.name, exc
         return
     with path.open("rb") as fh:
-        yield from _jsonl_items(fh, path.name)
+        yield from jsonl_items(fh, path.name)
 
 
 def count_items(source: str | os.PathLike[str]) -> int | None:
@@ -186,26 +243,12 @@ def count_items(source: str | os.PathLike[str]) -> int | None:
     if path.suffix.lower() == ".json":
         return 1
     with path.open("rb") as fh:
-        return sum(1 for _ in _jsonl_items(fh, path.name))
+        return sum(1 for _ in jsonl_items(fh, path.name))
 
 
 def _json_files(directory: Path) -> list[Path]:
     files = (path for path in directory.iterdir() if path.suffix.lower() == ".json" and not path.name.startswith("."))
     return sorted(path for path in files if path.is_file())
-
-
-def _jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    number = 0
-    # readline with a limit, so that one endless line cannot take all memory.
-    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
-        number += 1
-        source = f"{name}:{number}"
-        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
-            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
-                pass
-            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
-        elif line.strip():
-            yield source, line
 
 
 # --------------------------------------------------------------------------- building
@@ -220,7 +263,9 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
-    views: tuple[Access, ...]
+    views: tuple[Access, ...] = ALL_AUDIENCES
+    replace_other_issuer: bool = False
+    acts: ActsTable | None = None
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -239,6 +284,8 @@ def build_many(
     views: tuple[Access, ...] = ALL_AUDIENCES,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    replace_other_issuer: bool = False,
+    acts: ActsTable | None = None,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -251,52 +298,104 @@ def build_many(
     (default: now, taken once) is the same for every item. ``jobs`` > 1 issues in that many
     worker processes. With ``report``, a JSONL line per item is written to that file,
     published (atomically) only when every item is done. A key that cannot sign with
-    ``signer``'s envelope raises before any item is issued.
+    ``signer``'s envelope raises before any item is issued. An item whose passport in
+    ``out_dir`` another issuer signed fails unless ``replace_other_issuer``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _remove_stray_temp_files(out)
-    if signer is not None:
-        # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
-        signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views)
-    writer = _ReportWriter(Path(report)) if report is not None else None
+    lock = _lock_directory(out)
+    writer = None
     try:
-        for result in _issue_all(settings, _entries(items), jobs):
+        _remove_stray_temp_files(out)
+        if signer is not None:
+            # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
+            signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
+        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views, replace_other_issuer, acts)
+        writer = _ReportWriter(Path(report)) if report is not None else None
+        claims = _Claims()
+        for result in _issue_all(settings, claims.entries(items), jobs):
+            claims.settle(result)
             if writer:
                 writer.add(result)
             yield result
         if writer:
             writer.publish()
     finally:
-        if writer:
-            writer.discard()
-        if _DEFER_SYNC:
-            _flush_file_system(out)
-
-
-def _entries(items: Iterable[tuple[str, Any] | dict[str, Any]]) -> Iterator[_Entry]:
-    """Parse each item and claim its passport id, in input order (this process, not the workers)."""
-    claimed_by: dict[str, str] = {}
-    for number, item in enumerate(items, start=1):
-        source, data = item if isinstance(item, tuple) else (f"item {number}", item)
         try:
-            if isinstance(data, InvalidInputError):
-                raise data
-            if isinstance(data, (bytes, str)):
-                data = parse_json(data, source)
-        except InvalidInputError as exc:
-            yield ItemResult(source, "failed", problems=tuple(exc.problems))
-            continue
-        passport_id = _claimed_passport_id(data)
-        if passport_id in claimed_by:
-            earlier = claimed_by[passport_id]
-            error = f"same passport id as {earlier}: same manufacturer identifier, GTIN and serial number"
-            yield ItemResult(source, "failed", passport_id, error=error)
-            continue
-        if passport_id:
-            claimed_by[passport_id] = source
-        yield source, data, passport_id
+            if writer:
+                writer.discard()
+            if _DEFER_SYNC:
+                _flush_file_system(out)
+        finally:
+            if lock >= 0:
+                os.close(lock)
+
+
+def _lock_directory(directory: Path) -> int:
+    """An exclusive lock on ``directory`` for this batch: an open descriptor (closing it unlocks), -1 where there is no flock."""
+    if fcntl is None:
+        return -1
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+            raise BatchError(f"{directory}: another batch is writing into this directory; wait for it or use another --out") from None
+        raise
+    return fd
+
+
+class _Claims:
+    """Passport ids claimed in input order (in this process, not the workers).
+
+    An item that fails (invalid data, say) gives its claim up, so that a corrected item for
+    the same battery further down is issued rather than refused as a duplicate. Whether the
+    earlier item failed is known from its result, or, while it is still with a worker, from
+    validating its data here; only a collision pays for that.
+    """
+
+    def __init__(self) -> None:
+        self._claimed_by: dict[str, str] = {}
+        self._in_flight: dict[str, tuple[str, Any]] = {}  # source -> (passport id, data), results pending
+
+    def settle(self, result: ItemResult) -> None:
+        """Record an item's result (in input order)."""
+        claimed = self._in_flight.pop(result.source, None)
+        if claimed and result.status == "failed" and self._claimed_by.get(claimed[0]) == result.source:
+            del self._claimed_by[claimed[0]]
+
+    def _holds(self, passport_id: str) -> str | None:
+        """The source holding ``passport_id``; None when free (or its holder will fail validation)."""
+        earlier = self._claimed_by.get(passport_id)
+        if earlier is not None and earlier in self._in_flight:
+            try:
+                parse_build_data(self._in_flight[earlier][1], earlier)
+            except InvalidInputError:
+                return None
+        return earlier
+
+    def entries(self, items: Iterable[tuple[str, Any] | dict[str, Any]]) -> Iterator[_Entry]:
+        """Parse each item and claim its passport id."""
+        for number, item in enumerate(items, start=1):
+            source, data = item if isinstance(item, tuple) else (f"item {number}", item)
+            try:
+                if isinstance(data, InvalidInputError):
+                    raise data
+                if isinstance(data, (bytes, str)):
+                    data = parse_json(data, source)
+            except InvalidInputError as exc:
+                yield ItemResult(source, "failed", problems=tuple(exc.problems))
+                continue
+            passport_id = _claimed_passport_id(data)
+            if passport_id and (earlier := self._holds(passport_id)):
+                error = f"same passport id as {earlier}: same manufacturer identifier, GTIN and serial number"
+                yield ItemResult(source, "failed", passport_id, error=error)
+                continue
+            if passport_id:
+                self._claimed_by[passport_id] = source
+                self._in_flight[source] = (passport_id, data)
+            yield source, data, passport_id
 
 
 def _claimed_passport_id(data: Any) -> str | None:
@@ -371,9 +470,13 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             voluntary=settings.voluntary,
             resolver=settings.qr_options.resolver,
             source=source,
+            acts=settings.acts,
         )
-        if passport_id and (earlier := _earlier_issue(settings, passport, source)):
-            return earlier
+        reissued = None
+        if passport_id:
+            earlier, reissued = _earlier_issue(settings, passport, source)
+            if earlier:
+                return earlier
         issued = write_passport(
             passport,
             settings.out_dir,
@@ -383,37 +486,75 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             views=settings.views,
             source=source,
             durable=not _DEFER_SYNC,
+            replace_other_issuer=settings.replace_other_issuer,
         )
     except InvalidInputError as exc:
         return ItemResult(source, "failed", problems=tuple(exc.problems))
-    except BatteryPassError as exc:  # no passport required, a QR or signing failure
+    except PassportNotRequiredError as exc:
+        return ItemResult(source, "not-required", error=str(exc))
+    except BatteryPassError as exc:  # another issuer's passport, a QR or signing failure
         return ItemResult(source, "failed", error=str(exc))
-    return ItemResult(source, "ok", issued.passport_id, issued.files)
+    except OSError as exc:  # this item's files cannot be written: the others may still be
+        where = f"{exc.filename}: " if exc.filename else ""
+        return ItemResult(source, "failed", passport_id, error=f"cannot write {where}{exc.strerror or exc}")
+    return ItemResult(source, "ok", issued.passport_id, issued.files, reissued=reissued)
 
 
-def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> ItemResult | None:
-    """The skipped result when ``out_dir`` holds this passport complete and identical, else None."""
+def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> tuple[ItemResult | None, str | None]:
+    """The skipped result when ``out_dir`` holds this passport complete, identical and verifying;
+    else why the passport file there (if any) must be issued again."""
     files = passport_files(passport.id, settings.out_dir, settings.qr_options, settings.views)
-    if not all(_non_empty(path) for path in files.values()):
-        return None
-    if _same_passport(settings, passport, files["passport"]):
-        return ItemResult(source, "skipped", passport.id, files)
-    return None
+    if not _non_empty(files["passport"]):
+        return None, None
+    problem = _difference(settings, passport, files["passport"])
+    if problem is None and not all(_non_empty(path) for path in files.values()):
+        problem = "a QR file or audience view is missing or empty"
+    if problem is None:
+        problem = _views_difference(settings, passport, files)
+    if problem is None:
+        return ItemResult(source, "skipped", passport.id, files), None
+    return None, problem
 
 
-def _same_passport(settings: _Settings, passport: Passport, path: Path) -> bool:
+def _difference(settings: _Settings, passport: Passport, path: Path) -> str | None:
+    """Why the passport file at ``path`` is not the one this batch would issue (None: it is)."""
     try:
-        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+        document = load_document(read_bytes(path), str(path))
+        credential, envelope = credential_of(document)
     except BatteryPassError:
-        return False
+        return "the existing passport file cannot be read"
     signer = settings.signer
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    return (
-        envelope == (signer.envelope if signer else None)
-        and issuer_id == (signer.identity.id if signer else default_issuer_id(passport))
-        and credential.get("credentialSubject") == passport_subject(passport)
-    )
+    if envelope != (signer.envelope if signer else None):
+        return f"the existing passport is in another envelope ({envelope or 'unsigned'})"
+    if issuer_id != (signer.identity.id if signer else default_issuer_id(passport)):
+        return f"the existing passport has another issuer ({issuer_id!r})"
+    if credential.get("credentialSubject") != passport_subject(passport):
+        return "the existing passport holds other content"
+    if signer and (problem := signer.signature_problem(document)):
+        return f"the existing passport would not verify: {problem}"
+    return None
+
+
+def _views_difference(settings: _Settings, passport: Passport, files: dict[str, Path]) -> str | None:
+    """Why an audience view in ``out_dir`` is not the one this batch would issue beside the
+    passport (None: each is): a view is published, so one that no longer verifies is issued again."""
+    for audience in settings.views:
+        path = files[view_file_key(audience)]
+        try:
+            document = load_document(read_bytes(path), str(path))
+            credential, envelope = credential_of(document)
+        except BatteryPassError:
+            return f"the existing {audience.value} view cannot be read"
+        signer = settings.signer
+        if envelope != (signer.envelope if signer else None):
+            return f"the existing {audience.value} view is in another envelope ({envelope or 'unsigned'})"
+        if credential.get("credentialSubject") != view_for(passport, audience):
+            return f"the existing {audience.value} view holds other content"
+        if signer and (problem := signer.signature_problem(document)):
+            return f"the existing {audience.value} view would not verify: {problem}"
+    return None
 
 
 def _non_empty(path: Path) -> bool:
@@ -449,7 +590,7 @@ class _ReportWriter:
     def __init__(self, path: Path):
         self.path = path
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, creation_mode(0o644))
         self._fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, result: ItemResult) -> None:

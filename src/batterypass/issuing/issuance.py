@@ -8,27 +8,40 @@ a passport file on disk means the set is complete.
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
 from ..carriers import qr
 from .assemble import build_passport
+from ..law.acts import ActsTable
 from ..securing.credential import passport_credential
-from ..errors import InvalidInputError, Problem
-from ..jsonio import dumps_pretty, write_atomic
+from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
+from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
+from ..securing import jose
+from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
 from ..model.access import Access
+from ..verifying.documents import credential_of, load_document
 from .views import ALL_AUDIENCES, view_file_key, view_path, write_views
 
 
 
+#: Largest --cert-chain file read (a leaf and a few intermediates are a few KB).
+MAX_CERT_CHAIN_BYTES = 256 * 1024
+#: A passport id as files are named after it: ``urn:uuid:`` and a UUID in canonical (lowercase) form.
+_PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 _NO_RESOLVER = "no https resolver for the QR link: give --resolver, passport.resolverUrl or an https manufacturer.web"
 
 
@@ -51,26 +64,63 @@ class Signer:
     ) -> Signer:
         """Load ``private.pem`` (and the ``did.json`` beside it) and an optional PEM chain."""
         key, identity = load_signer(private_key, passphrase)
-        chain = Path(cert_chain).read_bytes() if cert_chain else None
+        chain = read_bytes(cert_chain, limit=MAX_CERT_CHAIN_BYTES) if cert_chain else None
         return cls(key, identity, envelope, chain)
 
     def sign(self, credential: dict[str, Any], created: str) -> dict[str, Any]:
         return sign_credential(credential, self.key, self.identity, self.envelope, self.cert_chain_pem, created)
 
+    def signature_problem(self, document: dict[str, Any] | str) -> str | None:
+        """Why ``document`` is not signed by this signer as it is now (None: it is).
+
+        It must carry a signature in this signer's envelope, by its current key, naming its
+        verification method (and, for a chain, carrying its current chain), and the signature
+        must verify. A batch rerun keeps only passports that pass.
+        """
+        try:
+            if self.envelope == DATA_INTEGRITY:
+                if not isinstance(document, dict) or "proof" not in document:
+                    return "it has no Data Integrity proof"
+                proof = check_proof(document)
+                if proof.verification_method != self.identity.verification_method:
+                    return f"it is signed by {proof.verification_method}, not by the current key {self.identity.verification_method}"
+                verify_checked_proof(proof, {k: v for k, v in document.items() if k != "proof"}, self.key.public_key)
+                return None
+            token = jose.unwrap_envelope(document) if isinstance(document, dict) else document
+            parsed = jose.parse_compact(token)
+            if parsed.header.get("kid") != self.identity.verification_method:
+                return f"it is signed by {parsed.header.get('kid')!r}, not by the current key {self.identity.verification_method}"
+            if parsed.header.get("x5c") != self._x5c():
+                return "its certificate chain is not the current one"
+            jose.verify_signature(parsed, self.key.public_key)
+            return None
+        except (ProofError, jose.JoseError) as exc:
+            return f"its signature does not verify: {exc.reason}"
+
+    def _x5c(self) -> list[str] | None:
+        if self.cert_chain_pem is None:
+            return None
+        certificates = x509.load_pem_x509_certificates(self.cert_chain_pem)
+        return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certificates]
+
 
 @dataclass(frozen=True)
 class QrOptions:
-    """What QR files to write. ``resolver`` overrides the build data's resolver."""
+    """What QR files to write. ``resolver`` overrides the build data's resolver; ``label`` is
+    the human-readable line under the code (:data:`~batterypass.carriers.qr.LABEL_CHOICES` or
+    ``text:ANYTHING``)."""
 
     enabled: bool = True
     resolver: str | None = None
     formats: tuple[str, ...] = qr.FORMATS
     module_mm: float = qr.DEFAULT_MODULE_MM
+    label: str = "identifier"
 
     def __post_init__(self) -> None:
         # Checked here, when the options are made: a batch fails up front, not item by item.
         if self.enabled:
             qr.check_print_options(self.module_mm, self.formats)
+            qr.label_text(self.label, "", "")
 
 
 @dataclass(frozen=True)
@@ -103,8 +153,16 @@ class IssuedPassport:
 
 
 def passport_file_stem(passport_id: str) -> str:
-    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
-    return passport_id.removeprefix("urn:uuid:")
+    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem.
+
+    Anything but a ``urn:uuid:`` URN with a canonical UUID raises :class:`InvalidInputError`
+    before a path is made of it: an id such as ``urn:uuid:../../x`` must not name a file
+    outside the output directory.
+    """
+    match = _PASSPORT_ID.fullmatch(passport_id) if isinstance(passport_id, str) else None
+    if match is None:
+        raise InvalidInputError([Problem("$.id", f"{shorten(passport_id)} is not a urn:uuid: passport id; nothing was written")])
+    return match[1]
 
 
 def passport_files(
@@ -127,6 +185,24 @@ def passport_files(
     }
 
 
+class OtherIssuerError(BatteryPassError):
+    """The output already holds this battery's passport, signed by another issuer."""
+
+
+def _other_signed_issuer(path: Path, issuer: str) -> str | None:
+    """The issuer of the signed passport at ``path`` when it is not ``issuer``; None otherwise
+    (no file, an unsigned or unreadable one: nobody's signature is lost by replacing it)."""
+    if not path.exists():
+        return None
+    try:
+        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+    except BatteryPassError:
+        return None
+    found = credential.get("issuer")
+    found = found.get("id") if isinstance(found, dict) else found
+    return str(found) if envelope and found != issuer else None
+
+
 def issue_passport(
     build_data: BuildData | dict[str, Any],
     out_dir: str | os.PathLike[str],
@@ -138,17 +214,21 @@ def issue_passport(
     views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
+    replace_other_issuer: bool = False,
+    acts: ActsTable | None = None,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport, its audience views
     (``views``, default one per audience; see :mod:`.views`) and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``replace_other_issuer`` is
+    :func:`write_passport`'s; ``acts`` the acts table the dates are judged under (default: the
+    built-in one).
     """
-    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
         passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, views=views, source=source,
-        durable=durable,
+        durable=durable, replace_other_issuer=replace_other_issuer,
     )
 
 
@@ -162,24 +242,39 @@ def write_passport(
     views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
+    replace_other_issuer: bool = False,
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
-    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows)."""
+    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows).
+
+    A passport file already in ``out_dir`` that another issuer signed is not replaced
+    (:class:`OtherIssuerError`, naming both) unless ``replace_other_issuer`` is set.
+    """
+    stem = passport_file_stem(passport.id)  # refuses an id that is no file name, before anything else
     url = passport.generalProductInformation.passportUrl
     if qr_options.enabled and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
+    out = Path(out_dir)
     credential = passport_credential(passport, issued_at)
+    issuer = signer.identity.id if signer else credential["issuer"]["id"]
+    if not replace_other_issuer and (other := _other_signed_issuer(out / f"{stem}.json", issuer)):
+        raise OtherIssuerError(
+            f"{out / f'{stem}.json'} is signed by {other}; this run issues as {issuer}: refusing to replace "
+            "another issuer's passport (--replace-other-issuer to do it anyway)"
+        )
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
-    out = Path(out_dir)
-    stem = passport_file_stem(passport.id)
     files: dict[str, Path] = {}
     side = None
     if qr_options.enabled:
         assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
-        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
+        general = passport.generalProductInformation
+        label = qr.label_text(qr_options.label, general.batteryIdentifier, general.serialNumber)
+        written = qr.write_qr_files(
+            symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, label=label, durable=durable
+        )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
     full = out / f"{stem}.json"
     files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))

@@ -41,8 +41,6 @@ from ..securing.credential import (
     passport_credential,
     utc_timestamp,
 )
-from ..securing.data_integrity import ProofError, verify_proof
-from ..securing.jose import JoseError, parse_compact, unwrap_envelope, verify_signature
 from ..verifying.documents import credential_of
 
 if TYPE_CHECKING:
@@ -156,7 +154,7 @@ def cut_view(document: dict[str, Any] | str, audience: Access | str, signer: Sig
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
         if issuer_id != signer.identity.id:
             problem = Problem("$.issuer", f"issued by {issuer_id!r}, not by the signer {signer.identity.id!r}: only its issuer can cut a view")
-        elif reason := _signature_problem(document, signer):
+        elif reason := signer.signature_problem(document):
             problem = Problem("$", f"not signed by this key ({reason}): only its issuer can cut a view")
     if problem:
         raise InvalidInputError([problem], source)
@@ -167,16 +165,3 @@ def cut_view(document: dict[str, Any] | str, audience: Access | str, signer: Sig
     unsigned = {key: value for key, value in credential.items() if key != "proof"}
     view = view_credential(unsigned, passport, audience)
     return signer.sign(view, created=utc_timestamp())
-
-
-def _signature_problem(document: dict[str, Any] | str, signer: Signer) -> str | None:
-    try:
-        if isinstance(document, str):
-            verify_signature(parse_compact(document), signer.key.public_key)
-        elif "proof" in document:
-            verify_proof(document, signer.key.public_key)
-        else:
-            verify_signature(parse_compact(unwrap_envelope(document)), signer.key.public_key)
-    except (ProofError, JoseError) as exc:
-        return exc.reason
-    return None

@@ -3,10 +3,14 @@
 The tiers come from the field metadata of the model (:mod:`.access`), so a view needs no
 list of its own to keep in sync: a field is shown when its Annex XIII point is one the
 audience may see, and nested objects are cut by the same rule. Fields without a point of
-their own (the parts of an address) follow the field that holds them.
+their own (the parts of an address) follow the field that holds them. Voluntary fields
+(``x-basis: voluntary``, no Annex XIII point) are shown to persons with a legitimate interest
+and authorities, and to the public only when the passport's
+``supplyChainDueDiligence.voluntaryDataAudience`` is ``public``.
 
-Reading a view back needs the same rule the other way round: :func:`fields_above` finds every
-field of a received view that its audience may not see, and :func:`view_model` is the model a
+Reading a view back needs the same rule the other way round: :func:`disclosure_problems` finds
+every field of a received view that its audience may not see (verification and publishing
+both ask it), :func:`visible_to` answers it for one path, and :func:`view_model` is the model a
 view validates against (the fields its audience may not see are absent by design, so they are
 optional there; everything the audience sees keeps its constraints).
 """
@@ -22,8 +26,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, create_model
 
-from ..errors import json_path
-from .access import AUDIENCE_POINTS, Access, field_point
+from ..errors import Problem, json_path
+from .access import AUDIENCE_POINTS, Access, field_point, is_voluntary
 from .passport import Passport
 from .validation import models_in
 
@@ -41,25 +45,40 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 
 @functools.cache
-def _hidden(model: type[BaseModel], points: frozenset[int]) -> dict[str, Any]:
-    """A pydantic ``exclude`` spec hiding from ``model`` every field outside ``points``."""
+def _hidden(model: type[BaseModel], points: frozenset[int], voluntary_shown: bool) -> dict[str, Any]:
+    """A pydantic ``exclude`` spec hiding from ``model`` every field outside ``points`` (and the
+    voluntary ones unless ``voluntary_shown``)."""
     spec: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         point = field_point(info)
-        if point is not None and point not in points:
+        if (point is not None and point not in points) or (is_voluntary(info) and not voluntary_shown):
             spec[name] = True
             continue
         nested = _nested_model(info.annotation)
-        if nested is not None and (inner := _hidden(nested, points)):
+        if nested is not None and (inner := _hidden(nested, points, voluntary_shown)):
             # Lists need "__all__"; a plain nested object takes the spec as is.
             spec[name] = {"__all__": inner} if _is_list(info.annotation) else inner
     return spec
 
 
+def _voluntary_shown(audience: Access | None, voluntary_data_audience: Any) -> bool:
+    """Whether ``audience`` (None: the full passport) sees the voluntary sourcing data, given
+    the passport's ``voluntaryDataAudience``."""
+    return audience is not Access.PUBLIC or voluntary_data_audience == "public"
+
+
+def _voluntary_audience_of(subject: Any) -> Any:
+    """``supplyChainDueDiligence.voluntaryDataAudience`` of passport JSON data, as it is there."""
+    sourcing = subject.get("supplyChainDueDiligence") if isinstance(subject, dict) else None
+    return sourcing.get("voluntaryDataAudience") if isinstance(sourcing, dict) else None
+
+
 def view_for(passport: Passport, audience: Access | str) -> dict[str, Any]:
     """The passport as JSON data holding only what ``audience`` may see."""
-    points = AUDIENCE_POINTS[Access(audience)]
-    return passport.model_dump(mode="json", exclude_none=True, exclude=_hidden(Passport, points))
+    audience = Access(audience)
+    sourcing = passport.supplyChainDueDiligence
+    shown = _voluntary_shown(audience, sourcing.voluntaryDataAudience if sourcing else None)
+    return passport.model_dump(mode="json", exclude_none=True, exclude=_hidden(Passport, AUDIENCE_POINTS[audience], shown))
 
 
 def _substitute(annotation: Any, old: type[BaseModel], new: type[BaseModel]) -> Any:
@@ -80,7 +99,8 @@ def _substitute(annotation: Any, old: type[BaseModel], new: type[BaseModel]) -> 
 def view_model(model: type[M], points: frozenset[int]) -> type[M]:
     """``model`` as an audience seeing ``points`` receives it: a subclass (so it is still a
     ``Passport``) whose fields outside ``points`` are optional and default to their own
-    default or None. Whether such a field is *present* is :func:`fields_above`'s question."""
+    default or None. Whether such a field is *present* is :func:`disclosure_problems`'s
+    question. (Voluntary fields are optional in the model already.)"""
     overrides: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         point = field_point(info)
@@ -104,48 +124,65 @@ def passport_view_model(audience: Access | str) -> type[Passport]:
     return view_model(Passport, AUDIENCE_POINTS[Access(audience)])
 
 
-def fields_above(data: Any, audience: Access | str, prefix: tuple[str | int, ...] = ()) -> list[tuple[str, int]]:
-    """Every field of passport data ``data`` that ``audience`` may not see: (JSON path, Annex XIII point).
+_AUDIENCE_WORDS = {
+    Access.PUBLIC: "a public view",
+    Access.LEGITIMATE_INTEREST: "a legitimate-interest view",
+    Access.AUTHORITY: "an authority view",
+}
 
-    Only what the model knows is judged; unknown keys are the model's to refuse.
+
+def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Where ``subject`` (a view as JSON data, at ``prefix`` in its document) holds more than
+    ``audience`` may see, each naming the field and its Annex XIII point ("point 2 data in a
+    public view").
+
+    The same field metadata as :func:`view_for` decides, voluntary sourcing data by the
+    view's own ``voluntaryDataAudience``, so what :func:`view_for` makes has no problem. Keys
+    the passport model does not know are reported too: a view cannot show that they are meant
+    for the audience. Nothing else is judged (a view leaves out required fields).
     """
-    points = AUDIENCE_POINTS[Access(audience)]
-    found: list[tuple[str, int]] = []
+    audience = Access(audience)
+    points = AUDIENCE_POINTS[audience]
+    voluntary_shown = _voluntary_shown(audience, _voluntary_audience_of(subject))
+    problems: list[Problem] = []
 
-    def walk(model: type[BaseModel], value: Any, location: tuple[str | int, ...]) -> None:
-        if not isinstance(value, dict):
+    def walk(model: type[BaseModel], data: Any, location: tuple[str | int, ...]) -> None:
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                walk(model, item, location + (index,))
             return
-        for key, item in value.items():
+        if not isinstance(data, dict):
+            return
+        for key, value in data.items():
             info = model.model_fields.get(key) if isinstance(key, str) else None
+            where = json_path(location + (key,))
             if info is None:
+                problems.append(Problem(where, "not a field of the battery passport"))
                 continue
             point = field_point(info)
             if point is not None and point not in points:
-                found.append((json_path(location + (key,)), point))
-                continue
-            nested = _nested_model(info.annotation)
-            if nested is None:
-                continue
-            for index, element in enumerate(item) if isinstance(item, list) else [(None, item)]:
-                walk(nested, element, location + ((key, index) if index is not None else (key,)))
+                problems.append(Problem(where, f"point {point} data in {_AUDIENCE_WORDS[audience]}"))
+            elif is_voluntary(info) and not voluntary_shown:
+                problems.append(Problem(where, f"voluntary sourcing data in {_AUDIENCE_WORDS[audience]} (voluntaryDataAudience is not public)"))
+            elif (nested := _nested_model(info.annotation)) is not None:
+                walk(nested, value, location + (key,))
 
-    walk(Passport, data, prefix)
-    return found
+    walk(Passport, subject, prefix)
+    return problems
 
 
 _PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 
-def point_at(path: str, prefix: str = "$") -> int | None:
+def _path_access(path: str, prefix: str) -> tuple[int | None, bool] | None:
     """The Annex XIII point that decides who sees the passport field at JSON ``path`` (below
-    ``prefix``): the first point on the way down that an audience could lack, else the field's own.
-
-    None for a path the passport model does not know.
-    """
+    ``prefix``): the first point on the way down that an audience could lack, else the field's
+    own; and whether a voluntary field is on the way. None for a path the model does not know."""
     if not path.startswith(prefix):
         return None
     model: type[BaseModel] | None = Passport
     decisive: int | None = None
+    voluntary = False
     for name, _index in _PATH_PART.findall(path[len(prefix) :]):
         if not name:
             continue
@@ -155,14 +192,22 @@ def point_at(path: str, prefix: str = "$") -> int | None:
         point = field_point(info)
         if point is not None and (decisive is None or decisive == 1):
             decisive = point
+        voluntary = voluntary or is_voluntary(info)
         model = _nested_model(info.annotation)
-    return decisive
+    return decisive, voluntary
 
 
-def visible_to(path: str, audience: Access | str | None, prefix: str = "$") -> bool:
-    """Whether ``audience`` (None: the full passport) may see the field at ``path``; fields the
-    model does not know count as visible (they are not the views' business)."""
+def visible_to(path: str, audience: Access | str | None, subject: Any, prefix: str = "$") -> bool:
+    """Whether ``audience`` (None: the full passport) may see the field at ``path`` of the
+    passport data ``subject`` (whose ``voluntaryDataAudience`` decides the voluntary fields);
+    fields the model does not know count as visible (they are not the views' business)."""
     if audience is None:
         return True
-    point = point_at(path, prefix)
-    return point is None or point in AUDIENCE_POINTS[Access(audience)]
+    audience = Access(audience)
+    access = _path_access(path, prefix)
+    if access is None:
+        return True
+    point, voluntary = access
+    if voluntary and not _voluntary_shown(audience, _voluntary_audience_of(subject)):
+        return False
+    return point is None or point in AUDIENCE_POINTS[audience]

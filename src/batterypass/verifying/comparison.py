@@ -11,7 +11,8 @@ they agree:
   same length and agree item by item;
 * a member present in only one is a difference when both credentials' audiences may see it
   (a public field missing from the authority view); a field only the other's audience may see
-  is what views are for.
+  is what views are for, and so is voluntary sourcing data the public view leaves out because
+  its ``voluntaryDataAudience`` is not ``public``.
 
 Credential-level members count too (``issuer``, ``validFrom``, ``validUntil``,
 ``credentialStatus``...): views of one version copy them from the full credential, so a
@@ -134,7 +135,8 @@ def compare_credentials(first: dict[str, Any] | str, second: dict[str, Any] | st
     found: list[Difference] = []
 
     def seen_by_both(path: str) -> bool:
-        return visible_to(path, audience_a, _SUBJECT) and visible_to(path, audience_b, _SUBJECT)
+        subject_a, subject_b = a["credentialSubject"], b["credentialSubject"]
+        return visible_to(path, audience_a, subject_a, _SUBJECT) and visible_to(path, audience_b, subject_b, _SUBJECT)
 
     def walk(x: Any, y: Any, location: tuple[str | int, ...]) -> None:
         if len(found) > MAX_DIFFERENCES:

@@ -7,26 +7,35 @@ JWS. It never raises for a bad document: every failure becomes a :class:`Status`
 Checks, in order, and the status a failure gives:
 
 * ``input``: strict JSON (no duplicate keys anywhere, size limit) in a known envelope; *invalid*.
-* ``envelope``: the proof or JWS is well-formed, ``alg`` allowed, ``typ`` vc+jwt; *invalid*.
+* ``envelope``: the proof or JWS is well-formed, ``alg`` allowed, ``typ`` vc+jwt; *invalid*, or
+  *unsupported* for a proof type, cryptosuite or registered JWS algorithm we do not implement
+  (a genuine ``ecdsa-jcs-2019`` credential is neither valid nor forged to us).
 * ``credential``: VC 2.0 shape (``@context``, ``type``, ``issuer``, ``validFrom`` /
   ``validUntil``, ``credentialStatus``); *invalid*.
-* ``signature``: verifies with the verification method's key; *invalid*. When the key cannot
-  be found at all the signature is not checked and the verdict is at best *untrusted*.
-* ``trust``: the key is tied to the issuer (:mod:`batterypass.trust`); *untrusted*, or
+* ``signature``: verifies with the verification method's key; *invalid*, whoever the issuer
+  (a did:key, or a key some trust-store document defines, can be checked even when it is not
+  trusted). When the key cannot be found at all the signature is not checked, and the reason
+  says so.
+* ``trust``: the key is tied to the issuer (:mod:`batterypass.verifying.trust`); *unknown-issuer*
+  when the store has no document for the issuer (and no root for an ``x5c`` chain),
+  *unlisted-key* when it has one that does not list the key (or not at the signing time), or
   *expired* for an ``x5c`` certificate outside its validity at the signing time.
-* ``validity``: ``validFrom`` <= now < ``validUntil`` (and JWT ``nbf`` / ``exp``); *expired*.
+* ``validity``: ``validFrom`` <= now < ``validUntil`` (and JWT ``nbf`` / ``exp``); *expired*,
+  or *not-yet-valid* before ``validFrom``/``nbf`` or for a signing time in the future.
 * ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
   that passes the passport model and its consistency rules; *invalid*. A credential whose
-  type states an Annex XIII audience (``BatteryPassportPublicView``...) is that audience's
-  view: a field its audience may not see makes it *invalid* ("point 2 data in a public view:
-  $.credentialSubject..."), fields it leaves out by design are not missing, and its own
-  credential id need not be the passport id. The result names the audience.
+  type states an Annex XIII audience (``BatteryPassportPublicView``..., ``credential_audience``)
+  is that audience's view: a field its audience may not see makes it *invalid* ("point 2 data
+  in a public view: $.credentialSubject...", ``model.views.disclosure_problems``), fields it
+  leaves out by design are not missing, and its own credential id need not be the passport
+  id. The result names the audience.
 
-When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
-status-unknown (revocation is the issuer's own word that a passport must not be relied on,
-and outweighs its having expired); all reasons are kept, most severe first. Validity, status and content are
+When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
+own word that a passport must not be relied on, and outweighs its having expired); all
+reasons are kept, most severe first. Every status carries :attr:`Status.next_step`, what the
+reader can do about it. Validity, status and content are
 only examined once the signature holds: statements in a document that fails its signature
 are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
@@ -41,26 +50,39 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all).
+no ``credentialStatus`` at all). Of several copies of one list the newest counts (by the
+later of its ``validFrom`` and its signing time); copies equally new are combined bit by bit, a bit set in
+any of them counting as set, over the longest copy's length, so no copy can clear a bit
+another sets. A list issued longer ago than ``max_status_age`` (default
+:data:`DEFAULT_MAX_STATUS_AGE`), or whose age cannot be told, is *stale*: a bit it sets still
+revokes, but a clear bit proves nothing, so the status is unknown.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..model.access import Access
-from ..securing.credential import VC_CONTEXT_V2, credential_audience, is_passport_credential, parse_date_time_stamp
+from ..securing.credential import (
+    credential_audience,
+    credential_shape_problems,
+    is_passport_credential,
+    parse_date_time_stamp,
+)
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
+from ..model.access import Access
 from ..model.passport import Passport
-from ..law.passport_content import audience_problems, check_passport_subject
+from ..model.views import disclosure_problems
+from ..law.acts import ActsTable
+from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
@@ -70,40 +92,85 @@ from .trust import KeyResolution, TrustStore
 MAX_IDENTIFIER_CHARS = 2048
 #: How far a claimed signing time may lie ahead of the verifier's clock.
 _CLOCK_SKEW = timedelta(minutes=5)
+#: A status list issued longer ago than this is stale (``--max-status-age``).
+DEFAULT_MAX_STATUS_AGE = timedelta(days=30)
 
 
 
 class Status(enum.Enum):
-    """The verdict. ``value`` is a stable lowercase name; :attr:`exit_code` the CLI's exit code."""
+    """The verdict. ``value`` is a stable lowercase name; :attr:`exit_code` the CLI's exit code;
+    :attr:`next_step` what the reader can do about it."""
 
     VALID = "valid"
     INVALID = "invalid"
-    UNTRUSTED = "untrusted"
+    UNKNOWN_ISSUER = "unknown-issuer"
     EXPIRED = "expired"
     REVOKED = "revoked"
     STATUS_UNKNOWN = "status-unknown"
+    UNLISTED_KEY = "unlisted-key"
+    NOT_YET_VALID = "not-yet-valid"
+    UNSUPPORTED = "unsupported"
 
     @property
     def exit_code(self) -> int:
         return _EXIT_CODES[self]
 
+    @property
+    def next_step(self) -> str:
+        return _NEXT_STEPS[self]
 
-# Exit code 2 is the CLI's usage error, hence the gap.
+
+# Exit code 2 is the CLI's usage error, hence the gap; codes are never renumbered.
 _EXIT_CODES = {
     Status.VALID: 0,
     Status.INVALID: 1,
-    Status.UNTRUSTED: 3,
+    Status.UNKNOWN_ISSUER: 3,
     Status.EXPIRED: 4,
     Status.REVOKED: 5,
     Status.STATUS_UNKNOWN: 6,
+    Status.UNLISTED_KEY: 7,
+    Status.NOT_YET_VALID: 8,
+    Status.UNSUPPORTED: 9,
+}
+_NEXT_STEPS = {
+    Status.VALID: "the passport may be relied on",
+    Status.INVALID: "treat as forged or corrupted: do not rely on it, and ask the economic operator for a genuine copy",
+    Status.UNKNOWN_ISSUER: (
+        "obtain the issuer's DID document (or X.509 root) through a trusted channel, add it to the trust store "
+        "and verify again"
+    ),
+    Status.UNLISTED_KEY: (
+        "ask the issuer through a trusted channel for its current DID document; if that does not list the key "
+        "either, treat as forged"
+    ),
+    Status.EXPIRED: "do not rely on it: ask the economic operator for a current passport",
+    Status.NOT_YET_VALID: (
+        "check this computer's clock; if it is right, the passport cannot be relied on before its validFrom: "
+        "ask the issuer why it is dated in the future"
+    ),
+    Status.REVOKED: "do not rely on it: the issuer has withdrawn it; ask the economic operator why",
+    Status.STATUS_UNKNOWN: "obtain the issuer's current status list (--status-list) and verify again",
+    Status.UNSUPPORTED: (
+        "nothing was decided: verify with a tool that implements this algorithm, or ask the issuer for an "
+        "eddsa-jcs-2022 or vc+jwt (EdDSA, ES256) copy"
+    ),
 }
 #: When several checks fail, the verdict is the first of these that applies.
-PRECEDENCE = (Status.INVALID, Status.REVOKED, Status.UNTRUSTED, Status.EXPIRED, Status.STATUS_UNKNOWN)
+PRECEDENCE = (
+    Status.INVALID,
+    Status.UNSUPPORTED,
+    Status.REVOKED,
+    Status.UNLISTED_KEY,
+    Status.UNKNOWN_ISSUER,
+    Status.EXPIRED,
+    Status.NOT_YET_VALID,
+    Status.STATUS_UNKNOWN,
+)
 
 #: The ``audience`` of a full passport credential: every Annex XIII point, for its issuer only.
 FULL = "full"
 
-_RESOLUTION_STATUS = {"invalid": Status.INVALID, "untrusted": Status.UNTRUSTED, "expired": Status.EXPIRED}
+_RESOLUTION_STATUS = {"invalid": Status.INVALID, "expired": Status.EXPIRED}
 
 
 @dataclass(frozen=True)
@@ -170,6 +237,7 @@ class VerificationResult:
             "audience": self.audience,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
+            "nextStep": self.status.next_step,
         }
 
 
@@ -207,26 +275,13 @@ class _Claims:
 
 def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Problem]]:
     """The VC 2.0 shape checks this verifier relies on; every problem with its path."""
-    claims, problems = _Claims(), []
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
-        problems.append(Problem("$.@context", f"must be an array whose first item is {VC_CONTEXT_V2!r}"))
-    types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "VerifiableCredential" not in types or not all(isinstance(t, str) for t in types):
-        problems.append(Problem("$.type", "must be a string or an array of strings including 'VerifiableCredential'"))
-    if "id" in credential and not isinstance(credential["id"], str):
-        problems.append(Problem("$.id", "must be a string (a URL)"))
+    claims, problems = _Claims(), credential_shape_problems(credential)
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if isinstance(issuer_id, str) and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
         claims.issuer = issuer_id
     else:
         problems.append(Problem("$.issuer", f"must be a URL (at most {MAX_IDENTIFIER_CHARS} characters), or an object whose id is one"))
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) and subject else [subject]
-    if not all(isinstance(s, dict) for s in subjects):
-        problems.append(Problem("$.credentialSubject", "must be an object or a non-empty array of objects"))
     dates: dict[str, datetime] = {}
     for name in ("validFrom", "validUntil"):
         if name in credential:
@@ -269,10 +324,17 @@ class _Verification:
     """One run of :func:`verify`; methods add findings as they go."""
 
     def __init__(
-        self, trust: TrustStore, now: datetime, status_lists: list[Any] | CheckedStatusLists | None, require_status: bool
+        self,
+        trust: TrustStore,
+        now: datetime,
+        status_lists: list[Any] | CheckedStatusLists | None,
+        require_status: bool,
+        acts: ActsTable | None = None,
     ):
         self.trust = trust
+        self.acts = acts
         self.now = now
+        self.claimed_signing_time: datetime | None = None
         self.status_lists = status_lists
         self.require_status = require_status
         self.findings = _Findings()
@@ -369,8 +431,15 @@ class _Verification:
                 self.findings.passed("signature", f"signature verifies with the key of {method}")
         if resolution.trusted:
             self.findings.passed("trust", resolution.reason)
-        else:
-            self.findings.failed("trust", _RESOLUTION_STATUS[resolution.failure or "untrusted"], resolution.reason)
+            return verified
+        status = _RESOLUTION_STATUS.get(resolution.failure or "")
+        if status is None:
+            # An issuer the store knows did not list this key; any other issuer is unknown.
+            status = Status.UNLISTED_KEY if self.claims.issuer in self.trust.issuers else Status.UNKNOWN_ISSUER
+        checked = "the signature verifies" if verified else "the signature was not checked"
+        if resolution.public_key is not None and not verified:
+            checked = "the signature does not verify either"
+        self.findings.failed("trust", status, f"{resolution.reason} ({checked})")
         return verified
 
     def signing_time(self, claimed: datetime | None) -> datetime:
@@ -379,9 +448,10 @@ class _Verification:
         A claimed time after now (beyond clock skew) is refused: a key or certificate that
         has retired must not sign with a date of its choosing in the future either.
         """
+        self.claimed_signing_time = claimed
         at = claimed or self.claims.valid_from or self.now
         if at > self.now + _CLOCK_SKEW:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: signed at {at.isoformat()}, after now")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: signed at {at.isoformat()}, after now")
         return at
 
     def check_data_integrity(self, secured: dict[str, Any]) -> dict[str, Any] | None:
@@ -391,7 +461,7 @@ class _Verification:
         try:
             proof = check_proof(secured)
         except ProofError as exc:
-            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            self.findings.failed("envelope", Status.UNSUPPORTED if exc.unsupported else Status.INVALID, exc.reason)
             return None
         method = proof.verification_method
         if len(method) > MAX_IDENTIFIER_CHARS:
@@ -420,7 +490,7 @@ class _Verification:
             parsed = parse_compact(token)
             credential = vc_payload(parsed)
         except JoseError as exc:
-            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            self.findings.failed("envelope", Status.UNSUPPORTED if exc.unsupported else Status.INVALID, exc.reason)
             return None
         self.check_credential(credential)
         for claim, conflict in _jwt_claim_conflicts(credential):
@@ -463,39 +533,31 @@ class _Verification:
 
     def check_jwt_times(self, not_before: datetime | None, expires: datetime | None) -> None:
         if not_before is not None and self.now < not_before:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: JWT nbf is {not_before.isoformat()}")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: JWT nbf is {not_before.isoformat()}")
         if expires is not None and self.now >= expires:
             self.findings.failed("validity", Status.EXPIRED, f"expired: JWT exp was {expires.isoformat()}")
 
     def check_validity(self) -> None:
         valid_from, valid_until = self.claims.valid_from, self.claims.valid_until
         if valid_from is not None and self.now < valid_from:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: validFrom is {valid_from.isoformat()}")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: validFrom is {valid_from.isoformat()}")
         elif valid_until is not None and self.now >= valid_until:
             self.findings.failed("validity", Status.EXPIRED, f"expired: validUntil was {valid_until.isoformat()}")
         else:
             self.findings.passed("validity", f"valid at {self.now.isoformat()}")
 
-    def usable_status_lists(self) -> tuple[dict[str, StatusList], list[str]]:
-        """The credential issuer's status lists by id (the newest of each); why others are not used."""
+    def usable_status_lists(self) -> tuple[dict[str, CheckedStatusList], list[str]]:
+        """The credential issuer's status lists by id; why others are not used."""
         checked = self.status_lists
         if not isinstance(checked, CheckedStatusLists):
             checked = check_status_lists(checked or [], self.trust, now=self.now)
-        newest: dict[str, tuple[datetime | None, StatusList]] = {}
-        rejected = list(checked.rejected)
-        for issuer, valid_from, status_list in checked.usable:
-            if issuer != self.claims.issuer:
-                rejected.append(f"status list {status_list.id} is issued by {issuer}, not by {self.claims.issuer}")
-                continue
-            # An older copy of a list must not undo a later revocation: the newest one counts,
-            # and when their dates cannot tell, a bit set in either counts as set.
-            seen = newest.get(status_list.id)
-            if seen is None or (valid_from and seen[0] and valid_from > seen[0]):
-                newest[status_list.id] = (valid_from, status_list)
-            elif not (valid_from and seen[0] and valid_from < seen[0]):
-                merged = bytes(a | b for a, b in zip(seen[1].bits, status_list.bits, strict=False))
-                newest[status_list.id] = (seen[0], replace(seen[1], bits=merged))
-        return {list_id: status_list for list_id, (_, status_list) in newest.items()}, rejected
+        lists, rejected = {}, list(checked.rejected)
+        for usable in checked.usable:
+            if usable.issuer != self.claims.issuer:
+                rejected.append(f"status list {usable.status_list.id} is issued by {usable.issuer}, not by {self.claims.issuer}")
+            else:
+                lists[usable.status_list.id] = usable
+        return lists, rejected
 
     def check_status(self) -> None:
         entries = self.claims.entries
@@ -511,9 +573,10 @@ class _Verification:
             if entry.purpose not in BLOCKING_PURPOSES:
                 self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
                 continue
-            status_list = lists.get(entry.list_url)
+            checked = lists.get(entry.list_url)
+            status_list = checked.status_list if checked else None
             unknown = None
-            if status_list is None:
+            if checked is None or status_list is None:
                 unknown = "no usable status list was given" + (f" ({'; '.join(rejected)})" if rejected else "")
             elif entry.purpose not in status_list.purposes:
                 unknown = f"the list is for {', '.join(status_list.purposes)}, not {entry.purpose}"
@@ -526,6 +589,8 @@ class _Verification:
                     if is_set:
                         verdict = "revoked" if entry.purpose == "revocation" else "suspended"
                         self.findings.failed("status", Status.REVOKED, f"{verdict}: {where} is set")
+                    elif checked.stale:
+                        unknown = f"the list is stale: {checked.stale}"
                     else:
                         self.findings.passed("status", f"{where} is not set")
             if unknown is not None:
@@ -541,14 +606,14 @@ class _Verification:
         self.content_checked = True
         subject = credential.get("credentialSubject")
         audience = None if self.audience in (None, FULL) else Access(self.audience)
-        if audience is not None and (above := audience_problems(subject, audience)):
+        if audience is not None and (above := disclosure_problems(subject, audience, prefix=("credentialSubject",))):
             reasons = [f"{p.message}: {p.path}" for p in above]
-            self.findings.failed("content", Status.INVALID, f"{len(reasons)} field(s) its audience may not see", reasons)
+            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds {len(reasons)} field(s) its audience may not see", reasons)
             return
         # A view has its own credential id; its passport id is the subject's.
         credential_id = credential.get("id") if audience is None else None
         try:
-            self.passport = check_passport_subject(subject, credential_id, audience)
+            self.passport = check_passport_subject(subject, credential_id, audience, acts=self.acts)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
@@ -558,25 +623,46 @@ class _Verification:
 
 
 @dataclass(frozen=True)
-class CheckedStatusLists:
-    """Status-list credentials verified once, for use with many :func:`verify` calls.
+class CheckedStatusList:
+    """One status list as verification uses it: the copies given of it, verified and combined.
 
-    ``usable`` holds (issuer, validFrom, decoded list) of every list that verified VALID;
-    ``rejected`` says why the others are not used.
+    ``issued_at`` is the newest copy's time, the later of its ``validFrom`` and its signing
+    time (None when it states neither); ``stale`` says why the list is too old to prove a bit clear (None: fresh).
     """
 
-    usable: tuple[tuple[str, datetime | None, StatusList], ...]
+    issuer: str
+    issued_at: datetime | None
+    status_list: StatusList
+    stale: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedStatusLists:
+    """Status-list credentials verified and decoded once, for use with many :func:`verify` calls.
+
+    ``usable`` holds one :class:`CheckedStatusList` per issuer and list id (copies combined);
+    ``rejected`` says why the other documents are not used.
+    """
+
+    usable: tuple[CheckedStatusList, ...]
     rejected: tuple[str, ...]
 
 
 def check_status_lists(
-    documents: list[Any], trust: TrustStore, *, now: datetime | None = None
+    documents: list[Any],
+    trust: TrustStore,
+    *,
+    now: datetime | None = None,
+    max_status_age: timedelta = DEFAULT_MAX_STATUS_AGE,
 ) -> CheckedStatusLists:
     """Verify cached status-list credentials against ``trust`` (each once, however many passports)."""
-    usable, rejected = [], []
+    now = _now(now)
+    copies: dict[tuple[str, str, tuple[str, ...]], list[tuple[datetime | None, StatusList]]] = {}
+    rejected = []
     for position, document in enumerate(documents):
         # Status lists of the status list are not consulted: no recursion.
-        outcome = verify(document, trust, now=now)
+        run = _Verification(trust, now, None, False)
+        outcome = _verify_safely(run, document)
         if outcome.status is not Status.VALID or outcome.credential is None:
             rejected.append(f"status list [{position}] is {outcome.status.value}: {outcome.reasons[0]}")
             continue
@@ -585,9 +671,39 @@ def check_status_lists(
         except InvalidInputError as exc:
             rejected.append(str(exc))
             continue
-        valid_from = outcome.credential.get("validFrom")
-        usable.append((outcome.issuer or "", parse_date_time_stamp(valid_from) if valid_from else None, decoded))
+        times = [t for t in (run.claims.valid_from, run.claimed_signing_time) if t is not None]
+        issued_at = max(times) if times else None
+        copies.setdefault((outcome.issuer or "", decoded.id, decoded.purposes), []).append((issued_at, decoded))
+    usable = []
+    for (issuer, _, _), found in copies.items():
+        issued_at, combined = _newest_copy(found)
+        if issued_at is None:
+            stale = "it states no validFrom and no signing time, so its age cannot be told"
+        elif now - issued_at > max_status_age:
+            stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
+        else:
+            stale = None
+        usable.append(CheckedStatusList(issuer, issued_at, combined, stale))
     return CheckedStatusLists(tuple(usable), tuple(rejected))
+
+
+def _newest_copy(copies: list[tuple[datetime | None, StatusList]]) -> tuple[datetime | None, StatusList]:
+    """The newest of a list's copies; copies equally new (or all undated) combined, a bit set in any counting as set."""
+    dated = [issued for issued, _ in copies if issued is not None]
+    newest = max(dated) if dated else None
+    same = [status_list for issued, status_list in copies if issued == newest]
+    length = max(len(status_list.bits) for status_list in same)
+    # One big-integer OR over the copies (padded at the end, where the high indices are):
+    # fast for 16 MiB lists, and never shorter than the longest copy.
+    combined = 0
+    for status_list in same:
+        combined |= int.from_bytes(status_list.bits.ljust(length, b"\0"), "big")
+    first = same[0]
+    return newest, StatusList(first.id, first.purposes, combined.to_bytes(length, "big"))
+
+
+def _age_text(age: timedelta) -> str:
+    return f"{age.days} days" if age.days and not age.seconds else f"{age.total_seconds() / 3600:g} hours"
 
 
 def _jwt_claim_conflicts(credential: dict[str, Any]) -> list[tuple[str, str]]:
@@ -620,6 +736,7 @@ def verify(
     now: datetime | None = None,
     status_lists: list[Any] | CheckedStatusLists | None = None,
     require_status: bool = False,
+    acts: ActsTable | None = None,
 ) -> VerificationResult:
     """Verify a secured credential against ``trust``; see the module docstring for the rules.
 
@@ -627,9 +744,15 @@ def verify(
     duplicate keys anywhere make it invalid) or an already parsed object. ``now`` (aware;
     default the current time) is the verification time. ``status_lists`` are cached status
     list credentials, each a parsed JSON document (or bytes / a compact JWS), or, to verify
-    many documents against the same lists, what :func:`check_status_lists` made of them once.
+    many documents against the same lists, what :func:`check_status_lists` made of them once
+    (which is also where a maximum age other than :data:`DEFAULT_MAX_STATUS_AGE` is given).
+    ``acts`` is the acts table the passport's dates are judged under (default: the built-in one).
     """
-    run = _Verification(trust, _now(now), status_lists, require_status)
+    run = _Verification(trust, _now(now), status_lists, require_status, acts)
+    return _verify_safely(run, document)
+
+
+def _verify_safely(run: _Verification, document: bytes | str | dict[str, Any]) -> VerificationResult:
     try:
         return _verify(run, document)
     except Exception as exc:  # noqa: BLE001 - a verifier fails closed, it never crashes a batch
@@ -652,3 +775,4 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_status()
     run.check_content(credential)
     return run.result(credential)
+
