@@ -97,6 +97,17 @@ def test_view_command_in_the_jose_envelope(runner, tmp_path):
     assert code == 0 and body["results"][0]["envelope"] == "jose" and body["results"][0]["audience"] == "public", body
 
 
+def test_view_reads_standard_input_and_writes_standard_output(runner, tmp_path):
+    files = build(runner, tmp_path)["files"]
+    passport = Path(files["passport"]).read_bytes()
+    result = runner.invoke(main, ["view", "-", "--audience", "public", "--key", str(KEY), "--out", "-"], input=passport)
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    assert view["credentialSubject"] == load(Path(files["publicView"]))["credentialSubject"] and "proof" in view
+    code, text = run(runner, "view", "-", "--audience", "public", "--key", KEY)
+    assert code == 2 and "give --out" in text
+
+
 def test_only_the_issuer_can_cut_a_view(runner, tmp_path):
     files = build(runner, tmp_path)["files"]
     # Another key (its own did.json) is not the issuer.

@@ -624,31 +624,41 @@ def qr_command(
 
 
 @main.command("view")
-@click.argument("passport_file", metavar="PASSPORT", type=existing_file)
+@click.argument("passport_file", metavar="PASSPORT", type=input_file)
 @click.option("--audience", type=click.Choice([a.value for a in Access]), required=True, help="Annex XIII audience of the view.")
 @click.option("--key", "key_path", type=existing_file, required=True, help="The issuer's private key (private.pem from keygen).")
 @click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase.")
 @click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for a jose passport's x5c.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file (default: <stem>.<audience>.json beside PASSPORT).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Output file, or - for standard output (default: <stem>.<audience>.json beside PASSPORT).")
 @json_option
 @_handles_errors
 def view_command(
     passport_file: Path, audience: str, key_path: Path, passphrase_env: str | None, cert_chain: Path | None,
     out_path: Path | None, as_json: bool,
 ) -> None:
-    """Cut the signed view for one --audience from the full passport credential PASSPORT.
+    """Cut the signed view for one --audience from the full passport credential PASSPORT
+    (- reads standard input; then give --out).
 
     Only its issuer can: PASSPORT must be signed with --key. The view keeps the passport's
     version (validFrom and the rest) and its envelope.
     """
-    document = load_document(read_bytes(passport_file), str(passport_file))
+    from_stdin = str(passport_file) == STDIO
+    if from_stdin and out_path is None:
+        raise click.UsageError("PASSPORT - has no file to write the view beside: give --out FILE or --out -")
+    to_stdout = out_path is not None and str(out_path) == STDIO
+    if to_stdout and as_json:
+        raise click.UsageError("--out - writes the view to standard output: it cannot also carry --json")
+    out_path = out_path or view_path(passport_file, audience)
+    if not (from_stdin or to_stdout) and out_path.resolve() == passport_file.resolve():
+        raise click.UsageError("--out must not be the full passport: it is the issuer's record")
+    document = load_document(_read_input(passport_file), str(passport_file))
     envelope = DATA_INTEGRITY if isinstance(document, dict) and "proof" in document else "jose"
     signer = Signer.from_files(key_path, _passphrase(passphrase_env), envelope, cert_chain)
-    out_path = out_path or view_path(passport_file, audience)
-    if out_path.resolve() == passport_file.resolve():
-        raise click.UsageError("--out must not be the full passport: it is the issuer's record")
     view = cut_view(document, audience, signer, str(passport_file))
+    if to_stdout:
+        sys.stdout.buffer.write(dumps_pretty(view))
+        return
     write_atomic(out_path, dumps_pretty(view))
     credential, _ = credential_of(view)
     summary = {"passportId": credential["credentialSubject"]["id"], "audience": audience, "id": credential["id"],
