@@ -1,5 +1,5 @@
-"""Helpers for the resolver tests: signed audience views, a real server on a free loopback port,
-a PostgreSQL server of the distribution's binaries started as an unprivileged user."""
+"""Helpers for the resolver tests: signed audience views as issuing makes them, a real server on a
+free loopback port, a PostgreSQL server of the distribution's binaries started as an unprivileged user."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from typing import Any, Iterator
 
 import httpx
 
-from batterypass import build_passport, load_signer, view_for
+from batterypass import QrOptions, Signer, build_passport, issue_passport, issue_views, passport_credential
 from batterypass.model.access import Access
-from batterypass.securing.credential import AUDIENCE_CREDENTIAL_TYPES, passport_credential
-from batterypass.securing.signing import DATA_INTEGRITY, sign_credential
+from batterypass.securing.signing import DATA_INTEGRITY
 
 from conftest import DEMO, FIXTURES, ROOT
 
@@ -35,24 +34,27 @@ ISSUED_AT = datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)  # after the DEMO 
 AUDIENCES = [a.value for a in Access]
 
 
+def _signer(key_path: Path = ED25519_KEY, envelope: str = DATA_INTEGRITY) -> Signer:
+    chain = P256_CHAIN if envelope == "jose" and key_path == P256_KEY else None
+    return Signer.from_files(key_path, envelope=envelope, cert_chain=chain)
+
+
 def signed_view(data: dict[str, Any], audience: str, *, issued_at: datetime = ISSUED_AT, key_path: Path = ED25519_KEY,
                 envelope: str = DATA_INTEGRITY, subject: dict[str, Any] | None = None) -> bytes:
-    """One audience's signed view of the passport built from ``data``, as the file bytes."""
-    passport = build_passport(data)
-    credential = passport_credential(passport, issued_at)
-    credential["type"].append(AUDIENCE_CREDENTIAL_TYPES[Access(audience)])
-    credential["credentialSubject"] = subject if subject is not None else view_for(passport, audience)
-    key, identity = load_signer(key_path)
-    chain = P256_CHAIN.read_bytes() if envelope == "jose" and key_path == P256_KEY else None
-    secured = sign_credential(credential, key, identity, envelope, chain, credential["validFrom"])
-    return json.dumps(secured, indent=2).encode("utf-8")
+    """One audience's signed view of the passport built from ``data`` (what ``issue_views``
+    makes), as the file bytes; with ``subject``, a forgery: that subject, signed by the issuer."""
+    passport, signer = build_passport(data), _signer(key_path, envelope)
+    if subject is None:
+        view = issue_views(passport, signer, issued_at=issued_at, audiences=(Access(audience),))[Access(audience)]
+    else:
+        view = issue_views(passport, None, issued_at=issued_at, audiences=(Access(audience),))[Access(audience)]
+        view = signer.sign({**view, "credentialSubject": subject}, created=view["validFrom"])
+    return json.dumps(view, indent=2).encode("utf-8")
 
 
 def signed_full(data: dict[str, Any]) -> bytes:
-    passport = build_passport(data)
-    key, identity = load_signer(ED25519_KEY)
-    credential = passport_credential(passport, ISSUED_AT)
-    return json.dumps(sign_credential(credential, key, identity, DATA_INTEGRITY, None, credential["validFrom"])).encode()
+    credential = passport_credential(build_passport(data), ISSUED_AT)
+    return json.dumps(_signer().sign(credential, created=credential["validFrom"])).encode()
 
 
 def fixture(name: str = "ev-pack.json") -> dict[str, Any]:
@@ -65,14 +67,10 @@ def with_serial(data: dict[str, Any], serial: str) -> dict[str, Any]:
     return data
 
 
-def output_directory(path: Path, data: dict[str, Any], **kwargs: Any) -> Path:
-    """What an issuer's output directory holds: the full credential and one view per audience."""
-    path.mkdir(parents=True, exist_ok=True)
-    full = signed_full(data)
-    passport_id = json.loads(full)["id"].removeprefix("urn:uuid:")
-    (path / f"{passport_id}.json").write_bytes(full)
-    for audience in AUDIENCES:
-        (path / f"{passport_id}.{audience}.json").write_bytes(signed_view(data, audience, **kwargs))
+def output_directory(path: Path, data: dict[str, Any]) -> Path:
+    """An issuer's output directory as ``build`` writes it: the full credential, one view per
+    audience and the QR files."""
+    issue_passport(data, path, signer=_signer(), issued_at=ISSUED_AT, qr_options=QrOptions(formats=("svg",)))
     return path
 
 

@@ -48,6 +48,11 @@ def run_batch(runner, *args: Any) -> tuple[Any, dict[str, Any]]:
     return result, json.loads(result.stdout)
 
 
+def full_passports(directory: Path) -> list[Path]:
+    """The full passport credentials in ``directory`` (``<uuid>.json``, not ``<uuid>.<audience>.json``)."""
+    return [path for path in directory.glob("*.json") if path.name.count(".") == 1]
+
+
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file by name; the report with its directory name taken out, so that runs compare."""
     files = {path.name: path.read_bytes() for path in directory.iterdir()}
@@ -111,11 +116,12 @@ def test_report_has_every_item_in_input_order_and_passports_alone_match_json(run
     report = [json.loads(line) for line in (out / REPORT_NAME).read_text(encoding="utf-8").splitlines()]
     assert [(r["source"], r["status"]) for r in report] == [("lots.jsonl:1", "ok"), ("lots.jsonl:2", "failed"), ("lots.jsonl:3", "ok")]
     assert report[1]["problems"] == summary["failures"][0]["problems"]
-    assert set(report[0]["files"]) == {"qrSvg", "qrPng", "passport"} and report[0]["passportId"].startswith("urn:uuid:")
+    views = {"publicView", "legitimateInterestView", "authorityView"}
+    assert set(report[0]["files"]) == {"qrSvg", "qrPng", *views, "passport"} and report[0]["passportId"].startswith("urn:uuid:")
     assert summary["report"] == str(out / REPORT_NAME)
-    # `verify OUT/*.json` sees the passports and nothing else.
+    # `verify OUT/*.json` sees the passports and their views, nothing else.
     passports = sorted(str(path) for path in out.glob("*.json"))
-    assert len(passports) == 2
+    assert len(passports) == 2 * 4
     verdict = runner.invoke(main, ["verify", *passports, "--trust", str(TRUST), "--json"])
     assert verdict.exit_code == 0, verdict.output
 
@@ -266,7 +272,7 @@ def test_killed_batch_resumes_to_the_files_of_one_clean_run(tmp_path):
     process = subprocess.Popen([*CLI, *args, "--out", str(killed)], stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while len(list(killed.glob("*.json"))) < 20:
+        while len(full_passports(killed)) < 20:
             assert process.poll() is None, "the batch ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.005)
@@ -283,7 +289,7 @@ def test_killed_batch_resumes_to_the_files_of_one_clean_run(tmp_path):
         except ProcessLookupError:
             pass
     assert not (killed / REPORT_NAME).exists()
-    assert len(list(killed.glob("*.json"))) < 300
+    assert len(full_passports(killed)) < 300
 
     resumed = subprocess.run([*CLI, *args, "--out", str(killed)], capture_output=True, check=True)
     clean = tmp_path / "clean"
@@ -329,7 +335,7 @@ def test_one_job_and_two_jobs_write_the_same_bytes(runner, tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     run_batch(runner, lots, "--out", one, "--key", KEY, "-j", "1")
     run_batch(runner, lots, "--out", two, "--key", KEY, "-j", "2")
-    assert len(snapshot(one)) == 38 * 3 + 1
+    assert len(snapshot(one)) == 38 * 6 + 1  # QR SVG and PNG, three views, the passport; the report
     assert snapshot(one) == snapshot(two)
 
 

@@ -1,4 +1,4 @@
-"""The batch benchmark's report: the figures issue 15's targets are judged on, and the README table."""
+"""The batch benchmarks' reports: the figures issue 15's targets are judged on, the README table, and the views' ratio (issue 11)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,13 @@ def test_json_report_and_the_readme_table_made_from_it():
     verify_row = next(line for line in table if line.startswith("| verify"))
     assert f"| {report['ratios']['verify']:.2f} | <= 4x" in verify_row
     assert sum(line.startswith(("| build", "| verify")) for line in table) == 4
+
+
+def test_the_views_benchmark_reports_its_ratio_in_one_run():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_views.py"), "--items", "3", "--repeats", "1", "--jobs", "1"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    last = done.stdout.splitlines()[-1] if done.stdout else done.stderr
+    # Exit 0 or 1 says whether the 2x target was met; three items are too few to judge it.
+    assert done.returncode in (0, 1) and last.startswith("with / without views: ") and "x CPU time" in last, done.stderr

@@ -104,7 +104,7 @@ def test_cli_build_json_summary(runner, tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["passportId"].startswith("urn:uuid:")
-    assert set(summary["files"]) == {"passport", "qrSvg", "qrPng"}
+    assert set(summary["files"]) == {"passport", "qrSvg", "qrPng", "publicView", "legitimateInterestView", "authorityView"}
     for path in summary["files"].values():
         assert Path(path).is_file()
     assert summary["url"] == "https://aurora-cells.example/01/04012345678901/21/P75-2027-000123"

@@ -60,7 +60,7 @@ def test_no_resolver_anywhere_is_an_error_not_a_default_host(runner, tmp_path):
     path.write_text(json.dumps(data))
     code, body = build(runner, tmp_path / "o", path)
     assert code == 1 and body["problems"][0]["path"] == "$.passport.resolverUrl"
-    code, body = build(runner, tmp_path / "o", path, "--no-qr")
+    code, body = build(runner, tmp_path / "o", path, "--no-qr", "--views", "none")
     assert code == 0 and set(body["files"]) == {"passport"}
 
 

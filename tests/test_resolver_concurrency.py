@@ -38,4 +38,4 @@ def test_two_workers_publish_and_resolve_concurrently(store_url):
         assert {content for _, _, content in outcomes} == set(bodies.values())
     store = open_store(store_url)
     assert store.count_credentials() == BATTERIES
-    assert all(store.latest(json.loads(b)["id"], "public").version == 1 for b in bodies.values())
+    assert all(store.latest(json.loads(b)["credentialSubject"]["id"], "public").version == 1 for b in bodies.values())

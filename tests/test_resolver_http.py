@@ -14,10 +14,7 @@ from batterypass.resolver.publishing import publish
 from batterypass.resolver.store import open_store
 from batterypass.resolver.tokens import AUDIENCE, ISSUER, create_token
 from batterypass.securing.keys import did_key_identity, generate_issuer_key
-from batterypass.securing.credential import AUDIENCE_CREDENTIAL_TYPES, passport_credential
-from batterypass.securing.signing import sign_credential
-from batterypass import build_passport, view_for
-from batterypass.model.access import Access
+from batterypass import Access, Signer, build_passport, issue_views
 
 from conftest import DEMO
 from resolver_support import P256_KEY, TRUST, fixture, running_server, signed_full, signed_view, with_serial
@@ -52,11 +49,11 @@ def site(tmp_path_factory):
     with running_server(url) as base:
         with httpx.Client(base_url=base, timeout=30) as client:
             yield {"client": client, "store": store, "views": views, "lmt": lmt, "jose": jose, "tokens": tokens,
-                   "passport_id": json.loads(views["public"])["id"], "url": url}
+                   "passport_id": json.loads(views["public"])["credentialSubject"]["id"], "url": url}
 
 
 def uuid_of(body: bytes) -> str:
-    return json.loads(body)["id"].removeprefix("urn:uuid:")
+    return json.loads(body)["credentialSubject"]["id"].removeprefix("urn:uuid:")
 
 
 # --- paths ----------------------------------------------------------------------------------
@@ -270,12 +267,9 @@ def test_publishing_good_repeated_and_new_version(site):
 
 def test_publishing_untrusted_is_refused_with_the_verdict(site):
     passport = build_passport(with_serial(fixture(), "HTTP-2"))
-    credential = passport_credential(passport)
-    credential["type"].append(AUDIENCE_CREDENTIAL_TYPES[Access.PUBLIC])
-    credential["credentialSubject"] = view_for(passport, "public")
     key = generate_issuer_key()
-    body = json.dumps(sign_credential(credential, key, did_key_identity(key))).encode()
-    response = post(site, body)
+    views = issue_views(passport, Signer(key, did_key_identity(key)), audiences=(Access.PUBLIC,))
+    response = post(site, json.dumps(views[Access.PUBLIC]).encode())
     assert response.status_code == 422 and response.json()["verdict"] == "unknown-issuer", response.json()
     assert any("trust" in reason or "not tied" in reason or "no trust-store" in reason for reason in response.json()["reasons"])
 
@@ -290,11 +284,11 @@ def test_publishing_tampered_is_refused(site):
 
 def test_publishing_an_over_disclosing_view_is_refused(site):
     data = with_serial(fixture(), "HTTP-4")
-    too_much = view_for(build_passport(data), "legitimate-interest")
+    too_much = json.loads(signed_view(data, "legitimate-interest"))["credentialSubject"]
     response = post(site, signed_view(data, "public", subject=too_much))
     answer = response.json()
     assert response.status_code == 422 and answer["verdict"] == "over-disclosing"
-    assert any("Annex XIII point" in reason for reason in answer["reasons"])
+    assert "point 2 data in a public view: $.credentialSubject.materialComposition.batteryMaterials" in answer["reasons"]
     assert site["client"].get(f"/01/{EV_GTIN}/21/HTTP-4").status_code == 404
 
 

@@ -112,7 +112,7 @@ def test_nginx_negotiates_like_the_resolver(nginx_site):
 def test_nginx_resolves_uuid_paths_and_404s(nginx_site):
     base = nginx_site["base"]
     lmt = nginx_site["lmt"].read_bytes()
-    uuid = json.loads(lmt)["id"].removeprefix("urn:uuid:")
+    uuid = json.loads(lmt)["credentialSubject"]["id"].removeprefix("urn:uuid:")
     for path in (f"/{uuid}", f"/urn:uuid:{uuid}"):
         assert httpx.get(base + path, headers={"Accept": "application/json"}).content == lmt
     missing = httpx.get(base + "/01/04012345000016/21/NOPE")

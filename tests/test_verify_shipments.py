@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEMO, FIXTURES, GOOD_FIXTURES, load
 
-from batterypass import Signer, issue_passport
+from batterypass import Access, Signer, issue_passport
 from batterypass.cli.main import main
 
 TRUST = str(DEMO / "trust")
@@ -24,10 +24,9 @@ def shipment(tmp_path_factory):
     out = tmp_path_factory.mktemp("shipment")
     signer = Signer.from_files(DEMO / "issuer-ed25519" / "private.pem")
     paths = [
-        issue_passport(load(FIXTURES / name), out, signer=signer, issued_at=ISSUED).files["passport"]
-        for name in GOOD_FIXTURES
+        issue_passport(load(FIXTURES / name), out, signer=signer, issued_at=ISSUED, views=(Access.PUBLIC,) if n == 0 else ()).files["passport"]
+        for n, name in enumerate(GOOD_FIXTURES)
     ]
-    shutil.copy(paths[0], paths[0].with_name(paths[0].stem + ".public.json"))
     tampered = json.loads(paths[1].read_text())
     tampered["credentialSubject"]["generalProductInformation"]["batteryMass"] = 1
     (out / "tampered.json").write_text(json.dumps(tampered))

@@ -23,19 +23,19 @@ def test_each_audience_view_verifies(audience):
                                                ("authority", "legitimate-interest"), ("legitimate-interest", "authority")])
 def test_a_view_holding_another_audiences_data_is_invalid(audience, cut_for):
     data = fixture()
-    body = signed_view(data, audience, subject=view_for(build_passport(data), cut_for))
+    body = signed_view(data, audience, subject=json.loads(signed_view(data, cut_for))["credentialSubject"])
     result = verify(body, TrustStore.load(TRUST))
     assert result.status.value == "invalid"
-    assert any(r.startswith("over-disclosure at $.credentialSubject.") for r in result.reasons)
+    assert any(f"data in {'an' if audience == 'authority' else 'a'} {audience} view: $.credentialSubject." in r for r in result.reasons)
 
 
 def test_unknown_members_are_over_disclosure():
     data = fixture()
-    subject = view_for(build_passport(data), "public")
+    subject = json.loads(signed_view(data, "public"))["credentialSubject"]
     subject["generalProductInformation"]["ownerName"] = "Jane Doe"
     result = verify(signed_view(data, "public", subject=subject), TrustStore.load(TRUST))
     assert result.status.value == "invalid"
-    assert "over-disclosure at $.credentialSubject.generalProductInformation.ownerName: not a field of the battery passport" in result.reasons
+    assert "not a field of the battery passport: $.credentialSubject.generalProductInformation.ownerName" in result.reasons
 
 
 @pytest.mark.parametrize("name", ["ev-pack.json", "lmt-ebike.json", "industrial-stationary.json"])

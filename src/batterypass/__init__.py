@@ -8,6 +8,8 @@ The public API is what this module exports; everything else is internal and may 
     >>> signed = sign(passport, key, identity=identity)  # a VC 2.0 credential with its proof
     >>> result = verify(signed, TrustStore.load("trust/"))
     >>> result.status, result.reasons, result.passport    # passport only when VALID
+    >>> views = issue_views(passport, signer)             # {Access.PUBLIC: credential, ...}
+    >>> compare_credentials(views["public"], signed).agree
 """
 
 from .issuing.assemble import Draft, build_draft, build_passport, parse_build_data
@@ -18,6 +20,7 @@ from .formats.jsonld import passport_context
 from .formats.mapping import Conversion
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
+from .issuing.views import issue_views
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
@@ -25,6 +28,7 @@ from .law.acts import ActsTable, load_acts
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
+from .verifying.comparison import Comparison, compare_credentials
 from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
@@ -32,6 +36,7 @@ __all__ = [
     "ActsTable",
     "BatteryPassError",
     "BuildData",
+    "Comparison",
     "Conversion",
     "Draft",
     "FORMATS",
@@ -52,10 +57,12 @@ __all__ = [
     "build_draft",
     "build_many",
     "build_passport",
+    "compare_credentials",
     "convert",
     "detect_format",
     "generate_issuer_key",
     "issue_passport",
+    "issue_views",
     "load_acts",
     "load_signer",
     "obligations",

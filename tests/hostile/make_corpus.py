@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from batterypass import build_passport, passport_credential
+from batterypass import Access, Signer, build_passport, issue_views, passport_credential
 from batterypass.securing.jose import sign_compact
 from batterypass.securing.keys import IssuerIdentity, did_document, generate_issuer_key
 from batterypass.securing.signing import sign_credential
@@ -252,6 +252,25 @@ def cases() -> dict[str, dict]:
     out["alg-none"] = {
         "attack": "a compact JWS with alg none", "issue": "hardening",
         "args": VERIFY, "input_text": unsigned_jws, "trust": TRUST, "expect": {"exit": 1, "status": "invalid"},
+    }
+    views = issue_views(build_passport(build_data()), None, issued_at=datetime(2026, 6, 1, 8, tzinfo=timezone.utc),
+                        audiences=(Access.PUBLIC, Access.LEGITIMATE_INTEREST))
+    issuer = Signer(KEY, IDENTITY)
+    public, restricted = views[Access.PUBLIC], views[Access.LEGITIMATE_INTEREST]
+    composition = {**public["credentialSubject"]["materialComposition"],
+                   "batteryMaterials": restricted["credentialSubject"]["materialComposition"]["batteryMaterials"]}
+    over = {**public, "credentialSubject": {**public["credentialSubject"], "materialComposition": composition}}
+    out["view-over-disclosing-re-signed"] = {
+        "attack": "the issuer's key signs a public view holding the detailed composition (Annex XIII point 2)",
+        "issue": "11", "args": VERIFY, "input": issuer.sign(over, created=SIGNED_AT), "trust": TRUST,
+        "expect": {"exit": 1, "status": "invalid",
+                   "output": ["point 2 data in a public view: $.credentialSubject.materialComposition.batteryMaterials"]},
+    }
+    both = {**restricted, "type": [*restricted["type"], public["type"][-1]]}
+    out["view-states-two-audiences"] = {
+        "attack": "a legitimate-interest view also typed as the public view, so a reader of types sees it as public",
+        "issue": "11", "args": VERIFY, "input": issuer.sign(both, created=SIGNED_AT), "trust": TRUST,
+        "expect": {"exit": 1, "status": "invalid", "output": ["2 audiences"]},
     }
     return out
 

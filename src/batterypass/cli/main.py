@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
 import signal
 import sys
@@ -31,16 +30,19 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import build_draft, parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
-from ..verifying.documents import ContentReport, check_content, credential_inputs, is_build_data, load_document, passport_of
+from ..verifying.documents import ContentReport, check_content, credential_inputs, credential_of, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items, load_input, parse_input
 from ..formats.mapping import Conversion
 from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_stem
+from ..issuing.views import VIEW_CHOICES, cut_view, view_path
+from ..model.access import Access
+from ..verifying.comparison import compare_credentials
 from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
-from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, check_status_lists
+from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, VerificationResult, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -215,6 +217,8 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
             click.option("--issued-at", metavar="DATETIME",
                          help="validFrom and proof time (default: now), for reproducible builds."),
+            click.option("--views", "views", type=click.Choice(list(VIEW_CHOICES)), default="all", show_default=True,
+                         help="Audience views to write beside the full passport (Annex XIII): none, public, or all three."),
             click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
             click.option("--replace-other-issuer", is_flag=True,
                          help="Replace a passport in --out that another issuer signed (refused otherwise)."),
@@ -258,6 +262,7 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
         "qr_options": _qr_options(options),
         "issued_at": _issued_at(options["issued_at"], options["allow_future"]),
         "voluntary": options["voluntary"],
+        "views": VIEW_CHOICES[options["views"]],
         "replace_other_issuer": options["replace_other_issuer"],
         "acts": _acts(options["acts_path"]),
     }
@@ -439,7 +444,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 
 
 @main.command()
-@click.argument("sources", metavar="FILE|DIR|-...", nargs=-1, required=True,
+@click.argument("sources", metavar="FILE|DIR|-...", nargs=-1,
                 type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="Trust store: a DID/controlled-identifier document, a PEM root, or a directory of them.")
@@ -451,21 +456,25 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 @acts_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdicts that are not valid, and the summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every check of every verdict.")
+@click.option("--compare", "compare_files", nargs=2, type=existing_file, metavar="A B",
+              help="Also check that credentials A and B (views or full) of one passport version agree on every field they share.")
 @json_option
 def verify(
     sources: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
-    max_status_age: str, acts_path: Path | None, quiet: bool, verbose: bool, as_json: bool,
+    max_status_age: str, acts_path: Path | None, quiet: bool, verbose: bool, compare_files: tuple[Path, Path] | None,
+    as_json: bool,
 ) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
     Each source is a credential file, a directory (every *.json and *.jwt file in it: full
     passports and audience views alike) or - (standard input: one credential, JSONL line or
-    compact JWS, or one path a line). Each verdict ends with what to do next; a summary line
-    counts the verdicts.
+    compact JWS, or one path a line). Each verdict names the audience of what it checked and
+    ends with what to do next; a summary line counts the verdicts. --compare A B verifies A
+    and B too (when no source holds them) and compares the two if both are valid.
 
     \b
     Exit code, the worst verdict's:
-      0 valid           1 invalid (forged, tampered, malformed)
+      0 valid           1 invalid (forged, tampered, malformed; --compare: A and B differ)
       3 unknown-issuer  7 unlisted-key (a known issuer never listed the key)
       4 expired         8 not-yet-valid
       5 revoked         6 status-unknown (with --require-status)
@@ -477,6 +486,8 @@ def verify(
       batterypass verify out/ --trust keys/demo/trust --quiet
       find lot-7 -name '*.json' | batterypass verify - --trust trust/ --json
     """
+    if not sources and not compare_files:
+        raise click.UsageError("give the FILE|DIR|- to verify, or --compare A B")
     try:
         trust = TrustStore.load(trust_path)
         status_lists = check_status_lists(
@@ -492,29 +503,88 @@ def verify(
         for problem in skipped.problems:
             _echo_err(f"warning: trust store: {skipped.source}: {problem} (file skipped)")
     results, counts = [], Counter[Status]()
-    for name, data in credential_inputs(sources):
+    # The --compare pair's verification results, by file name (None: unreadable).
+    compared = {str(path): path for path in compare_files or ()}
+    verified: dict[str, VerificationResult | None] = {}
+
+    def check(name: str, data: bytes | InvalidInputError) -> None:
         if isinstance(data, InvalidInputError):  # unreadable or oversized: nothing to verify
-            entry = _unreadable_verdict(name, data)
+            entry, result = _unreadable_verdict(name, data), None
         else:
             result = verify_document(data, trust, status_lists=status_lists, require_status=require_status, acts=acts_table)
             entry = {"file": name, **result.to_dict()}
+        if name in compared:
+            verified[name] = result
         counts[Status(entry["status"])] += 1
         if as_json:
             results.append(entry)
         elif not (quiet and entry["status"] == Status.VALID.value):
             _print_verdict(entry, verbose)
-    worst = next((s for s in PRECEDENCE if counts[s]), Status.VALID)
+
+    for name, data in credential_inputs(sources):
+        check(name, data)
+    # The pair is verified once: here only when no source held it.
+    for name, data in credential_inputs([path for name, path in compared.items() if name not in verified]):
+        check(name, data)
+    comparison = _compare(compare_files, verified) if compare_files else None
+    failed = {status for status, n in counts.items() if n}
+    if comparison and comparison["agree"] is False:
+        failed.add(Status.INVALID)
+    worst = next((s for s in PRECEDENCE if s in failed), Status.VALID)
     summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}
     if as_json:
         skipped = [{"file": e.source, "problems": [p.to_dict() for p in e.problems]} for e in trust.skipped]
-        _emit_json({
+        body = {
             "status": worst.value, "exitCode": worst.exit_code, "results": results, "summary": summary,
             "trustStoreSkipped": skipped,
-        })
+        }
+        _emit_json(body if comparison is None else {**body, "comparison": comparison})
     else:
+        if comparison:
+            _print_comparison(comparison)
         counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
         click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")
     sys.exit(worst.exit_code)
+
+
+def _compare(pair: tuple[Path, Path], verified: dict[str, VerificationResult | None]) -> dict[str, Any]:
+    """The ``comparison`` of ``verify --compare``: only credentials that verified VALID are compared."""
+    first, second = (str(path) for path in pair)
+    body: dict[str, Any] = {"first": first, "second": second}
+    credentials = {name: result.credential if result else None for name, result in verified.items()}
+    unverified = [name for name in (first, second) if credentials.get(name) is None]
+    if unverified:
+        names = " and ".join(dict.fromkeys(unverified))
+        return {**body, "agree": None, "reason": f"not compared: {names} did not verify as valid"}
+    try:
+        outcome = compare_credentials(credentials[first], credentials[second])
+    except InvalidInputError as exc:
+        return {**body, "agree": None, "reason": f"not compared: the {exc.source} credential: {exc.problems[0]}"}
+    return {
+        **body,
+        **outcome.to_dict(),
+        "reasons": [d.describe(first, second) for d in outcome.differences],
+    }
+
+
+def _print_comparison(comparison: dict[str, Any]) -> None:
+    verdict = {True: "AGREE", False: "DIFFER", None: "NOT COMPARED"}[comparison["agree"]]
+    lines = [f"compare {comparison['first']} {comparison['second']}: {verdict}"]
+    if comparison["agree"] is not None:
+        first, second = comparison["audiences"]
+        lines.append(f"  passport {comparison['passportId']}: {_AUDIENCE_TEXT[first]} and {_AUDIENCE_TEXT[second]}")
+    lines.extend(f"  why: {reason}" for reason in comparison.get("reasons", [comparison.get("reason")]) if reason)
+    # The lines quote what the documents claim.
+    for line in lines:
+        click.echo(_printable(line))
+
+
+_AUDIENCE_TEXT = {
+    "public": "public view (Annex XIII point 1)",
+    "legitimate-interest": "legitimate-interest view (points 1, 2 and 4)",
+    "authority": "authority view (points 1, 2 and 3)",
+    "full": "full passport (every point; the issuer's copy, not for publication)",
+}
 
 
 def _unreadable_verdict(name: str, error: InvalidInputError) -> dict[str, Any]:
@@ -534,6 +604,8 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
         lines.append(f"  passport {entry['passportId']}")
     if entry.get("issuer"):
         lines.append(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+    if entry.get("audience"):
+        lines.append(f"  audience {_AUDIENCE_TEXT[entry['audience']]}")
     if battery := entry.get("battery"):
         lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     for check in entry.get("checks", []) if verbose else ():
@@ -599,6 +671,52 @@ def qr_command(
         _emit_json(summary)
     else:
         click.echo(_printable(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)"))
+
+
+@main.command("view")
+@click.argument("passport_file", metavar="PASSPORT", type=input_file)
+@click.option("--audience", type=click.Choice([a.value for a in Access]), required=True, help="Annex XIII audience of the view.")
+@click.option("--key", "key_path", type=existing_file, required=True, help="The issuer's private key (private.pem from keygen).")
+@click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase.")
+@click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for a jose passport's x5c.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="Output file, or - for standard output (default: <stem>.<audience>.json beside PASSPORT).")
+@json_option
+@_handles_errors
+def view_command(
+    passport_file: Path, audience: str, key_path: Path, passphrase_env: str | None, cert_chain: Path | None,
+    out_path: Path | None, as_json: bool,
+) -> None:
+    """Cut the signed view for one --audience from the full passport credential PASSPORT
+    (- reads standard input; then give --out).
+
+    Only its issuer can: PASSPORT must be signed with --key. The view keeps the passport's
+    version (validFrom and the rest) and its envelope.
+    """
+    from_stdin = str(passport_file) == STDIO
+    if from_stdin and out_path is None:
+        raise click.UsageError("PASSPORT - has no file to write the view beside: give --out FILE or --out -")
+    to_stdout = out_path is not None and str(out_path) == STDIO
+    if to_stdout and as_json:
+        raise click.UsageError("--out - writes the view to standard output: it cannot also carry --json")
+    out_path = out_path or view_path(passport_file, audience)
+    if not (from_stdin or to_stdout) and out_path.resolve() == passport_file.resolve():
+        raise click.UsageError("--out must not be the full passport: it is the issuer's record")
+    document = load_document(_read_input(passport_file), str(passport_file))
+    envelope = DATA_INTEGRITY if isinstance(document, dict) and "proof" in document else "jose"
+    signer = Signer.from_files(key_path, _passphrase(passphrase_env), envelope, cert_chain)
+    view = cut_view(document, audience, signer, str(passport_file))
+    if to_stdout:
+        sys.stdout.buffer.write(dumps_pretty(view))
+        return
+    write_atomic(out_path, dumps_pretty(view))
+    credential, _ = credential_of(view)
+    summary = {"passportId": credential["credentialSubject"]["id"], "audience": audience, "id": credential["id"],
+               "files": {"view": str(out_path)}}
+    if as_json:
+        _emit_json(summary)
+    else:
+        click.echo(f"{audience} view {summary['id']} of passport {summary['passportId']} -> {out_path}")
 
 
 @main.command()

@@ -16,7 +16,8 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
   assembled from the item now, it is issued by the same issuer (the signer's id, or the
   manufacturer for an unsigned passport) in the same envelope, its signature verifies with
   the signer's *current* key and names its current verification method (and chain), and
-  every QR file the options ask for exists and is not empty. Anything else that is there is
+  every QR file and audience view the options ask for exists and is not empty (the views are
+  written with the full credential, before it). Anything else that is there is
   issued again, and the item's result says why (``reissued``): after a key is revoked and
   replaced, a rerun re-issues everything the old key signed. Assembling is cheap; signing, QR rendering and writing are
   what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
@@ -82,6 +83,9 @@ from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, de
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
+from .views import ALL_AUDIENCES, view_file_key
+from ..model.views import view_for
+from ..model.access import Access
 from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 
@@ -259,6 +263,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    views: tuple[Access, ...] = ALL_AUDIENCES
     replace_other_issuer: bool = False
     acts: ActsTable | None = None
 
@@ -276,6 +281,7 @@ def build_many(
     qr_options: QrOptions = QrOptions(),
     issued_at: datetime | None = None,
     voluntary: bool = False,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
     replace_other_issuer: bool = False,
@@ -304,7 +310,7 @@ def build_many(
         if signer is not None:
             # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
             signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, replace_other_issuer, acts)
+        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views, replace_other_issuer, acts)
         writer = _ReportWriter(Path(report)) if report is not None else None
         claims = _Claims()
         for result in _issue_all(settings, claims.entries(items), jobs):
@@ -477,6 +483,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             signer=settings.signer,
             qr_options=settings.qr_options,
             issued_at=settings.issued_at,
+            views=settings.views,
             source=source,
             durable=not _DEFER_SYNC,
             replace_other_issuer=settings.replace_other_issuer,
@@ -496,12 +503,14 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
 def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> tuple[ItemResult | None, str | None]:
     """The skipped result when ``out_dir`` holds this passport complete, identical and verifying;
     else why the passport file there (if any) must be issued again."""
-    files = passport_files(passport.id, settings.out_dir, settings.qr_options)
+    files = passport_files(passport.id, settings.out_dir, settings.qr_options, settings.views)
     if not _non_empty(files["passport"]):
         return None, None
     problem = _difference(settings, passport, files["passport"])
     if problem is None and not all(_non_empty(path) for path in files.values()):
-        problem = "a QR file is missing or empty"
+        problem = "a QR file or audience view is missing or empty"
+    if problem is None:
+        problem = _views_difference(settings, passport, files)
     if problem is None:
         return ItemResult(source, "skipped", passport.id, files), None
     return None, problem
@@ -527,6 +536,26 @@ def _difference(settings: _Settings, passport: Passport, path: Path) -> str | No
         return "the existing passport holds other content"
     if signer and (problem := signer.signature_problem(document)):
         return f"the existing passport would not verify: {problem}"
+    return None
+
+
+def _views_difference(settings: _Settings, passport: Passport, files: dict[str, Path]) -> str | None:
+    """Why an audience view in ``out_dir`` is not the one this batch would issue beside the
+    passport (None: each is): a view is published, so one that no longer verifies is issued again."""
+    for audience in settings.views:
+        path = files[view_file_key(audience)]
+        try:
+            document = load_document(read_bytes(path), str(path))
+            credential, envelope = credential_of(document)
+        except BatteryPassError:
+            return f"the existing {audience.value} view cannot be read"
+        signer = settings.signer
+        if envelope != (signer.envelope if signer else None):
+            return f"the existing {audience.value} view is in another envelope ({envelope or 'unsigned'})"
+        if credential.get("credentialSubject") != view_for(passport, audience):
+            return f"the existing {audience.value} view holds other content"
+        if signer and (problem := signer.signature_problem(document)):
+            return f"the existing {audience.value} view would not verify: {problem}"
     return None
 
 

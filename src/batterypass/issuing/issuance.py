@@ -2,7 +2,8 @@
 
 This is the one path from build data to files; ``build``, ``batch`` and library users all
 take it, so a passport written by any of them is the same. Files are written atomically, the
-QR files first and the passport last, so a passport file on disk means the set is complete.
+QR files first, then the audience views (:mod:`.views`), the full passport credential last, so
+a passport file on disk means the set is complete.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from ..securing.data_integrity import ProofError, check_proof, verify_checked_pr
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
+from ..model.access import Access
 from ..verifying.documents import credential_of, load_document
+from .views import ALL_AUDIENCES, view_file_key, view_path, write_views
 
 
 
@@ -163,15 +166,23 @@ def passport_file_stem(passport_id: str) -> str:
 
 
 def passport_files(
-    passport_id: str, out_dir: str | os.PathLike[str], qr_options: QrOptions = QrOptions()
+    passport_id: str,
+    out_dir: str | os.PathLike[str],
+    qr_options: QrOptions = QrOptions(),
+    views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> dict[str, Path]:
     """The files :func:`issue_passport` writes for ``passport_id``, by the names it reports them under.
 
     Known before anything is built, so a caller can look for a passport issued earlier.
     """
     stem = Path(out_dir) / passport_file_stem(passport_id)
+    full = Path(f"{stem}.json")
     formats = qr_options.formats if qr_options.enabled else ()
-    return {**{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats}, "passport": Path(f"{stem}.json")}
+    return {
+        **{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats},
+        **{view_file_key(audience): view_path(full, audience) for audience in views},
+        "passport": full,
+    }
 
 
 class OtherIssuerError(BatteryPassError):
@@ -200,12 +211,14 @@ def issue_passport(
     qr_options: QrOptions = QrOptions(),
     issued_at: datetime | None = None,
     voluntary: bool = False,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
     replace_other_issuer: bool = False,
     acts: ActsTable | None = None,
 ) -> IssuedPassport:
-    """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
+    """Build, wrap, sign (when ``signer`` is given) and write one passport, its audience views
+    (``views``, default one per audience; see :mod:`.views`) and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
     ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``replace_other_issuer`` is
@@ -214,8 +227,8 @@ def issue_passport(
     """
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
-        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable,
-        replace_other_issuer=replace_other_issuer,
+        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, views=views, source=source,
+        durable=durable, replace_other_issuer=replace_other_issuer,
     )
 
 
@@ -226,6 +239,7 @@ def write_passport(
     signer: Signer | None = None,
     qr_options: QrOptions = QrOptions(),
     issued_at: datetime | None = None,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
     replace_other_issuer: bool = False,
@@ -262,5 +276,7 @@ def write_passport(
             symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, label=label, durable=durable
         )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
-    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable)
+    full = out / f"{stem}.json"
+    files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))
+    files["passport"] = write_atomic(full, dumps_pretty(document), durable=durable)
     return IssuedPassport(passport, document, files, url if qr_options.enabled else None, side)

@@ -2,6 +2,10 @@
 
 A verifier cannot re-run the build rules (it has no build data), but it can hold a received
 passport to the passport model and to the consistency of its derived values.
+
+An audience view (Art. 77(2)) is held to the same, for what its audience may see: it must not
+hold a field its audience may not see (:func:`~batterypass.model.views.disclosure_problems`), and
+it is not refused for lacking those fields, which it leaves out by design.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ from typing import Any
 from . import checks, identifiers, rules
 from .acts import ActsTable
 from ..errors import InvalidInputError, Problem
+from ..model.access import Access
 from ..model.build_data import ATTRIBUTED_MODELS
 from ..model.passport import Passport
 from ..model.validation import validate_model
+from ..model.views import disclosure_problems, passport_view_model, visible_to
 
 _SUBJECT = "$.credentialSubject"
 
@@ -70,15 +76,30 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     return found
 
 
-def check_passport_subject(subject: Any, credential_id: str | None = None, *, acts: ActsTable | None = None) -> Passport:
+def check_passport_subject(
+    subject: Any, credential_id: str | None = None, audience: Access | str | None = None, *, acts: ActsTable | None = None
+) -> Passport:
     """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path.
 
     The model, the consistency of derived values, then the rules: a data point the passport
     must hold for this battery on its placing-on-market date, under ``acts`` (default: the
-    built-in acts table), must be there; a pending one never fails by its absence.
+    built-in acts table), must be there; a pending one never fails by its absence. With
+    ``audience`` the subject is that audience's view: held to
+    :func:`~batterypass.model.views.disclosure_problems`, validated by
+    :func:`~batterypass.model.views.passport_view_model` (the result is an instance of it),
+    and not refused for lacking what its audience may not see.
     """
-    passport = validate_model(Passport, subject, prefix=("credentialSubject",))
-    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True, acts=acts)
+    if audience is None:
+        passport = validate_model(Passport, subject, prefix=("credentialSubject",))
+    else:
+        if above := disclosure_problems(subject, audience, prefix=("credentialSubject",)):
+            raise InvalidInputError(above)
+        passport = validate_model(passport_view_model(audience), subject, prefix=("credentialSubject",))
+    problems = _consistency_problems(passport, credential_id) or [
+        problem
+        for problem in rules.rule_problems(passport, voluntary=True, acts=acts)
+        if visible_to(problem.path, audience, subject, prefix=_SUBJECT)
+    ]
     if problems:
         raise InvalidInputError(problems)
     return passport

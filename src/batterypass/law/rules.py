@@ -159,7 +159,9 @@ class BatteryFacts:
             document=passport.model_dump(mode="json", exclude_none=True),
             category=general.batteryCategory,
             on_build_side=False,
-            materials=tuple((m.batteryMaterialLocation, m.batteryMaterialName) for m in composition.batteryMaterials),
+            # An audience view without point 2 leaves the detailed composition out (None): the
+            # conditions on it then do not hold, and nothing is required on their account.
+            materials=tuple((m.batteryMaterialLocation, m.batteryMaterialName) for m in composition.batteryMaterials or ()),
             substances=tuple(h.hazardousSubstanceName for h in composition.hazardousSubstances),
             prefix="$.credentialSubject",
         )

@@ -5,12 +5,15 @@ Contract (:func:`admit`, then :func:`publish`):
 * Only audience views are published: a credential whose type states an audience
   (``securing.credential.credential_audience``). The full credential is kept by its issuer:
   it is refused (``full-credential``), whatever the file is called.
-* A view must hold nothing outside its audience's Annex XIII points and nothing the passport
-  model does not know (``over-disclosing``).
+* A view must hold nothing its audience may not see (``over-disclosing``): the one check
+  verification makes too (``model.views.disclosure_problems``: outside its audience's Annex
+  XIII points, voluntary sourcing data its ``voluntaryDataAudience`` keeps from the public,
+  anything the passport model does not know).
 * The credential must verify against the resolver's own trust store (``verifying.verify``,
   which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
   credential is refused with the verdict and its reasons.
-* The passport id must be a ``urn:uuid:`` (it is part of the resolver's URLs).
+* The passport id, ``credentialSubject.id`` (a view has a credential id of its own), must be
+  a ``urn:uuid:`` (it is part of the resolver's URLs).
 * Publishing the same bytes again is a no-op (``unchanged``); other bytes for the same
   passport and audience are a new version, the old ones kept.
 """
@@ -100,7 +103,9 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
         raise Refusal(Status.INVALID.value, [str(p) for p in exc.problems]) from None
     except BatteryPassError as exc:  # a malformed JWS
         raise Refusal(Status.INVALID.value, [str(exc)]) from None
-    passport_id = credential.get("id") if isinstance(credential.get("id"), str) else None
+    subject = credential.get("credentialSubject")
+    claimed = subject.get("id") if isinstance(subject, dict) else None
+    passport_id = claimed if isinstance(claimed, str) else None
     try:
         audience = credential_audience(credential)
     except ValueError as exc:
@@ -113,10 +118,9 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
             ["a full passport credential is kept by its issuer, never published: publish its audience views"],
             passport_id,
         )
-    subject = credential.get("credentialSubject")
     # Checked first, and again by verify, so the refusal names it as what it is.
-    if problems := disclosure_problems(subject, audience):
-        reasons = [f"{p.path.replace('$', '$.credentialSubject', 1)}: {p.message}" for p in problems]
+    if problems := disclosure_problems(subject, audience, prefix=("credentialSubject",)):
+        reasons = [f"{p.message}: {p.path}" for p in problems]
         raise Refusal("over-disclosing", [f"the {audience.value} view holds too much", *reasons], passport_id, audience.value)
     result = verify(document, trust)
     if result.status is not Status.VALID:
@@ -124,7 +128,7 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
     if envelope is None:
         raise Refusal(Status.INVALID.value, ["the credential is not signed"], passport_id, audience.value)
     if passport_id is None or not PASSPORT_ID.fullmatch(passport_id):
-        raise Refusal(Status.INVALID.value, [f"$.id: a passport id is urn:uuid: and a lowercase UUID, not {passport_id!r}"], passport_id, audience.value)
+        raise Refusal(Status.INVALID.value, [f"$.credentialSubject.id: a passport id is urn:uuid: and a lowercase UUID, not {passport_id!r}"], passport_id, audience.value)
     general = subject.get("generalProductInformation") if isinstance(subject, dict) else None
     general = general if isinstance(general, dict) else {}
     gtin, serial = general.get("gtin"), general.get("serialNumber")

@@ -20,6 +20,7 @@ from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 from ..law.acts import ActsTable
 from ..law.passport_content import check_bare_passport, check_passport_subject
+from ..securing.credential import credential_audience
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
@@ -102,7 +103,8 @@ def is_bare_passport(document: dict[str, Any] | str) -> bool:
 
 def passport_of(document: dict[str, Any] | str, acts: ActsTable | None = None) -> tuple[str, Passport, str | None]:
     """The passport in a loaded document, unverified: a bare passport (what
-    ``schemas/passport.schema.json`` describes) or a credential in any envelope.
+    ``schemas/passport.schema.json`` describes) or a credential in any envelope (a full
+    passport or an audience view, checked as such).
 
     Returns its kind, the passport and the envelope name; raises :class:`InvalidInputError`
     with every problem, at paths in the document as it is.
@@ -110,7 +112,13 @@ def passport_of(document: dict[str, Any] | str, acts: ActsTable | None = None) -
     if is_bare_passport(document):
         return PASSPORT, check_bare_passport(document, acts=acts), None
     credential, envelope = credential_of(document)
-    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=acts), envelope
+    try:
+        audience = credential_audience(credential)
+    except ValueError as exc:
+        raise InvalidInputError([Problem("$.type", str(exc))]) from None
+    # An audience view has its own credential id; its passport id is the subject's.
+    credential_id = credential.get("id") if audience is None else None
+    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential_id, audience, acts=acts), envelope
 
 
 def check_content(data: bytes, source: str, acts: ActsTable | None = None) -> ContentReport:

@@ -25,9 +25,12 @@ Checks, in order, and the status a failure gives:
 * ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
-  that passes the passport model and its consistency rules; *invalid*. An audience view (its
-  type states an audience, ``credential_audience``) leaves out fields the model requires, so
-  it is held instead to holding nothing its audience may not see (``model.views``); *invalid*.
+  that passes the passport model and its consistency rules; *invalid*. A credential whose
+  type states an Annex XIII audience (``BatteryPassportPublicView``..., ``credential_audience``)
+  is that audience's view: a field its audience may not see makes it *invalid* ("point 2 data
+  in a public view: $.credentialSubject...", ``model.views.disclosure_problems``), fields it
+  leaves out by design are not missing, and its own credential id need not be the passport
+  id. The result names the audience.
 
 When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
 own word that a passport must not be relied on, and outweighs its having expired); all
@@ -63,6 +66,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..model.access import Access
 from ..securing.credential import (
     credential_audience,
     credential_shape_problems,
@@ -163,6 +167,9 @@ PRECEDENCE = (
     Status.STATUS_UNKNOWN,
 )
 
+#: The ``audience`` of a full passport credential: every Annex XIII point, for its issuer only.
+FULL = "full"
+
 _RESOLUTION_STATUS = {"invalid": Status.INVALID, "expired": Status.EXPIRED}
 
 
@@ -182,9 +189,12 @@ class Check:
 class VerificationResult:
     """The outcome of :func:`verify`.
 
-    ``issuer`` and ``passport_id`` are what the document *claims* (so a failure can say which
-    passport failed); ``credential`` and ``passport`` are given only when the status is VALID,
-    so content of a document that failed is never handed on.
+    ``issuer``, ``passport_id`` and ``audience`` are what the document *claims* (so a failure
+    can say which passport failed); ``credential`` and ``passport`` are given only when the
+    status is VALID, so content of a document that failed is never handed on. ``audience`` is
+    the Annex XIII audience of a view, :data:`FULL` for a full passport credential (the
+    issuer's, never published) and None for a credential that is not a passport; the
+    ``passport`` of a view leaves None what its audience may not see.
     """
 
     status: Status
@@ -196,6 +206,7 @@ class VerificationResult:
     credential: dict[str, Any] | None = None
     passport: Passport | None = None
     content_checked: bool = False
+    audience: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -223,6 +234,7 @@ class VerificationResult:
             "envelope": self.envelope,
             "issuer": self.issuer,
             "passportId": self.passport_id,
+            "audience": self.audience,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
             "nextStep": self.status.next_step,
@@ -331,6 +343,7 @@ class _Verification:
         self.passport_id: str | None = None
         self.passport: Passport | None = None
         self.content_checked = False
+        self.audience: str | None = None
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -345,6 +358,7 @@ class _Verification:
             credential=credential if valid else None,
             passport=self.passport if valid else None,
             content_checked=self.content_checked,
+            audience=self.audience,
         )
 
     # ------------------------------------------------------------------ steps
@@ -390,6 +404,12 @@ class _Verification:
             subject = credential.get("credentialSubject")
             claimed = subject.get("id") if isinstance(subject, dict) else None
             self.passport_id = claimed if isinstance(claimed, str) else credential.get("id")
+            try:
+                audience = credential_audience(credential)
+            except ValueError as exc:
+                problems.append(Problem("$.type", str(exc)))
+            else:
+                self.audience = audience.value if audience else FULL
         if problems:
             reasons = [f"malformed credential at {p.path}: {p.message}" for p in problems]
             self.findings.failed("credential", Status.INVALID, f"{len(problems)} problem(s) with the credential's shape", reasons)
@@ -584,33 +604,22 @@ class _Verification:
             self.findings.not_applicable("content", "not a battery passport, not checked")
             return
         self.content_checked = True
-        try:
-            audience = credential_audience(credential)
-        except ValueError as exc:
-            self.findings.failed("content", Status.INVALID, str(exc))
+        subject = credential.get("credentialSubject")
+        audience = None if self.audience in (None, FULL) else Access(self.audience)
+        if audience is not None and (above := disclosure_problems(subject, audience, prefix=("credentialSubject",))):
+            reasons = [f"{p.message}: {p.path}" for p in above]
+            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds {len(reasons)} field(s) its audience may not see", reasons)
             return
-        if audience is not None:
-            self.check_view(credential.get("credentialSubject"), audience)
-            return
+        # A view has its own credential id; its passport id is the subject's.
+        credential_id = credential.get("id") if audience is None else None
         try:
-            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=self.acts)
+            self.passport = check_passport_subject(subject, credential_id, audience, acts=self.acts)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
         else:
-            self.findings.passed("content", "the passport conforms to the battery passport model")
-
-    def check_view(self, subject: Any, audience: Access) -> None:
-        """An audience view leaves out what the model requires; it must hold nothing more than
-        its audience may see (Art. 77(2))."""
-        if not isinstance(subject, dict):
-            self.findings.failed("content", Status.INVALID, "the view's credentialSubject must be an object")
-            return
-        if problems := disclosure_problems(subject, audience):
-            reasons = [f"over-disclosure at {_subject_path(p.path)}: {p.message}" for p in problems]
-            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds more than its audience may see", reasons)
-        else:
-            self.findings.passed("content", f"a {audience.value} view holding only what its audience may see")
+            what = "the passport" if audience is None else f"the {audience.value} view"
+            self.findings.passed("content", f"{what} conforms to the battery passport model")
 
 
 @dataclass(frozen=True)
