@@ -55,10 +55,6 @@ _EMPTY_IS_AN_ANSWER = frozenset(
 )
 
 
-def _present(value: Any, path: str = "") -> bool:
-    return value is not None and (value != [] or path in _EMPTY_IS_AN_ANSWER)
-
-
 @dataclass(frozen=True)
 class DataView:
     """One document seen through the table: build data (``inputs``) or a passport (``fields``).
@@ -80,7 +76,8 @@ def _path_of(carrier: Carrier, on_build_side: bool) -> str | None:
 
 
 def _held(document: dict[str, Any], path: str) -> bool:
-    return _present(_lookup(document, path), path)
+    value = _lookup(document, path)
+    return value is not None and (value != [] or path in _EMPTY_IS_AN_ANSWER)
 
 
 def _strip(path: str) -> str:
@@ -199,8 +196,11 @@ def data_point_problems(
             continue
         # What is missing first: a passport holds nearly everything, and then whether (and
         # why) the data point is required, which conditions and acts decide, need not be asked.
-        missing = next((where for path, where in planned.carriers if path is not None and not _held(document, path)), None)
-        if missing is None:
+        for path, where in planned.carriers:
+            if path is not None and not _held(document, path):
+                missing = where
+                break
+        else:
             continue
         why = _required(row, duty, context, acts, placed_on_market)
         if why is not None:
