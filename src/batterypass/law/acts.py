@@ -16,6 +16,7 @@ the rules refer to them by id.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -124,8 +125,13 @@ class Start:
 
 def start_of(timetable: Timetable, table: ActsTable, today: date) -> Start:
     acts = table.by_id()
-    pending = tuple(act_id for act_id in timetable.acts if acts[act_id].entryIntoForce is None)
-    starts = [timetable.floor] + [
-        (acts[act_id].entryIntoForce or today) + relativedelta(months=timetable.months) for act_id in timetable.acts
-    ]
+    return _start(timetable, tuple((act_id, acts[act_id].entryIntoForce) for act_id in timetable.acts), today)
+
+
+# The same few timetables, acts dates and day for every passport of a run: the month arithmetic
+# (dateutil's relativedelta) is done once for each, not three times per passport.
+@functools.lru_cache(maxsize=256)
+def _start(timetable: Timetable, in_force: tuple[tuple[str, date | None], ...], today: date) -> Start:
+    pending = tuple(act_id for act_id, entry in in_force if entry is None)
+    starts = [timetable.floor] + [(entry or today) + relativedelta(months=timetable.months) for _, entry in in_force]
     return Start(max(starts), pending)

@@ -11,6 +11,7 @@ the caller (:mod:`.rules`), so this module judges no date itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,16 +28,24 @@ _SELECTOR = re.compile(r"^(?P<name>[^\[]+)\[(?P<value>[^\]]+)\]$")
 _ACTIVE = ("cathode", "anode")
 
 
-def _lookup(document: Any, path: str) -> Any:
-    value = document
+@functools.cache
+def _parts(path: str) -> tuple[tuple[str, str | None], ...]:
+    """``path`` as (key, selected value or None) steps, parsed once per path, not per document."""
+    steps = []
     for part in path.split("."):
         match = _SELECTOR.match(part)
-        name = match["name"] if match else part
+        steps.append((match["name"], match["value"]) if match else (part, None))
+    return tuple(steps)
+
+
+def _lookup(document: Any, path: str) -> Any:
+    value = document
+    for name, selected in _parts(path):
         if not isinstance(value, dict):
             return None
         value = value.get(name)
-        if match:
-            value = next((entry for entry in value or [] if isinstance(entry, dict) and match["value"] in entry.values()), None)
+        if selected is not None:
+            value = next((entry for entry in value or [] if isinstance(entry, dict) and selected in entry.values()), None)
     return value
 
 
@@ -44,10 +53,6 @@ def _lookup(document: Any, path: str) -> Any:
 _EMPTY_IS_AN_ANSWER = frozenset(
     {"materials.hazardousSubstances", "materialComposition.hazardousSubstances", "materialComposition.criticalRawMaterials"}
 )
-
-
-def _present(value: Any, path: str = "") -> bool:
-    return value is not None and (value != [] or path in _EMPTY_IS_AN_ANSWER)
 
 
 @dataclass(frozen=True)
@@ -65,25 +70,34 @@ class DataView:
     substances: tuple[str, ...]
     prefix: str
 
-    def path_of(self, carrier: Carrier) -> str | None:
-        return carrier.input if self.on_build_side else carrier.field
 
-    def location(self, carrier: Carrier) -> str:
-        return f"{self.prefix}.{_strip(self.path_of(carrier) or carrier.field)}"
+def _path_of(carrier: Carrier, on_build_side: bool) -> str | None:
+    return carrier.input if on_build_side else carrier.field
 
-    def holds(self, carrier: Carrier) -> bool:
-        path = self.path_of(carrier)
-        return path is None or _present(_lookup(self.document, path), path)
+
+def _held(document: dict[str, Any], path: str) -> bool:
+    value = _lookup(document, path)
+    return value is not None and (value != [] or path in _EMPTY_IS_AN_ANSWER)
 
 
 def _strip(path: str) -> str:
     return ".".join(_SELECTOR.sub(lambda m: m["name"], part) for part in path.split("."))
 
 
+@functools.cache
+def _paths(number: int, on_build_side: bool) -> tuple[str, ...]:
+    return tuple(path for carrier in DATA_POINTS[number].carriers if (path := _path_of(carrier, on_build_side)))
+
+
 def given(view: DataView, number: int) -> bool:
     """Whether the document holds data point ``number`` (every carrier it has a path for)."""
-    paths = [path for path in (view.path_of(c) for c in DATA_POINTS[number].carriers) if path]
-    return bool(paths) and all(_present(_lookup(view.document, path), path) for path in paths)
+    paths = _paths(number, view.on_build_side)
+    return bool(paths) and all(_held(view.document, path) for path in paths)
+
+
+@functools.cache
+def _word(substance: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(substance)}\b", re.IGNORECASE)
 
 
 class _Context:
@@ -95,7 +109,7 @@ class _Context:
 
     def contains(self, substance: str) -> bool:
         # Lead and cadmium count anywhere in the battery (Art. 8(1), Art. 13(5)); the others in active materials.
-        word = re.compile(rf"\b{re.escape(substance)}\b", re.IGNORECASE)
+        word = _word(substance)
         names = [name for component, name in self.view.materials if component in _ACTIVE]
         if substance in ("cadmium", "lead"):
             names = [name for _, name in self.view.materials] + list(self.view.substances)
@@ -121,12 +135,47 @@ def _required(row: DataPoint, duty: Duty, context: _Context, acts: ActsTable, on
     return None
 
 
-def _fillable_elsewhere(path: str, category: str, view: DataView) -> bool:
+def _ever_required(duty: Duty) -> bool:
+    """Whether :func:`_required` can give a reason for ``duty`` (never for an optional one, nor
+    for a conditional one whose condition the data cannot tell)."""
+    return duty.status in ("mandatory", "pending") or (
+        duty.status == "conditional" and duty.condition is not None and duty.condition.test is not None
+    )
+
+
+def _fillable_elsewhere(path: str, category: str, on_build_side: bool) -> bool:
     """Whether a row other than a not-to-be-filled one carries the same field or input."""
     return any(
-        row.duty(category).status != "not-to-be-filled" and any(view.path_of(c) == path for c in row.carriers)
+        row.duty(category).status != "not-to-be-filled" and any(_path_of(c, on_build_side) == path for c in row.carriers)
         for row in DATA_POINTS.values()
     )
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A data point as one category and side read it. ``carriers``: (path or None, where a problem
+    with it is reported, below the document's prefix); for a not-to-be-filled row only the paths
+    that no other row may fill (those are refused when given)."""
+
+    row: DataPoint
+    duty: Duty
+    carriers: tuple[tuple[str | None, str], ...]
+
+
+@functools.cache
+def _plan(category: str, on_build_side: bool) -> tuple[_Row, ...]:
+    """The rows that can yield a problem, with their duty, paths and problem locations: these
+    depend on the category and the side only, so they are worked out once, not per passport."""
+    plan = []
+    for row in DATA_POINTS.values():
+        duty = row.duty(category)
+        carriers = [(_path_of(c, on_build_side), _strip(_path_of(c, on_build_side) or c.field)) for c in row.carriers]
+        if duty.status == "not-to-be-filled":
+            carriers = [(path, where) for path, where in carriers if path and not _fillable_elsewhere(path, category, on_build_side)]
+        elif not _ever_required(duty):
+            continue  # neither required nor refused: nothing to look up
+        plan.append(_Row(row, duty, tuple(carriers)))
+    return tuple(plan)
 
 
 def data_point_problems(
@@ -135,21 +184,26 @@ def data_point_problems(
     """(data point number, problem) for every required data point missing and every filled one
     the guidance says not to fill."""
     context = _Context(view, applies)
+    document = view.document
     found: list[tuple[int, Problem]] = []
-    for row in DATA_POINTS.values():
-        duty = row.duty(view.category)
+    for planned in _plan(view.category, view.on_build_side):
+        row, duty = planned.row, planned.duty
         if duty.status == "not-to-be-filled":
-            for carrier in row.carriers:
-                path = view.path_of(carrier)
-                if path and _present(_lookup(view.document, path), path) and not _fillable_elsewhere(path, view.category, view):
+            for path, where in planned.carriers:
+                if path is not None and _held(document, path):
                     message = f"data point {row.number} ({row.name}) is not to be filled for {view.category} batteries (Commission guidance)"
-                    found.append((row.number, Problem(view.location(carrier), message)))
+                    found.append((row.number, Problem(f"{view.prefix}.{where}", message)))
+            continue
+        # What is missing first: a passport holds nearly everything, and then whether (and
+        # why) the data point is required, which conditions and acts decide, need not be asked.
+        for path, where in planned.carriers:
+            if path is not None and not _held(document, path):
+                missing = where
+                break
+        else:
             continue
         why = _required(row, duty, context, acts, placed_on_market)
-        if why is None:
-            continue
-        missing = next((c for c in row.carriers if not view.holds(c)), None)
-        if missing is not None:
+        if why is not None:
             message = f"is required: data point {row.number} ({row.name}, {row.source}), {why}"
-            found.append((row.number, Problem(view.location(missing), message)))
+            found.append((row.number, Problem(f"{view.prefix}.{missing}", message)))
     return found
