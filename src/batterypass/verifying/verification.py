@@ -47,10 +47,11 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all). Of several copies of one list the newest counts (by the
-later of its ``validFrom`` and its signing time); copies equally new are combined bit by bit, a bit set in
+no ``credentialStatus`` at all). Of several copies of one list (same issuer and id) the newest
+that states the entry's purpose counts (by the later of its ``validFrom`` and its signing time),
+whatever order they are given in; copies equally new are combined bit by bit, a bit set in
 any of them counting as set, over the longest copy's length, so no copy can clear a bit
-another sets. A list issued longer ago than ``max_status_age`` (default
+another sets, and a copy for another purpose says nothing about this one. A list issued longer ago than ``max_status_age`` (default
 :data:`DEFAULT_MAX_STATUS_AGE`), or whose age cannot be told, is *stale*: a bit it sets still
 revokes, but a clear bit proves nothing, so the status is unknown.
 """
@@ -526,8 +527,8 @@ class _Verification:
         else:
             self.findings.passed("validity", f"valid at {self.now.isoformat()}")
 
-    def usable_status_lists(self) -> tuple[dict[str, CheckedStatusList], list[str]]:
-        """The credential issuer's status lists by id; why others are not used."""
+    def usable_status_lists(self) -> tuple[dict[tuple[str, str], CheckedStatusList], list[str]]:
+        """The credential issuer's status lists by id and purpose; why others are not used."""
         checked = self.status_lists
         if not isinstance(checked, CheckedStatusLists):
             checked = check_status_lists(checked or [], self.trust, now=self.now)
@@ -536,7 +537,9 @@ class _Verification:
             if usable.issuer != self.claims.issuer:
                 rejected.append(f"status list {usable.status_list.id} is issued by {usable.issuer}, not by {self.claims.issuer}")
             else:
-                lists[usable.status_list.id] = usable
+                # One entry per issuer, id and purpose (check_status_lists): nothing is overwritten.
+                (purpose,) = usable.status_list.purposes
+                lists[usable.status_list.id, purpose] = usable
         return lists, rejected
 
     def check_status(self) -> None:
@@ -553,14 +556,15 @@ class _Verification:
             if entry.purpose not in BLOCKING_PURPOSES:
                 self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
                 continue
-            checked = lists.get(entry.list_url)
-            status_list = checked.status_list if checked else None
+            checked = lists.get((entry.list_url, entry.purpose))
+            other_purposes = sorted(purpose for url, purpose in lists if url == entry.list_url)
             unknown = None
-            if checked is None or status_list is None:
+            if checked is None and other_purposes:
+                unknown = f"the list is for {', '.join(other_purposes)}, not {entry.purpose}"
+            elif checked is None:
                 unknown = "no usable status list was given" + (f" ({'; '.join(rejected)})" if rejected else "")
-            elif entry.purpose not in status_list.purposes:
-                unknown = f"the list is for {', '.join(status_list.purposes)}, not {entry.purpose}"
             else:
+                status_list = checked.status_list
                 try:
                     is_set = status_list.is_set(entry.index)
                 except IndexError as exc:
@@ -631,7 +635,8 @@ class CheckedStatusList:
 class CheckedStatusLists:
     """Status-list credentials verified and decoded once, for use with many :func:`verify` calls.
 
-    ``usable`` holds one :class:`CheckedStatusList` per issuer and list id (copies combined);
+    ``usable`` holds one :class:`CheckedStatusList` per issuer, list id and purpose (its
+    ``status_list`` states that one purpose; copies combined);
     ``rejected`` says why the other documents are not used.
     """
 
@@ -648,7 +653,7 @@ def check_status_lists(
 ) -> CheckedStatusLists:
     """Verify cached status-list credentials against ``trust`` (each once, however many passports)."""
     now = _now(now)
-    copies: dict[tuple[str, str, tuple[str, ...]], list[tuple[datetime | None, StatusList]]] = {}
+    copies: dict[tuple[str, str], list[tuple[datetime | None, StatusList]]] = {}
     rejected = []
     for position, document in enumerate(documents):
         # Status lists of the status list are not consulted: no recursion.
@@ -664,17 +669,21 @@ def check_status_lists(
             continue
         times = [t for t in (run.claims.valid_from, run.claimed_signing_time) if t is not None]
         issued_at = max(times) if times else None
-        copies.setdefault((outcome.issuer or "", decoded.id, decoded.purposes), []).append((issued_at, decoded))
+        copies.setdefault((outcome.issuer or "", decoded.id), []).append((issued_at, decoded))
     usable = []
-    for (issuer, _, _), found in copies.items():
-        issued_at, combined = _newest_copy(found)
-        if issued_at is None:
-            stale = "it states no validFrom and no signing time, so its age cannot be told"
-        elif now - issued_at > max_status_age:
-            stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
-        else:
-            stale = None
-        usable.append(CheckedStatusList(issuer, issued_at, combined, stale))
+    for (issuer, _), found in copies.items():
+        # Per purpose, the newest copies that state it count: a copy for another purpose says
+        # nothing about this one, so it can neither clear nor set its bits.
+        for purpose in sorted({purpose for _, status_list in found for purpose in status_list.purposes}):
+            issued_at, combined = _newest_copy([copy for copy in found if purpose in copy[1].purposes])
+            if issued_at is None:
+                stale = "it states no validFrom and no signing time, so its age cannot be told"
+            elif now - issued_at > max_status_age:
+                stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
+            else:
+                stale = None
+            single = StatusList(combined.id, (purpose,), combined.bits)
+            usable.append(CheckedStatusList(issuer, issued_at, single, stale))
     return CheckedStatusLists(tuple(usable), tuple(rejected))
 
 
