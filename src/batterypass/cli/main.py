@@ -34,7 +34,7 @@ from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, 
 from ..verifying.documents import check_content, credential_inputs, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_stem
-from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, write_atomic
+from ..jsonio import dumps_pretty, load_json_file, parse_json, read_bytes, read_stream, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
@@ -52,10 +52,7 @@ def _read_input(path: Path) -> bytes:
     """A file's bytes, or standard input's for ``-``, within the document size limit."""
     if str(path) != STDIO:
         return read_bytes(path)
-    data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInputError([Problem("$", f"input is over the {MAX_DOCUMENT_BYTES}-byte limit")], "stdin")
-    return data
+    return read_stream(sys.stdin.buffer, "stdin")
 
 
 def _printable(text: object) -> str:
@@ -420,7 +417,7 @@ def verify(
       4 expired         8 not-yet-valid
       5 revoked         6 status-unknown (with --require-status)
       9 unsupported (an algorithm or cryptosuite we do not implement)
-      2 usage error (bad trust store or status list)
+      2 usage error (bad trust store or status list, nothing to verify)
 
     \b
     Examples:
@@ -453,6 +450,11 @@ def verify(
             results.append(entry)
         elif not (quiet and entry["status"] == Status.VALID.value):
             _print_verdict(entry, verbose)
+    if not counts:
+        # Nothing verified is never "valid": `find ... | verify - && release` must not release on a typo.
+        where = ", ".join("standard input" if str(source) == STDIO else str(source) for source in sources)
+        _report_error(BatteryPassError(f"nothing to verify: no credential found in {where}"), as_json, status="usage-error")
+        sys.exit(EXIT_USAGE)
     worst = next((s for s in PRECEDENCE if counts[s]), Status.VALID)
     summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}
     if as_json:
@@ -463,7 +465,7 @@ def verify(
         })
     else:
         counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
-        click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")
+        click.echo(f"{summary['total']} credential(s): {counted}")
     sys.exit(worst.exit_code)
 
 
