@@ -187,3 +187,25 @@ def test_the_order_of_status_lists_never_changes_the_verdict(signed_copies, data
         for lists in (chosen, shuffled, list(reversed(chosen)))
     }
     assert len(verdicts) == 1, verdicts
+
+
+@pytest.mark.parametrize("purpose", ["message", "Revocation", "refresh"])
+def test_require_status_needs_a_revocation_or_suspension_entry(runner, tmp_path, purpose):
+    """An entry of another or a misspelled purpose proves nothing about revocation (review 12)."""
+    unsigned = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path / "u", qr_options=QrOptions(enabled=False))
+    entry = {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "statusListIndex": "9",
+             "statusListCredential": LIST_URL}
+    passport = tmp_path / "passport.json"
+    passport.write_text(json.dumps(SIGNER.sign(dict(unsigned.document, credentialStatus=entry), created=_stamp(NOW - timedelta(days=1)))))
+    fresh = _list(tmp_path, "fresh.json", [], SMALL, NOW - timedelta(hours=1))
+    code, body = _verify(runner, str(passport), "--status-list", str(fresh), "--require-status")
+    assert code == 6 and body["status"] == "status-unknown", body
+    assert "no revocation or suspension entry" in body["results"][0]["reasons"][0]
+    code, body = _verify(runner, str(passport), "--status-list", str(fresh))
+    details = [c["detail"] for c in body["results"][0]["checks"] if c["name"] == "status"]
+    assert code == 0 and any(repr(purpose) in d for d in details), details
+    assert any("unknown status purpose" in d for d in details) == (purpose == "Revocation")
+    # Beside a revocation entry that a fresh list clears, a message entry changes nothing.
+    both = [entry, dict(entry, statusPurpose="revocation")]
+    passport.write_text(json.dumps(SIGNER.sign(dict(unsigned.document, credentialStatus=both), created=_stamp(NOW - timedelta(days=1)))))
+    assert _verify(runner, str(passport), "--status-list", str(fresh), "--require-status")[0] == 0

@@ -47,7 +47,8 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all). Of several copies of one list (same issuer and id) the newest
+no ``credentialStatus`` entry for revocation or suspension at all: a ``message`` entry, or one
+of a purpose we do not know, which is reported, cannot show a passport unrevoked). Of several copies of one list (same issuer and id) the newest
 that states the entry's purpose counts (by the later of its ``validFrom`` and its signing time),
 whatever order they are given in; copies equally new are combined bit by bit, a bit set in
 any of them counting as set, over the longest copy's length, so no copy can clear a bit
@@ -81,7 +82,7 @@ from ..model.views import disclosure_problems
 from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
-from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
+from ..securing.status_list import BLOCKING_PURPOSES, INFORMING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
 
 #: Issuer ids, key ids and verification methods longer than this are refused: they end up
@@ -543,19 +544,26 @@ class _Verification:
         return lists, rejected
 
     def check_status(self) -> None:
-        entries = self.claims.entries
+        entries = [entry for entry in self.claims.entries if entry.purpose in BLOCKING_PURPOSES]
+        for entry in self.claims.entries:
+            where = f"{entry.purpose} entry {entry.index} of {entry.list_url}"
+            if entry.purpose in INFORMING_PURPOSES:
+                self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
+            elif entry.purpose not in BLOCKING_PURPOSES:
+                self.findings.not_applicable(
+                    "status", f"{where}: unknown status purpose {entry.purpose!r} (not revocation or suspension), not checked"
+                )
         if not entries:
+            # A message or misspelled entry can no more show a passport unrevoked than no entry can.
+            missing = "no credentialStatus" if not self.claims.entries else "no revocation or suspension entry in credentialStatus"
             if self.require_status:
-                self.findings.failed("status", Status.STATUS_UNKNOWN, "status unknown: the credential has no credentialStatus")
+                self.findings.failed("status", Status.STATUS_UNKNOWN, f"status unknown: the credential has {missing}")
             else:
-                self.findings.not_applicable("status", "the credential has no credentialStatus")
+                self.findings.not_applicable("status", f"the credential has {missing}")
             return
         lists, rejected = self.usable_status_lists() if self.status_lists else ({}, [])
         for entry in entries:
             where = f"{entry.purpose} entry {entry.index} of {entry.list_url}"
-            if entry.purpose not in BLOCKING_PURPOSES:
-                self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
-                continue
             checked = lists.get((entry.list_url, entry.purpose))
             other_purposes = sorted(purpose for url, purpose in lists if url == entry.list_url)
             unknown = None
