@@ -38,7 +38,7 @@ from ..jsonio import dumps_pretty, load_json_file, parse_json, read_bytes, read_
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
-from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, check_status_lists
+from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, NOT_A_PASSPORT, PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -488,6 +488,8 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
         lines.append(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
     if battery := entry.get("battery"):
         lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
+    if any(check["name"] == "content" and check["detail"] == NOT_A_PASSPORT for check in entry.get("checks", [])):
+        lines.append("  content not checked: not a battery passport credential")
     for check in entry.get("checks", []) if verbose else ():
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
         lines.append(f"  [{mark:4}] {check['name']}: {check['detail']}")

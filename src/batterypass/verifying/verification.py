@@ -32,7 +32,8 @@ Checks, in order, and the status a failure gives:
 When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
 own word that a passport must not be relied on, and outweighs its having expired); all
 reasons are kept, most severe first. Every status carries :attr:`Status.next_step`, what the
-reader can do about it. Validity, status and content are
+reader can do about it (:attr:`VerificationResult.next_step` says when a VALID credential is no
+battery passport). Validity, status and content are
 only examined once the signature holds: statements in a document that fails its signature
 are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
@@ -130,6 +131,13 @@ _EXIT_CODES = {
     Status.NOT_YET_VALID: 8,
     Status.UNSUPPORTED: 9,
 }
+#: The content check's detail for a credential not typed as a battery passport (``--verbose``, ``--json``).
+NOT_A_PASSPORT = "not a battery passport credential, not checked"
+#: What to do with a VALID credential that is not a battery passport: its content was never examined.
+NOT_A_PASSPORT_NEXT_STEP = (
+    "the issuer signed it, but it is not typed as a battery passport, so its content was not checked: "
+    "do not rely on it as a battery passport"
+)
 _NEXT_STEPS = {
     Status.VALID: "the passport may be relied on",
     Status.INVALID: "treat as forged or corrupted: do not rely on it, and ask the economic operator for a genuine copy",
@@ -203,6 +211,14 @@ class VerificationResult:
     def exit_code(self) -> int:
         return self.status.exit_code
 
+    @property
+    def next_step(self) -> str:
+        """What the reader can do: the status's :attr:`Status.next_step`, except for a VALID
+        credential whose content was not checked (not a battery passport)."""
+        if self.status is Status.VALID and not self.content_checked:
+            return NOT_A_PASSPORT_NEXT_STEP
+        return self.status.next_step
+
     def battery_summary(self) -> dict[str, Any] | None:
         """Who made which battery, from a VALID passport only."""
         if self.passport is None:
@@ -227,7 +243,7 @@ class VerificationResult:
             "passportId": self.passport_id,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
-            "nextStep": self.status.next_step,
+            "nextStep": self.next_step,
         }
 
 
@@ -593,7 +609,7 @@ class _Verification:
 
     def check_content(self, credential: dict[str, Any]) -> None:
         if not is_passport_credential(credential):
-            self.findings.not_applicable("content", "not a battery passport, not checked")
+            self.findings.not_applicable("content", NOT_A_PASSPORT)
             return
         self.content_checked = True
         try:
