@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..errors import Problem
+from ..errors import Problem, capped
 from .access import AUDIENCE_POINTS, Access, field_point, is_voluntary
 from .passport import Passport
 from .validation import models_in
@@ -59,13 +59,15 @@ def disclosure_problems(subject: Any, audience: Access | str) -> list[Problem]:
     The same field metadata as :func:`view_for` decides, so what :func:`view_for` makes has no
     problem. Keys the passport model does not know are reported too: a view cannot show that
     they are meant for the audience. Nothing else is judged (a view leaves out required fields).
+    At most :data:`~batterypass.errors.MAX_PROBLEMS` problems, by path, then one counting the rest.
     """
     audience = Access(audience)
     sourcing = subject.get("supplyChainDueDiligence") if isinstance(subject, dict) else None
     shown = audience is not Access.PUBLIC or (isinstance(sourcing, dict) and sourcing.get("voluntaryDataAudience") == "public")
     problems: list[Problem] = []
     _disclosure(Passport, subject, AUDIENCE_POINTS[audience], shown, "$", problems)
-    return problems
+    # Cut like every problem list: a 1 MB view holds some 80,000 keys the model does not know.
+    return capped(problems)
 
 
 def _disclosure(

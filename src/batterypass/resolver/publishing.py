@@ -6,7 +6,7 @@ Contract (:func:`admit`, then :func:`publish`):
   (``securing.credential.credential_audience``). The full credential is kept by its issuer:
   it is refused (``full-credential``), whatever the file is called.
 * A view must hold nothing outside its audience's Annex XIII points and nothing the passport
-  model does not know (``over-disclosing``).
+  model does not know (``over-disclosing``), judged once its signature and issuer hold.
 * The credential must verify against the resolver's own trust store (``verifying.verify``,
   which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
   credential is refused with the verdict and its reasons.
@@ -114,11 +114,12 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
             passport_id,
         )
     subject = credential.get("credentialSubject")
-    # Checked first, and again by verify, so the refusal names it as what it is.
-    if problems := disclosure_problems(subject, audience):
+    result = verify(document, trust)
+    # Judged once the signature and issuer hold (verify then checked it too), and named as what
+    # it is; a stranger's view gets the verdict on its signature or issuer, not on its content.
+    if result.content_checked and (problems := disclosure_problems(subject, audience)):
         reasons = [f"{p.path.replace('$', '$.credentialSubject', 1)}: {p.message}" for p in problems]
         raise Refusal("over-disclosing", [f"the {audience.value} view holds too much", *reasons], passport_id, audience.value)
-    result = verify(document, trust)
     if result.status is not Status.VALID:
         raise Refusal(result.status.value, list(result.reasons), passport_id, audience.value)
     if envelope is None:

@@ -33,9 +33,9 @@ When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is
 own word that a passport must not be relied on, and outweighs its having expired); all
 reasons are kept, most severe first. Every status carries :attr:`Status.next_step`, what the
 reader can do about it (:attr:`VerificationResult.next_step` says when a VALID credential is no
-battery passport). Validity, status and content are
-only examined once the signature holds: statements in a document that fails its signature
-are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
+battery passport). Validity and status are only examined once the signature holds, content
+only once the trust store also ties the key to the issuer: statements in a document that
+fails its signature, or that a stranger signed, are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
 fails the verdict.
 
@@ -349,6 +349,8 @@ class _Verification:
         self.passport_id: str | None = None
         self.passport: Passport | None = None
         self.content_checked = False
+        #: The signature verifies with a key the trust store ties to the issuer.
+        self.issuer_established = False
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -429,6 +431,7 @@ class _Verification:
                 self.findings.passed("signature", f"signature verifies with the key of {method}")
         if resolution.trusted:
             self.findings.passed("trust", resolution.reason)
+            self.issuer_established = verified
             return verified
         status = _RESOLUTION_STATUS.get(resolution.failure or "")
         if status is None:
@@ -797,6 +800,11 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
         return run.result()
     run.check_validity()
     run.check_status()
-    run.check_content(credential)
+    if run.issuer_established:
+        run.check_content(credential)
+    else:
+        # Content is the issuer's word only from a known issuer; judging a stranger's would let
+        # a throwaway key make this verifier do (and print) whatever its document asks for.
+        run.findings.not_applicable("content", "not checked: the issuer is not established")
     return run.result(credential)
 
