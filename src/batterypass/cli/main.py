@@ -114,6 +114,10 @@ def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except BatteryPassError as exc:
             _report_error(exc, kwargs.get("as_json", False))
             sys.exit(EXIT_INVALID)
+        except BrokenPipeError:
+            # The reader went away (`... | head`): click's entry point exits quietly, as a
+            # Unix tool should, with nothing more written to either stream.
+            raise
         except OSError as exc:
             _report_error(BatteryPassError(f"{exc.filename or ''}: {exc.strerror}"), kwargs.get("as_json", False))
             sys.exit(EXIT_INVALID)
