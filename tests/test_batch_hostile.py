@@ -160,3 +160,47 @@ def test_corrected_row_after_an_invalid_one_of_the_same_battery_is_issued(runner
     statuses = [line["status"] for line in report(tmp_path / "out")]
     assert statuses == ["failed", "ok", "failed"], report(tmp_path / "out")
     assert "same passport id as lots.jsonl:2" in report(tmp_path / "out")[2]["error"]
+
+
+def _long_resolver(length: int = 1990) -> str:
+    """A resolver base within the build data's URL limit whose QR link is not (review 4)."""
+    return "https://" + "a" * (length - len("https://.example")) + ".example"
+
+
+def test_a_resolver_too_long_for_its_link_is_one_failed_row_and_the_batch_goes_on(runner, tmp_path):
+    long = item("L-1")
+    long["passport"]["resolverUrl"] = _long_resolver()
+    lots = jsonl(tmp_path / "lots.jsonl", [item("L-0"), long, item("L-2")])
+    code, summary = run(runner, lots, tmp_path / "out")
+    assert code == 1 and (summary["ok"], summary["failed"]) == (2, 1)
+    (problem,) = summary["failures"][0]["problems"]
+    assert problem["path"] == "$.passport.resolverUrl" and "over the 2000" in problem["message"]
+    assert [line["status"] for line in report(tmp_path / "out")] == ["ok", "failed", "ok"]
+    # validate reports it too, build refuses it with the same problem; --resolver is named as such.
+    (tmp_path / "long.json").write_text(json.dumps(long))
+    result = runner.invoke(main, ["validate", str(tmp_path / "long.json")])
+    assert result.exit_code == 1 and "$.passport.resolverUrl: resolver base gives a QR link" in result.stderr
+    result = runner.invoke(main, ["build", str(tmp_path / "long.json"), "--out", str(tmp_path / "b"), "--no-qr"])
+    assert result.exit_code == 1 and "$.passport.resolverUrl" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+    (tmp_path / "ok.json").write_text(json.dumps(item("L-3")))
+    result = runner.invoke(main, ["build", str(tmp_path / "ok.json"), "--out", str(tmp_path / "b"), "--no-qr",
+                                  "--resolver", _long_resolver()])
+    assert result.exit_code == 1 and "--resolver: resolver base gives a QR link" in result.stderr
+
+
+def test_an_unexpected_error_fails_its_item_as_an_internal_error_and_the_rest_go_on(runner, tmp_path, monkeypatch):
+    real = batch_module.write_passport
+
+    def broken(passport, *args, **kwargs):
+        if passport.generalProductInformation.serialNumber == "X-1":
+            raise RuntimeError("a bug")
+        return real(passport, *args, **kwargs)
+
+    monkeypatch.setattr(batch_module, "write_passport", broken)
+    lots = jsonl(tmp_path / "lots.jsonl", [item("X-0"), item("X-1"), item("X-2")])
+    code, summary = run(runner, lots, tmp_path / "out")
+    assert code == 1 and (summary["ok"], summary["failed"]) == (2, 1)
+    error = summary["failures"][0]["error"]
+    assert "internal error on item lots.jsonl:2" in error and "RuntimeError: a bug" in error
+    assert [line["status"] for line in report(tmp_path / "out")] == ["ok", "failed", "ok"]

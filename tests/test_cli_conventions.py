@@ -108,3 +108,22 @@ def test_batch_quiet_and_verbose(runner, tmp_path):
     assert [line.split(":")[1].split()[0] for line in verbose.stdout.splitlines()[:3]] == ["1", "2", "3"]
     assert verbose.stdout.splitlines()[0].startswith("lot.jsonl:1: skipped urn:uuid:")
     assert "lot.jsonl:2: not-required" in verbose.stdout and "not required: lot.jsonl:2" in verbose.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    """`obligations ... | head` printed "error: : Broken pipe" (review, also)."""
+    for args in (["obligations", str(EV)], ["obligations", str(EV), "--json"], ["validate", str(EV)]):
+        process = subprocess.Popen([sys.executable, "-m", "batterypass", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.close()  # gone before the command writes anything
+        error = process.stderr.read()
+        process.stderr.close()
+        assert process.wait() != 0 and error == b"", (args, error)
+
+
+def test_a_non_ascii_resolver_is_named_as_the_option(runner, tmp_path):
+    for args in (["build", str(EV), "--out", str(tmp_path / "out"), "--no-qr"], ["build", str(EV), "--out", str(tmp_path / "out")]):
+        result = runner.invoke(main, [*args, "--resolver", "https://例え.example/", "--json"])
+        body = json.loads(result.stdout)
+        assert result.exit_code == 1 and [p["path"] for p in body["problems"]] == ["--resolver"], body
+        assert "printable ASCII" in body["problems"][0]["message"]
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

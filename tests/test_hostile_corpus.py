@@ -47,6 +47,8 @@ def test_attack_gets_its_expected_verdict(case_file, tmp_path):
         assert json.loads(result.stdout)["status"] == expect["status"]
     for text in expect.get("output", []):
         assert text in result.output, f"{text!r} not in:\n{result.output[:3000]}"
+    if "max_output_chars" in expect:
+        assert len(result.output) <= expect["max_output_chars"], f"{case['attack']}: {len(result.output)} characters of output"
     if expect.get("no_control_characters"):
         shown = result.output.replace("\n", "")
         assert not [c for c in shown if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]

@@ -41,8 +41,10 @@ def _passport(tmp_path: Path, index: int, name: str = "passport.json") -> Path:
     return path
 
 
-def _list(tmp_path: Path, name: str, revoked, size: int, signed_at: datetime, valid_from: datetime | None = None) -> Path:
+def _list(tmp_path: Path, name: str, revoked, size: int, signed_at: datetime, valid_from: datetime | None = None,
+          purposes: str | list[str] = "revocation") -> Path:
     unsigned = make_status_list(revoked, size, list_id=LIST_URL, issuer=SIGNER.identity.id, valid_from=valid_from)
+    unsigned["credentialSubject"]["statusPurpose"] = purposes
     path = tmp_path / name
     path.write_text(json.dumps(SIGNER.sign(unsigned, created=_stamp(signed_at))))
     return path
@@ -141,3 +143,69 @@ def test_combined_copies_keep_every_set_bit(copies):
     expected = {i for bits, large in copies for i in bits if i < (LARGE if large else SMALL)}
     assert all(combined.is_set(i) for i in expected)
     assert int.from_bytes(combined.bits, "big").bit_count() == len(expected)
+
+
+def _copies(tmp_path: Path) -> list[Path]:
+    """Copies of one list that differ in age and purpose, the newest revoking index 9 (the review's repro)."""
+    day = timedelta(days=1)
+    return [
+        _list(tmp_path, "new-revoked.json", [9], SMALL, NOW - day, NOW - day, ["revocation", "suspension"]),
+        _list(tmp_path, "old-clear.json", [], SMALL, NOW - 10 * day, NOW - 10 * day),
+        _list(tmp_path, "newer-suspension.json", [], SMALL, NOW - day / 24, NOW - day / 24, "suspension"),
+        _list(tmp_path, "same-day-clear.json", [], LARGE, NOW - day, NOW - day, "revocation"),
+    ]
+
+
+@pytest.mark.parametrize("added", ["old-clear.json", "newer-suspension.json"])
+@pytest.mark.parametrize("order", ["revoking first", "revoking last"])
+def test_a_copy_older_or_for_another_purpose_does_not_clear_a_revocation(runner, tmp_path, added, order):
+    """The review's repro: an older revocation-only copy, or a newer suspension-only one, of a
+    list whose newest revocation copy (stating two purposes) revokes."""
+    passport = _passport(tmp_path, 9)
+    revoking, *others = _copies(tmp_path)
+    extra = next(path for path in others if path.name == added)
+    lists = [revoking, extra] if order == "revoking first" else [extra, revoking]
+    code, body = _verify(runner, str(passport), *[a for path in lists for a in ("--status-list", str(path))], "--require-status")
+    assert code == 5 and body["status"] == "revoked", body
+
+
+@pytest.fixture(scope="module")
+def signed_copies(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("copies")
+    return json.loads(_passport(tmp_path, 9).read_text()), [json.loads(path.read_text()) for path in _copies(tmp_path)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), require_status=st.booleans())
+def test_the_order_of_status_lists_never_changes_the_verdict(signed_copies, data, require_status):
+    passport, copies = signed_copies
+    chosen = data.draw(st.lists(st.sampled_from(copies), min_size=1, max_size=6))
+    shuffled = data.draw(st.permutations(chosen))
+    trust = TrustStore.load(TRUST)
+    verdicts = {
+        verify(passport, trust, now=NOW, status_lists=lists, require_status=require_status).status
+        for lists in (chosen, shuffled, list(reversed(chosen)))
+    }
+    assert len(verdicts) == 1, verdicts
+
+
+@pytest.mark.parametrize("purpose", ["message", "Revocation", "refresh"])
+def test_require_status_needs_a_revocation_or_suspension_entry(runner, tmp_path, purpose):
+    """An entry of another or a misspelled purpose proves nothing about revocation (review 12)."""
+    unsigned = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path / "u", qr_options=QrOptions(enabled=False))
+    entry = {"type": "BitstringStatusListEntry", "statusPurpose": purpose, "statusListIndex": "9",
+             "statusListCredential": LIST_URL}
+    passport = tmp_path / "passport.json"
+    passport.write_text(json.dumps(SIGNER.sign(dict(unsigned.document, credentialStatus=entry), created=_stamp(NOW - timedelta(days=1)))))
+    fresh = _list(tmp_path, "fresh.json", [], SMALL, NOW - timedelta(hours=1))
+    code, body = _verify(runner, str(passport), "--status-list", str(fresh), "--require-status")
+    assert code == 6 and body["status"] == "status-unknown", body
+    assert "no revocation or suspension entry" in body["results"][0]["reasons"][0]
+    code, body = _verify(runner, str(passport), "--status-list", str(fresh))
+    details = [c["detail"] for c in body["results"][0]["checks"] if c["name"] == "status"]
+    assert code == 0 and any(repr(purpose) in d for d in details), details
+    assert any("unknown status purpose" in d for d in details) == (purpose == "Revocation")
+    # Beside a revocation entry that a fresh list clears, a message entry changes nothing.
+    both = [entry, dict(entry, statusPurpose="revocation")]
+    passport.write_text(json.dumps(SIGNER.sign(dict(unsigned.document, credentialStatus=both), created=_stamp(NOW - timedelta(days=1)))))
+    assert _verify(runner, str(passport), "--status-list", str(fresh), "--require-status")[0] == 0

@@ -15,6 +15,7 @@ from batterypass import Status, TrustStore, build_passport, generate_issuer_key,
 from batterypass.cli.main import main
 from batterypass.securing.credential import passport_credential
 from batterypass.securing.data_integrity import hash_data
+from batterypass.securing.signing import sign_credential
 from batterypass.securing.keys import IssuerIdentity, b64url_decode, b64url_encode, did_key_identity, did_document, identity_from_did_document, load_signer
 
 NOW = datetime(2027, 6, 1, tzinfo=timezone.utc)
@@ -134,3 +135,21 @@ def test_readme_verdict_table_matches_the_status_enum():
     documented = {status: int(code) for code, status in rows if status}
     assert documented == {status.value: status.exit_code for status in Status}
     assert ("2", "") in rows  # the usage error keeps its own code
+
+
+def test_a_credential_not_typed_as_a_passport_never_says_the_passport_may_be_relied_on(runner, tmp_path):
+    """The review's nontyped.json: a built passport re-signed as a plain VerifiableCredential
+    with a broken subject (review 11)."""
+    credential = passport_credential(passport(), datetime(2026, 2, 1, tzinfo=timezone.utc))  # verify uses the real clock
+    credential["type"] = ["VerifiableCredential"]
+    credential["credentialSubject"]["generalProductInformation"]["batteryMass"] = "heavy"
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    path = tmp_path / "nontyped.json"
+    path.write_text(json.dumps(sign_credential(credential, key, identity, "data-integrity", None, credential["validFrom"])))
+    result = runner.invoke(main, ["verify", str(path), "--trust", str(DEMO / "trust")])
+    assert result.exit_code == 0, result.output
+    assert "content not checked: not a battery passport credential" in result.output
+    assert Status.VALID.next_step not in result.output and "not typed as a battery passport" in result.output
+    body = json.loads(runner.invoke(main, ["verify", str(path), "--trust", str(DEMO / "trust"), "--json"]).stdout)
+    (entry,) = body["results"]
+    assert entry["contentChecked"] is False and "not typed as a battery passport" in entry["nextStep"]

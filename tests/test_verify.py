@@ -100,7 +100,7 @@ def test_w3c_vector_is_valid_when_its_did_key_is_pinned_to_the_issuer():
     assert result.envelope == "data-integrity" and result.issuer == W3C_ISSUER
     assert result.content_checked is False and result.passport is None
     content = next(c for c in result.checks if c.name == "content")
-    assert content.passed is None and content.detail == "not a battery passport, not checked"
+    assert content.passed is None and content.detail == "not a battery passport credential, not checked"
     assert result.credential["credentialSubject"]["alumniOf"] == "The School of Examples"
     assert "proof" not in result.credential
 

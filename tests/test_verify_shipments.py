@@ -82,9 +82,34 @@ def test_verify_stdin_takes_paths_and_documents(runner, shipment):
     assert result.exit_code == 1 and "cannot read file" in _json(result)["results"][0]["reasons"][0]
 
 
-def test_an_empty_directory_is_no_verdict_at_all(runner, tmp_path):
+def test_nothing_to_verify_is_a_usage_error_never_valid(runner, tmp_path):
+    """`find lot ... | verify - && release` must not release on a typo (review 5)."""
     result = runner.invoke(main, ["verify", str(tmp_path), "--trust", TRUST])
-    assert result.exit_code == 0 and result.stdout.strip() == "0 credential(s): none found"
+    assert result.exit_code == 2 and "nothing to verify: no credential found in " + str(tmp_path) in result.stderr
+    assert "valid" not in result.stdout.lower()
+    for given in ("", "\n\n"):
+        result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input=given)
+        body = _json(result)
+        assert result.exit_code == 2 and body["status"] == "usage-error", body
+        assert "standard input" in body["error"]
+
+
+def test_verify_stdin_takes_a_passport_as_build_writes_it(runner, shipment):
+    """A pretty-printed document on standard input is one credential, as for validate (review 14)."""
+    passport = next(p for p in sorted(shipment.iterdir()) if p.suffix == ".json" and p.name != "tampered.json")
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input=passport.read_text())
+    body = _json(result)
+    assert result.exit_code == 0 and body["summary"] == {"total": 1, "byStatus": {"valid": 1}}
+    assert body["results"][0]["file"] == "stdin"
+    assert runner.invoke(main, ["validate", "-"], input=passport.read_text()).exit_code == 0
+    # Blank lines before it change nothing; the tampered one is one invalid verdict, not one a line.
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input="\n\n" + (shipment / "tampered.json").read_text())
+    assert json.loads((shipment / "tampered.json").read_text())  # written compact: JSONL of one line
+    assert _json(result)["summary"] == {"total": 1, "byStatus": {"invalid": 1}}
+    pretty = json.dumps(json.loads((shipment / "tampered.json").read_text()), indent=2)
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input="\n" + pretty)
+    assert _json(result)["summary"] == {"total": 1, "byStatus": {"invalid": 1}}
+    assert _json(result)["results"][0]["file"] == "stdin"
 
 
 def test_validate_never_calls_a_signed_document_valid_without_saying_the_signature_was_not_checked(runner, shipment):

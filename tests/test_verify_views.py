@@ -45,3 +45,43 @@ def test_what_view_for_cuts_has_no_disclosure_problem(name):
     for audience in AUDIENCES:
         assert disclosure_problems(view_for(passport, audience), audience) == []
     assert any("point 4" in p.message for p in disclosure_problems(full, "public"))  # status, state of health
+
+
+def _flood_view(data, key=None) -> bytes:
+    """A public view with 60,000 keys the model does not know, compact (the review's flood-view.json, review 8)."""
+    from batterypass.securing.keys import did_key_identity, generate_issuer_key
+    from batterypass.securing.signing import sign_credential
+
+    subject = view_for(build_passport(data), "public")
+    subject.update({f"k{n}": 0 for n in range(60_000)})
+    credential = json.loads(signed_view(data, "public", subject=subject))
+    if key is None:
+        return json.dumps(credential).encode()
+    del credential["proof"]
+    return json.dumps(sign_credential(credential, key, did_key_identity(key), created=credential["validFrom"])).encode()
+
+
+def test_over_disclosure_problems_are_capped(runner):
+    from batterypass.errors import MAX_PROBLEMS
+
+    result = verify(_flood_view(fixture()), TrustStore.load(TRUST))
+    assert result.status.value == "invalid" and len(result.reasons) <= MAX_PROBLEMS + 1
+    assert "more problem(s), not listed" in result.reasons[-1]
+
+
+def test_a_strangers_view_is_not_examined_nor_published(tmp_path):
+    from batterypass.resolver.publishing import Refusal, admit
+    from batterypass.securing.keys import generate_issuer_key
+
+    body = _flood_view(fixture(), generate_issuer_key())
+    result = verify(body, TrustStore.load(TRUST))
+    assert result.status.value == "unknown-issuer" and len(result.reasons) == 1, result.reasons[:3]
+    content = next(c for c in result.checks if c.name == "content")
+    assert content.passed is None and "issuer is not established" in content.detail
+    with pytest.raises(Refusal) as refused:
+        admit(body, TrustStore.load(TRUST))
+    assert refused.value.verdict == "unknown-issuer" and len(refused.value.reasons) == 1
+    # The known issuer's over-disclosing view is still refused as what it is, capped.
+    with pytest.raises(Refusal) as refused:
+        admit(_flood_view(fixture()), TrustStore.load(TRUST))
+    assert refused.value.verdict == "over-disclosing" and len(refused.value.reasons) <= 1002

@@ -52,6 +52,17 @@ def json_path(location: tuple[str | int, ...] | list[str | int]) -> str:
     return out
 
 
+def capped(problems: list[Problem], more: int = 0) -> list[Problem]:
+    """``problems`` without duplicates, by path, at most :data:`MAX_PROBLEMS` of them, then one
+    saying how many more there were (``more``: found beyond ``problems`` and not listed)."""
+    kept = sorted(set(problems), key=lambda p: (p.path, p.message))
+    more += max(0, len(kept) - MAX_PROBLEMS)
+    kept = kept[:MAX_PROBLEMS]
+    if more:
+        kept.append(Problem("$", f"and {more} more problem(s), not listed"))
+    return kept
+
+
 class BatteryPassError(Exception):
     """Base class of every error batterypass raises on purpose."""
 
@@ -64,11 +75,7 @@ class InvalidInputError(BatteryPassError):
 
     def __init__(self, problems: list[Problem], source: str | None = None, more: int = 0):
         """``more``: problems found beyond ``problems`` and not listed (a producer that stopped early)."""
-        kept = sorted(set(problems), key=lambda p: (p.path, p.message))
-        more += max(0, len(kept) - MAX_PROBLEMS)
-        self.problems = kept[:MAX_PROBLEMS]
-        if more:
-            self.problems.append(Problem("$", f"and {more} more problem(s), not listed"))
+        self.problems = capped(problems, more)
         self.source = source
         where = f"{source}: " if source else ""
         super().__init__(where + "; ".join(str(p) for p in self.problems))

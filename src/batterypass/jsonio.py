@@ -92,6 +92,14 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) ->
     return data
 
 
+def read_stream(fh: BinaryIO, source: str, head: bytes = b"") -> bytes:
+    """``head`` and the rest of ``fh`` (standard input, say) as one document, within :data:`MAX_DOCUMENT_BYTES`."""
+    data = head + fh.read(max(MAX_DOCUMENT_BYTES + 1 - len(head), 0))
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInputError([Problem("$", f"input is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
+    return data
+
+
 def jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
     """The non-blank lines of a JSONL stream as ``(name:line, bytes)``, line numbers counting
     blank lines too; a line over :data:`MAX_DOCUMENT_BYTES` is yielded as its error, unread."""

@@ -12,8 +12,8 @@ certificates valid until 2036), so the corpus stays valid as committed. A case f
   (a JSON value is written as JSON, a string as text);
 * ``input`` (a JSON value) or ``input_text`` (raw text): the hostile document, as ``{input}``;
 * ``expect``: ``exit`` code, ``status`` (the ``--json`` verdict, when the command prints
-  one), ``output`` substrings that must appear, and ``no_control_characters`` for cases
-  that try to write escapes to the terminal.
+  one), ``output`` substrings that must appear, ``no_control_characters`` for cases
+  that try to write escapes to the terminal, and ``max_output_chars`` for floods.
 
 ``tests/test_hostile_corpus.py`` runs every case through the CLI.
 """
@@ -35,7 +35,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from batterypass import Access, Signer, build_passport, issue_views, passport_credential
 from batterypass.securing.jose import sign_compact
-from batterypass.securing.keys import IssuerIdentity, did_document, generate_issuer_key
+from batterypass.securing.keys import IssuerIdentity, did_document, did_key_identity, generate_issuer_key
 from batterypass.securing.signing import sign_credential
 from batterypass.securing.status_list import MIN_BITSTRING_BYTES, make_status_list
 from batterypass.verifying.trust import DOCUMENT_SIGNING_EKU
@@ -78,6 +78,13 @@ def signed(**extra) -> dict:
     return sign_credential(credential(**extra), KEY, IDENTITY, created=SIGNED_AT)
 
 
+def public_view() -> dict:
+    """Aurora's public view of the passport, unsigned."""
+    views = issue_views(build_passport(build_data()), None, issued_at=datetime(2026, 6, 1, 8, tzinfo=timezone.utc),
+                        audiences=(Access.PUBLIC,))
+    return views[Access.PUBLIC]
+
+
 def pem(*certificates: x509.Certificate) -> str:
     return DEMO.pem_chain(*certificates).decode()
 
@@ -103,8 +110,10 @@ def x5c_passport(root_key, root_cert, *, leaf_key=None, eku=(DOCUMENT_SIGNING_EK
             "id": f"data:application/vc+jwt,{token}"}
 
 
-def status_list(revoked, size=SMALL, valid_from=None, created=SIGNED_AT) -> dict:
+def status_list(revoked, size=SMALL, valid_from=None, created=SIGNED_AT, purposes=None) -> dict:
     unsigned = make_status_list(revoked, size, list_id=LIST_URL, issuer=AURORA, valid_from=valid_from)
+    if purposes is not None:
+        unsigned["credentialSubject"]["statusPurpose"] = purposes
     return sign_credential(unsigned, KEY, IDENTITY, created=created)
 
 
@@ -185,6 +194,16 @@ def cases() -> dict[str, dict]:
                   "old.json": status_list([], valid_from=datetime(2026, 1, 1, tzinfo=timezone.utc))},
         "expect": {"exit": 5, "status": "revoked"},
     }
+    both = status_list([9], valid_from=datetime(2026, 5, 1, tzinfo=timezone.utc), purposes=["revocation", "suspension"])
+    out["status-list-older-copy-of-another-purpose-set"] = {
+        "attack": "an older copy stating only revocation, clear, given after the newer one stating revocation and suspension",
+        "issue": "review 2",
+        "args": [*VERIFY, "--status-list", "{dir}/new.json", "--status-list", "{dir}/old.json", "--require-status",
+                 "--max-status-age", "100000d"],
+        "input": dated, "trust": TRUST,
+        "files": {"new.json": both, "old.json": status_list([], valid_from=datetime(2026, 1, 1, tzinfo=timezone.utc))},
+        "expect": {"exit": 5, "status": "revoked"},
+    }
     out["status-list-stale"] = {
         "attack": "a 790-day-old status list offered as proof that a passport is not revoked", "issue": "8.2",
         "args": [*VERIFY, "--status-list", "{dir}/ancient.json", "--require-status"],
@@ -210,6 +229,19 @@ def cases() -> dict[str, dict]:
         "args": ["batch", "{dir}/lots.jsonl", "--out", "{dir}/out", "--no-qr", "-j", "1", "--json"],
         "input": {}, "files": {"lots.jsonl": "".join(json.dumps(many) + "\n" for _ in range(3))},
         "expect": {"exit": 1, "output": ["more problem(s), not listed"]},
+    }
+    flood_view = public_view()
+    flood_view["credentialSubject"].update({f"k{n}": 0 for n in range(5_000)})
+    stranger = generate_issuer_key("ed25519")
+    out["over-disclosure-flood-unknown-issuer"] = {
+        "attack": "a throwaway did:key signs a public view with 5,000 unknown keys, to flood the verdict", "issue": "review 8",
+        "args": VERIFY, "input": sign_credential(flood_view, stranger, did_key_identity(stranger), created=SIGNED_AT),
+        "trust": TRUST, "expect": {"exit": 3, "status": "unknown-issuer", "max_output_chars": 5_000},
+    }
+    out["over-disclosure-flood-capped"] = {
+        "attack": "the known issuer signs a public view with 5,000 unknown keys: 5,000 problems", "issue": "review 8",
+        "args": VERIFY, "input": sign_credential(flood_view, KEY, IDENTITY, created=SIGNED_AT), "trust": TRUST,
+        "expect": {"exit": 1, "status": "invalid", "output": ["more problem(s), not listed"], "max_output_chars": 200_000},
     }
     deep = build_data()
     nested: dict = {}

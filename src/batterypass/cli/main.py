@@ -38,11 +38,11 @@ from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_
 from ..issuing.views import VIEW_CHOICES, cut_view, view_path
 from ..model.access import Access
 from ..verifying.comparison import compare_credentials
-from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, write_atomic
+from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, read_stream, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..verifying.trust import TrustStore
-from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, VerificationResult, check_status_lists
+from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, NOT_A_PASSPORT, PRECEDENCE, Status, VerificationResult, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -56,10 +56,7 @@ def _read_input(path: Path) -> bytes:
     """A file's bytes, or standard input's for ``-``, within the document size limit."""
     if str(path) != STDIO:
         return read_bytes(path)
-    data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInputError([Problem("$", f"input is over the {MAX_DOCUMENT_BYTES}-byte limit")], "stdin")
-    return data
+    return read_stream(sys.stdin.buffer, "stdin")
 
 
 def _printable(text: object) -> str:
@@ -121,6 +118,10 @@ def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except BatteryPassError as exc:
             _report_error(exc, kwargs.get("as_json", False))
             sys.exit(EXIT_INVALID)
+        except BrokenPipeError:
+            # The reader went away (`... | head`): click's entry point exits quietly, as a
+            # Unix tool should, with nothing more written to either stream.
+            raise
         except OSError as exc:
             _report_error(BatteryPassError(f"{exc.filename or ''}: {exc.strerror}"), kwargs.get("as_json", False))
             sys.exit(EXIT_INVALID)
@@ -479,7 +480,7 @@ def verify(
       4 expired         8 not-yet-valid
       5 revoked         6 status-unknown (with --require-status)
       9 unsupported (an algorithm or cryptosuite we do not implement)
-      2 usage error (bad trust store or status list)
+      2 usage error (bad trust store or status list, nothing to verify)
 
     \b
     Examples:
@@ -526,6 +527,11 @@ def verify(
     # The pair is verified once: here only when no source held it.
     for name, data in credential_inputs([path for name, path in compared.items() if name not in verified]):
         check(name, data)
+    if not counts:
+        # Nothing verified is never "valid": `find ... | verify - && release` must not release on a typo.
+        where = ", ".join("standard input" if str(source) == STDIO else str(source) for source in sources)
+        _report_error(BatteryPassError(f"nothing to verify: no credential found in {where}"), as_json, status="usage-error")
+        sys.exit(EXIT_USAGE)
     comparison = _compare(compare_files, verified) if compare_files else None
     failed = {status for status, n in counts.items() if n}
     if comparison and comparison["agree"] is False:
@@ -543,7 +549,7 @@ def verify(
         if comparison:
             _print_comparison(comparison)
         counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
-        click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")
+        click.echo(f"{summary['total']} credential(s): {counted}")
     sys.exit(worst.exit_code)
 
 
@@ -608,6 +614,8 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
         lines.append(f"  audience {_AUDIENCE_TEXT[entry['audience']]}")
     if battery := entry.get("battery"):
         lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
+    if any(check["name"] == "content" and check["detail"] == NOT_A_PASSPORT for check in entry.get("checks", [])):
+        lines.append("  content not checked: not a battery passport credential")
     for check in entry.get("checks", []) if verbose else ():
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
         lines.append(f"  [{mark:4}] {check['name']}: {check['detail']}")

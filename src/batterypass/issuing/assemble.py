@@ -54,6 +54,7 @@ from ..model.passport import (
     UntracedShare,
     WasteInformation,
 )
+from ..model.types import MAX_URL_CHARS
 from ..model.validation import validate_model
 
 
@@ -185,14 +186,28 @@ def qr_resolver(build: BuildData, override: str | None) -> tuple[str | None, lis
     ``passport.resolverUrl``, else the manufacturer's web address if it can be one.
 
     An explicit choice that cannot be a resolver is a problem; a web address that cannot
-    (plain http, a query) is passed over, and the passport then has no link.
+    (plain http, a query, a link too long for ``passportUrl``) is passed over, and the passport
+    then has no link.
     """
     for value, origin in ((override, "--resolver"), (build.passport and build.passport.resolverUrl, "$.passport.resolverUrl")):
         if value:
-            problem = identifiers.resolver_problem(value)
+            problem = identifiers.resolver_problem(value) or _link_problem(build, value)
             return (None, [Problem(origin, f"resolver base {problem}")]) if problem else (value, [])
     web = build.manufacturer.web
-    return (web if web and not identifiers.resolver_problem(web) else None), []
+    return (web if web and not identifiers.resolver_problem(web) and not _link_problem(build, web) else None), []
+
+
+def _link_problem(build: BuildData, resolver: str) -> str | None:
+    """Why the QR link ``resolver`` gives this battery cannot be its ``passportUrl``: the base
+    alone may fit the build data's URL limit while the link it grows into does not."""
+    battery = build.battery
+    link = identifiers.qr_link(
+        resolver, identifiers.passport_id(build.manufacturer.identifier, battery.serialNumber, battery.gtin),
+        battery.gtin, battery.serialNumber,
+    )
+    if len(link) > MAX_URL_CHARS:
+        return f"gives a QR link of {len(link)} characters for this battery, over the {MAX_URL_CHARS} a passportUrl may have"
+    return None
 
 
 def _address(address: Address) -> PostalAddress:

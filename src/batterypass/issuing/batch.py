@@ -10,7 +10,8 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
   same battery (same manufacturer identifier, GTIN and serial number) the second fails,
   whichever worker gets to it first, and never overwrites the first; unless the first fails
   itself (invalid data): then the claim passes to the next, so a corrected row appended
-  after a bad one is issued.
+  after a bad one is issued. An unexpected error while issuing an item (a bug) fails that
+  item only, reported as an internal error naming it.
 * **Resumability.** A passport already in the output directory is skipped when it is
   complete and identical: its file parses, its ``credentialSubject`` equals the passport
   assembled from the item now, it is issued by the same issuer (the signer's id, or the
@@ -497,6 +498,9 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
     except OSError as exc:  # this item's files cannot be written: the others may still be
         where = f"{exc.filename}: " if exc.filename else ""
         return ItemResult(source, "failed", passport_id, error=f"cannot write {where}{exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - a bug must not cost the other items, nor go unreported
+        error = f"internal error on item {source} ({type(exc).__name__}: {exc}); please report it"
+        return ItemResult(source, "failed", passport_id, error=error)
     return ItemResult(source, "ok", issued.passport_id, issued.files, reissued=reissued)
 
 

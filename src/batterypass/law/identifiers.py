@@ -103,6 +103,9 @@ def battery_identifier(serial_number: str, gtin: str | None, agency_code: str | 
 
 def resolver_problem(base: str) -> str | None:
     """Why ``base`` cannot be a resolver base URL for QR links, or None when it can."""
+    if not base.isascii() or not base.isprintable() or " " in base:
+        # What a QR code holds must read the same in every scanner (carriers.qr): printable ASCII.
+        return "must be printable ASCII without spaces (percent-encode anything else; an international host in its xn-- form)"
     try:
         parts = urlsplit(base)
         parts.port  # noqa: B018 - parsing the port is what rejects "https://host:x"

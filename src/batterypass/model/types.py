@@ -108,7 +108,9 @@ def _web_url(value: str) -> str:
     return value
 
 
-WebUrl = Annotated[str, Strict(), StringConstraints(max_length=2000), AfterValidator(_web_url), _documented("^https?://", format="uri")]
+#: The longest web address a passport holds (passportUrl, links to documents).
+MAX_URL_CHARS = 2000
+WebUrl = Annotated[str, Strict(), StringConstraints(max_length=MAX_URL_CHARS), AfterValidator(_web_url), _documented("^https?://", format="uri")]
 
 
 @_CACHED

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, create_model
 
-from ..errors import Problem, json_path
+from ..errors import Problem, capped, json_path
 from .access import AUDIENCE_POINTS, Access, field_point, is_voluntary
 from .passport import Passport
 from .validation import models_in
@@ -139,7 +139,8 @@ def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str 
     The same field metadata as :func:`view_for` decides, voluntary sourcing data by the
     view's own ``voluntaryDataAudience``, so what :func:`view_for` makes has no problem. Keys
     the passport model does not know are reported too: a view cannot show that they are meant
-    for the audience. Nothing else is judged (a view leaves out required fields).
+    for the audience. Nothing else is judged (a view leaves out required fields). At most
+    :data:`~batterypass.errors.MAX_PROBLEMS` problems, by path, then one counting the rest.
     """
     audience = Access(audience)
     points = AUDIENCE_POINTS[audience]
@@ -168,7 +169,8 @@ def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str 
                 walk(nested, value, location + (key,))
 
     walk(Passport, subject, prefix)
-    return problems
+    # Cut like every problem list: a 1 MB view holds some 80,000 keys the model does not know.
+    return capped(problems)
 
 
 _PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")

@@ -8,7 +8,7 @@ Contract (:func:`admit`, then :func:`publish`):
 * A view must hold nothing its audience may not see (``over-disclosing``): the one check
   verification makes too (``model.views.disclosure_problems``: outside its audience's Annex
   XIII points, voluntary sourcing data its ``voluntaryDataAudience`` keeps from the public,
-  anything the passport model does not know).
+  anything the passport model does not know), judged once its signature and issuer hold.
 * The credential must verify against the resolver's own trust store (``verifying.verify``,
   which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
   credential is refused with the verdict and its reasons.
@@ -118,11 +118,12 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
             ["a full passport credential is kept by its issuer, never published: publish its audience views"],
             passport_id,
         )
-    # Checked first, and again by verify, so the refusal names it as what it is.
-    if problems := disclosure_problems(subject, audience, prefix=("credentialSubject",)):
+    result = verify(document, trust)
+    # Judged once the signature and issuer hold (verify then checked it too), and named as what
+    # it is; a stranger's view gets the verdict on its signature or issuer, not on its content.
+    if result.content_checked and (problems := disclosure_problems(subject, audience, prefix=("credentialSubject",))):
         reasons = [f"{p.message}: {p.path}" for p in problems]
         raise Refusal("over-disclosing", [f"the {audience.value} view holds too much", *reasons], passport_id, audience.value)
-    result = verify(document, trust)
     if result.status is not Status.VALID:
         raise Refusal(result.status.value, list(result.reasons), passport_id, audience.value)
     if envelope is None:

@@ -38,6 +38,8 @@ STATUS_LIST_SUBJECT_TYPE = "BitstringStatusList"
 STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
 #: Purposes whose set bit makes a credential unusable; ``refresh`` and ``message`` only inform.
 BLOCKING_PURPOSES = ("revocation", "suspension")
+#: The Bitstring Status List's other purposes; any other (``Revocation``, say) is unknown.
+INFORMING_PURPOSES = ("refresh", "message")
 
 #: The spec's minimum list length: 16 KB uncompressed, 131,072 entries.
 MIN_BITSTRING_BYTES = 16 * 1024

@@ -5,18 +5,19 @@ and ``verify``; signatures are :mod:`.verification`'s business.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..securing import jose
 
 from ..law import rules
 from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
-from ..jsonio import jsonl_items, parse_json, read_bytes
+from ..jsonio import MAX_DOCUMENT_BYTES, jsonl_items, parse_json, read_bytes, read_stream
 from ..model.passport import Passport
 from ..law.acts import ActsTable
 from ..law.passport_content import check_bare_passport, check_passport_subject
@@ -167,19 +168,57 @@ def credential_inputs(sources: Iterable[str | Path]) -> Iterator[tuple[str, byte
     """``(name, content)`` of every document to verify, lazily, in order.
 
     A source is a file; a directory (its non-hidden ``*.json`` / ``*.jwt`` files, by name, not
-    recursive); or ``-``: standard input, one entry a line, either a document (a line opening
-    with ``{`` or a compact JWS, named ``stdin:LINE``) or the path of a file or directory.
+    recursive); or ``-``: standard input, which is either one JSON document laid out over
+    several lines (as ``build`` writes them, named ``stdin``: its first non-blank line opens
+    with ``{`` but is no JSON object by itself) or one entry a line, each a document (a line
+    opening with ``{`` or a compact JWS, named ``stdin:LINE``) or the path of a file or directory.
     What cannot be read is yielded as its :class:`InvalidInputError`, never raised.
     """
     for source in sources:
-        if str(source) != STDIN:
+        if str(source) == STDIN:
+            yield from _stdin_inputs()
+        else:
             yield from _path_inputs(Path(source))
-            continue
-        for name, line in jsonl_items(sys.stdin.buffer, "stdin"):
-            if isinstance(line, InvalidInputError) or line.lstrip().startswith((b"{", b"ey")):
-                yield name, line
-            else:
-                yield from _path_inputs(Path(line.strip().decode("utf-8", "replace")))
+
+
+def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    stream, head = sys.stdin.buffer, []
+    while line := stream.readline(MAX_DOCUMENT_BYTES + 1):
+        head.append(line)
+        if line.strip():
+            break
+    if head and _opens_multiline_document(head[-1]):
+        try:
+            yield "stdin", read_stream(stream, "stdin", b"".join(head))
+        except InvalidInputError as exc:
+            yield "stdin", exc
+        return
+    for name, line in jsonl_items(_Replay(head, stream), "stdin"):
+        if isinstance(line, InvalidInputError) or line.lstrip().startswith((b"{", b"ey")):
+            yield name, line
+        else:
+            yield from _path_inputs(Path(line.strip().decode("utf-8", "replace")))
+
+
+def _opens_multiline_document(line: bytes) -> bool:
+    """A first line opening a JSON object it does not close: a pretty-printed document, not JSONL."""
+    if not line.lstrip().startswith(b"{"):
+        return False
+    try:
+        # Only to tell the layouts apart: the document itself is parsed strictly when verified.
+        return not isinstance(json.loads(line), dict)
+    except ValueError:
+        return True
+
+
+class _Replay:
+    """Lines already read from a stream, then the rest of it, for :func:`jsonl_items`."""
+
+    def __init__(self, head: list[bytes], rest: BinaryIO):
+        self.head, self.rest = list(head), rest
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.head.pop(0) if self.head else self.rest.readline(limit)
 
 
 def _path_inputs(path: Path) -> Iterator[tuple[str, bytes | InvalidInputError]]:

@@ -35,9 +35,10 @@ Checks, in order, and the status a failure gives:
 When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
 own word that a passport must not be relied on, and outweighs its having expired); all
 reasons are kept, most severe first. Every status carries :attr:`Status.next_step`, what the
-reader can do about it. Validity, status and content are
-only examined once the signature holds: statements in a document that fails its signature
-are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
+reader can do about it (:attr:`VerificationResult.next_step` says when a VALID credential is no
+battery passport). Validity and status are only examined once the signature holds, content
+only once the trust store also ties the key to the issuer: statements in a document that
+fails its signature, or that a stranger signed, are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
 fails the verdict.
 
@@ -50,10 +51,12 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all). Of several copies of one list the newest counts (by the
-later of its ``validFrom`` and its signing time); copies equally new are combined bit by bit, a bit set in
+no ``credentialStatus`` entry for revocation or suspension at all: a ``message`` entry, or one
+of a purpose we do not know, which is reported, cannot show a passport unrevoked). Of several copies of one list (same issuer and id) the newest
+that states the entry's purpose counts (by the later of its ``validFrom`` and its signing time),
+whatever order they are given in; copies equally new are combined bit by bit, a bit set in
 any of them counting as set, over the longest copy's length, so no copy can clear a bit
-another sets. A list issued longer ago than ``max_status_age`` (default
+another sets, and a copy for another purpose says nothing about this one. A list issued longer ago than ``max_status_age`` (default
 :data:`DEFAULT_MAX_STATUS_AGE`), or whose age cannot be told, is *stale*: a bit it sets still
 revokes, but a clear bit proves nothing, so the status is unknown.
 """
@@ -84,7 +87,7 @@ from ..model.views import disclosure_problems
 from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
-from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
+from ..securing.status_list import BLOCKING_PURPOSES, INFORMING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
 
 #: Issuer ids, key ids and verification methods longer than this are refused: they end up
@@ -132,6 +135,13 @@ _EXIT_CODES = {
     Status.NOT_YET_VALID: 8,
     Status.UNSUPPORTED: 9,
 }
+#: The content check's detail for a credential not typed as a battery passport (``--verbose``, ``--json``).
+NOT_A_PASSPORT = "not a battery passport credential, not checked"
+#: What to do with a VALID credential that is not a battery passport: its content was never examined.
+NOT_A_PASSPORT_NEXT_STEP = (
+    "the issuer signed it, but it is not typed as a battery passport, so its content was not checked: "
+    "do not rely on it as a battery passport"
+)
 _NEXT_STEPS = {
     Status.VALID: "the passport may be relied on",
     Status.INVALID: "treat as forged or corrupted: do not rely on it, and ask the economic operator for a genuine copy",
@@ -212,6 +222,14 @@ class VerificationResult:
     def exit_code(self) -> int:
         return self.status.exit_code
 
+    @property
+    def next_step(self) -> str:
+        """What the reader can do: the status's :attr:`Status.next_step`, except for a VALID
+        credential whose content was not checked (not a battery passport)."""
+        if self.status is Status.VALID and not self.content_checked:
+            return NOT_A_PASSPORT_NEXT_STEP
+        return self.status.next_step
+
     def battery_summary(self) -> dict[str, Any] | None:
         """Who made which battery, from a VALID passport only."""
         if self.passport is None:
@@ -237,7 +255,7 @@ class VerificationResult:
             "audience": self.audience,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
-            "nextStep": self.status.next_step,
+            "nextStep": self.next_step,
         }
 
 
@@ -344,6 +362,8 @@ class _Verification:
         self.passport: Passport | None = None
         self.content_checked = False
         self.audience: str | None = None
+        #: The signature verifies with a key the trust store ties to the issuer.
+        self.issuer_established = False
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -431,6 +451,7 @@ class _Verification:
                 self.findings.passed("signature", f"signature verifies with the key of {method}")
         if resolution.trusted:
             self.findings.passed("trust", resolution.reason)
+            self.issuer_established = verified
             return verified
         status = _RESOLUTION_STATUS.get(resolution.failure or "")
         if status is None:
@@ -546,8 +567,8 @@ class _Verification:
         else:
             self.findings.passed("validity", f"valid at {self.now.isoformat()}")
 
-    def usable_status_lists(self) -> tuple[dict[str, CheckedStatusList], list[str]]:
-        """The credential issuer's status lists by id; why others are not used."""
+    def usable_status_lists(self) -> tuple[dict[tuple[str, str], CheckedStatusList], list[str]]:
+        """The credential issuer's status lists by id and purpose; why others are not used."""
         checked = self.status_lists
         if not isinstance(checked, CheckedStatusLists):
             checked = check_status_lists(checked or [], self.trust, now=self.now)
@@ -556,31 +577,41 @@ class _Verification:
             if usable.issuer != self.claims.issuer:
                 rejected.append(f"status list {usable.status_list.id} is issued by {usable.issuer}, not by {self.claims.issuer}")
             else:
-                lists[usable.status_list.id] = usable
+                # One entry per issuer, id and purpose (check_status_lists): nothing is overwritten.
+                (purpose,) = usable.status_list.purposes
+                lists[usable.status_list.id, purpose] = usable
         return lists, rejected
 
     def check_status(self) -> None:
-        entries = self.claims.entries
+        entries = [entry for entry in self.claims.entries if entry.purpose in BLOCKING_PURPOSES]
+        for entry in self.claims.entries:
+            where = f"{entry.purpose} entry {entry.index} of {entry.list_url}"
+            if entry.purpose in INFORMING_PURPOSES:
+                self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
+            elif entry.purpose not in BLOCKING_PURPOSES:
+                self.findings.not_applicable(
+                    "status", f"{where}: unknown status purpose {entry.purpose!r} (not revocation or suspension), not checked"
+                )
         if not entries:
+            # A message or misspelled entry can no more show a passport unrevoked than no entry can.
+            missing = "no credentialStatus" if not self.claims.entries else "no revocation or suspension entry in credentialStatus"
             if self.require_status:
-                self.findings.failed("status", Status.STATUS_UNKNOWN, "status unknown: the credential has no credentialStatus")
+                self.findings.failed("status", Status.STATUS_UNKNOWN, f"status unknown: the credential has {missing}")
             else:
-                self.findings.not_applicable("status", "the credential has no credentialStatus")
+                self.findings.not_applicable("status", f"the credential has {missing}")
             return
         lists, rejected = self.usable_status_lists() if self.status_lists else ({}, [])
         for entry in entries:
             where = f"{entry.purpose} entry {entry.index} of {entry.list_url}"
-            if entry.purpose not in BLOCKING_PURPOSES:
-                self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
-                continue
-            checked = lists.get(entry.list_url)
-            status_list = checked.status_list if checked else None
+            checked = lists.get((entry.list_url, entry.purpose))
+            other_purposes = sorted(purpose for url, purpose in lists if url == entry.list_url)
             unknown = None
-            if checked is None or status_list is None:
+            if checked is None and other_purposes:
+                unknown = f"the list is for {', '.join(other_purposes)}, not {entry.purpose}"
+            elif checked is None:
                 unknown = "no usable status list was given" + (f" ({'; '.join(rejected)})" if rejected else "")
-            elif entry.purpose not in status_list.purposes:
-                unknown = f"the list is for {', '.join(status_list.purposes)}, not {entry.purpose}"
             else:
+                status_list = checked.status_list
                 try:
                     is_set = status_list.is_set(entry.index)
                 except IndexError as exc:
@@ -601,7 +632,7 @@ class _Verification:
 
     def check_content(self, credential: dict[str, Any]) -> None:
         if not is_passport_credential(credential):
-            self.findings.not_applicable("content", "not a battery passport, not checked")
+            self.findings.not_applicable("content", NOT_A_PASSPORT)
             return
         self.content_checked = True
         subject = credential.get("credentialSubject")
@@ -640,7 +671,8 @@ class CheckedStatusList:
 class CheckedStatusLists:
     """Status-list credentials verified and decoded once, for use with many :func:`verify` calls.
 
-    ``usable`` holds one :class:`CheckedStatusList` per issuer and list id (copies combined);
+    ``usable`` holds one :class:`CheckedStatusList` per issuer, list id and purpose (its
+    ``status_list`` states that one purpose; copies combined);
     ``rejected`` says why the other documents are not used.
     """
 
@@ -657,7 +689,7 @@ def check_status_lists(
 ) -> CheckedStatusLists:
     """Verify cached status-list credentials against ``trust`` (each once, however many passports)."""
     now = _now(now)
-    copies: dict[tuple[str, str, tuple[str, ...]], list[tuple[datetime | None, StatusList]]] = {}
+    copies: dict[tuple[str, str], list[tuple[datetime | None, StatusList]]] = {}
     rejected = []
     for position, document in enumerate(documents):
         # Status lists of the status list are not consulted: no recursion.
@@ -673,17 +705,21 @@ def check_status_lists(
             continue
         times = [t for t in (run.claims.valid_from, run.claimed_signing_time) if t is not None]
         issued_at = max(times) if times else None
-        copies.setdefault((outcome.issuer or "", decoded.id, decoded.purposes), []).append((issued_at, decoded))
+        copies.setdefault((outcome.issuer or "", decoded.id), []).append((issued_at, decoded))
     usable = []
-    for (issuer, _, _), found in copies.items():
-        issued_at, combined = _newest_copy(found)
-        if issued_at is None:
-            stale = "it states no validFrom and no signing time, so its age cannot be told"
-        elif now - issued_at > max_status_age:
-            stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
-        else:
-            stale = None
-        usable.append(CheckedStatusList(issuer, issued_at, combined, stale))
+    for (issuer, _), found in copies.items():
+        # Per purpose, the newest copies that state it count: a copy for another purpose says
+        # nothing about this one, so it can neither clear nor set its bits.
+        for purpose in sorted({purpose for _, status_list in found for purpose in status_list.purposes}):
+            issued_at, combined = _newest_copy([copy for copy in found if purpose in copy[1].purposes])
+            if issued_at is None:
+                stale = "it states no validFrom and no signing time, so its age cannot be told"
+            elif now - issued_at > max_status_age:
+                stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
+            else:
+                stale = None
+            single = StatusList(combined.id, (purpose,), combined.bits)
+            usable.append(CheckedStatusList(issuer, issued_at, single, stale))
     return CheckedStatusLists(tuple(usable), tuple(rejected))
 
 
@@ -773,6 +809,11 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
         return run.result()
     run.check_validity()
     run.check_status()
-    run.check_content(credential)
+    if run.issuer_established:
+        run.check_content(credential)
+    else:
+        # Content is the issuer's word only from a known issuer; judging a stranger's would let
+        # a throwaway key make this verifier do (and print) whatever its document asks for.
+        run.findings.not_applicable("content", "not checked: the issuer is not established")
     return run.result(credential)
 
