@@ -151,7 +151,7 @@ def _http_publisher(url: str, token_env: str | None, as_json: bool) -> Any:
             answer = response.json()
         except ValueError:
             answer = {}
-        if response.status_code in (200, 201, 422):
+        if response.status_code in (200, 201, 409, 422):
             return PublishResult(source, answer.get("status", REFUSED), answer.get("verdict", "invalid"), tuple(answer.get("reasons", ())),
                                  answer.get("passportId"), answer.get("audience"), answer.get("version"))
         detail = answer.get("detail") or response.text[:200]

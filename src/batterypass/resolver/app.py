@@ -18,7 +18,8 @@ between requests but caches that expire):
 * ``POST /api/v1/credentials`` publishes one credential (the request body, at most
   ``jsonio.MAX_DOCUMENT_BYTES``) with an issuer token scoped to the credential's issuer:
   201 published, 200 unchanged, 422 refused with the verdict and its reasons
-  (:mod:`.publishing`), 401/403 for the token, 413 too large.
+  (:mod:`.publishing`), 409 when another issuer holds the passport id or the GTIN + serial
+  (same body as 422), 401/403 for the token, 413 too large.
 * Every answer allows any origin (CORS, no credentials), carries ``Link`` and ``Vary:
   Accept`` headers where negotiated; no cookie is ever set, and nothing about the client is
   logged here (``serve`` turns uvicorn's access log off).
@@ -48,8 +49,8 @@ from ..model.access import Access
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import Refusal, admit, compact_jws, refused, subject_of
-from .store import Store, StoredCredential, open_store
+from .publishing import Refusal, admit, compact_jws, held, refused, subject_of
+from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
 from .tokens import AUDIENCE, ISSUER, RESTRICTED_AUDIENCES, bearer_token, check_token
 
 HTML = "text/html"
@@ -289,10 +290,13 @@ class Resolver:
             return JSONResponse(refused(source, refusal).to_dict(), 422)
         if admitted.issuer != check.scope:
             raise HttpError(403, "Not your issuer", f"token {check.token_id} may publish for {check.scope}, not for {admitted.issuer}.")
-        stored, created = self.store.put_credential(
-            passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
-            issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
-        )
+        try:
+            stored, created = self.store.put_credential(
+                passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
+                issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
+            )
+        except HeldByAnotherIssuer as exc:
+            return JSONResponse(refused(source, held(admitted, exc)).to_dict(), 409)
         result = {
             "file": source, "status": "published" if created else "unchanged", "verdict": "valid", "reasons": [],
             "passportId": stored.passport_id, "audience": stored.audience, "version": stored.version,

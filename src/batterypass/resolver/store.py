@@ -7,6 +7,9 @@ Contract:
   PostgreSQL (``postgresql://...``, psycopg 3). :func:`open_store` picks one by URL.
 * Nothing is kept in memory between calls: any number of processes and machines can serve
   one store.
+* A passport id, and a GTIN + serial, belong to the issuer that published them first:
+  another issuer's credential for either is refused (:class:`HeldByAnotherIssuer`), and a QR
+  link resolves only to its holder's credentials.
 * Credentials are stored as the exact bytes the issuer signed, one row per (passport,
   audience, SHA-256 of the bytes): storing the same bytes again changes nothing; other bytes
   are a new version, and every version is kept. Versions count in publication order.
@@ -75,6 +78,19 @@ _MIGRATIONS: dict[int, list[str]] = {
 
 class StoreError(BatteryPassError):
     """The store cannot be opened or used (bad URL, unreachable, newer schema)."""
+
+
+class HeldByAnotherIssuer(BatteryPassError):
+    """The passport id, or the GTIN and serial, belong to another issuer: the first to publish
+    them holds them, and nobody else can publish over them (the QR link would serve theirs)."""
+
+    def __init__(self, what: str, holder: str):
+        self.what, self.holder = what, holder
+        super().__init__(
+            f"{what} is held by {holder}, who published it first; another issuer cannot publish over it. A new "
+            f"responsible operator (second life, end of life) publishes under a new passport id linked to this one; "
+            f"a change of issuer for this passport id is for {holder} to publish"
+        )
 
 
 def now_utc() -> str:
@@ -259,6 +275,16 @@ class Store:
         """
         digest = digest_of(body)
         with self._cursor() as cursor, self._write_transaction(cursor):
+            # Checked inside the write transaction, so two issuers racing for one battery
+            # cannot both pass.
+            held = [(f"passport {passport_id}", "passport_id = ?", (passport_id,))]
+            if gtin and serial:
+                held.append((f"the battery GTIN {gtin} serial {serial!r}", "gtin = ? AND serial = ?", (gtin, serial)))
+            for what, where, params in held:
+                cursor.execute(self._sql(f"SELECT issuer FROM credentials WHERE {where} ORDER BY seq LIMIT 1"), params)
+                row = cursor.fetchone()
+                if row is not None and row[0] != issuer:
+                    raise HeldByAnotherIssuer(what, row[0])
             cursor.execute(
                 self._sql(
                     f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -302,7 +328,11 @@ class Store:
     def latest_for_gs1(self, gtin: str, serial: str, audience: str) -> StoredCredential | None:
         """The newest ``audience`` credential of the battery with this GTIN-14 and serial (one query:
         this is what every scan of a QR code asks)."""
-        found = self._credentials("c.gtin = ? AND c.serial = ? AND c.audience = ?", (gtin, serial, audience), limit=1)
+        # Only the holder's (the first publisher's) credentials: a store written before
+        # publishing checked holders may hold another issuer's newer row for the battery.
+        holder = "(SELECT first.issuer FROM credentials AS first WHERE first.gtin = ? AND first.serial = ? ORDER BY first.seq LIMIT 1)"
+        found = self._credentials(f"c.gtin = ? AND c.serial = ? AND c.audience = ? AND c.issuer = {holder}",
+                                  (gtin, serial, audience, gtin, serial), limit=1)
         return found[0] if found else None
 
     def count_credentials(self) -> int:
