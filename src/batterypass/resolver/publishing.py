@@ -10,7 +10,8 @@ Contract (:func:`admit`, then :func:`publish`):
 * The credential must verify against the resolver's own trust store (``verifying.verify``,
   which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
   credential is refused with the verdict and its reasons.
-* The passport id must be a ``urn:uuid:`` (it is part of the resolver's URLs).
+* The passport id must be a ``urn:uuid:``, a GTIN a valid GTIN (digits, length, check digit)
+  and its serial a GS1 AI (21) serial: they are part of the resolver's URLs.
 * A passport id, and a GTIN + serial, belong to the issuer that published them first: another
   issuer's credential for either is refused (``held-by-another-issuer``; HTTP 409).
 * Publishing the same bytes again is a no-op (``unchanged``); other bytes for the same
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatteryPassError, InvalidInputError
-from ..law.identifiers import gtin14
+from ..law.identifiers import gtin14, gtin_problem, serial_problem
 from ..model.views import disclosure_problems
 from ..securing.credential import credential_audience, is_passport_credential
 from ..securing.jose import unwrap_envelope
@@ -133,6 +134,13 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
     general = subject.get("generalProductInformation") if isinstance(subject, dict) else None
     general = general if isinstance(general, dict) else {}
     gtin, serial = general.get("gtin"), general.get("serialNumber")
+    # The GTIN and serial become the QR link's path (and a static export's directories).
+    where = "$.credentialSubject.generalProductInformation"
+    if gtin is not None:
+        if problem := (gtin_problem(gtin) if isinstance(gtin, str) else "must be a string"):
+            raise Refusal(Status.INVALID.value, [f"{where}.gtin: {problem}"], passport_id, audience.value)
+        if problem := (serial_problem(serial) if isinstance(serial, str) else "a GS1 serial (AI 21) must be a string"):
+            raise Refusal(Status.INVALID.value, [f"{where}.serialNumber: {problem}"], passport_id, audience.value)
     valid_from = credential.get("validFrom")
     return Admitted(
         body=body,
@@ -140,8 +148,8 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
         audience=audience.value,
         envelope=envelope,
         issuer=result.issuer or "",
-        gtin=gtin14(gtin) if isinstance(gtin, str) and gtin else None,
-        serial=serial if isinstance(serial, str) and gtin else None,
+        gtin=gtin14(gtin) if gtin is not None else None,
+        serial=serial if gtin is not None else None,
         valid_from=valid_from if isinstance(valid_from, str) else None,
     )
 

@@ -99,6 +99,9 @@ class StaticSite:
         if admitted.audience != Access.PUBLIC.value:
             return PublishResult(source, SKIPPED, "valid", (f"the {admitted.audience} view needs a token: only `serve` serves it",),
                                  admitted.passport_id, admitted.audience)
+        if outside := self._outside(admitted):
+            return refused(source, Refusal("invalid", [f"{outside}: outside the export directory {self.root}: nothing written"],
+                                           admitted.passport_id, admitted.audience))
         versions = self._versions(admitted.passport_id)
         if problem := self._held(admitted, versions):
             return refused(source, held(admitted, problem))
@@ -111,6 +114,15 @@ class StaticSite:
         write_atomic(self._base(admitted.passport_id) / "versions" / str(number) / "public.json", body)
         self._write_latest(admitted, trust)
         return PublishResult(source, PUBLISHED, "valid", (), admitted.passport_id, admitted.audience, number)
+
+    def _outside(self, admitted: Admitted) -> Path | None:
+        """A directory this credential would be written to that is not inside the export
+        (resolved, so neither ".." nor a symbolic link leads out), or None."""
+        root = self.root.resolve()
+        for directory in (self._base(admitted.passport_id), *self._alias_directories(admitted)):
+            if not directory.resolve().is_relative_to(root):
+                return directory
+        return None
 
     def _held(self, admitted: Admitted, versions: dict[int, Path]) -> HeldByAnotherIssuer | None:
         """Whether another issuer holds the passport id or the battery (as the store checks)."""
