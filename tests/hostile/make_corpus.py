@@ -33,7 +33,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from batterypass import build_passport, passport_credential
+from batterypass import build_passport, passport_credential, view_for
+from batterypass.model.access import Access
+from batterypass.securing.credential import AUDIENCE_CREDENTIAL_TYPES
 from batterypass.securing.jose import sign_compact
 from batterypass.securing.keys import IssuerIdentity, did_document, generate_issuer_key
 from batterypass.securing.signing import sign_credential
@@ -76,6 +78,17 @@ def credential(**extra) -> dict:
 
 def signed(**extra) -> dict:
     return sign_credential(credential(**extra), KEY, IDENTITY, created=SIGNED_AT)
+
+
+def public_view(edit=None, key=None, identity=None) -> dict:
+    """A signed public view of the hostile battery, ``edit`` applied to its credential first."""
+    passport = build_passport(build_data())
+    document = passport_credential(passport, datetime(2026, 6, 1, 8, tzinfo=timezone.utc))
+    document["type"].append(AUDIENCE_CREDENTIAL_TYPES[Access.PUBLIC])
+    document["credentialSubject"] = view_for(passport, Access.PUBLIC)
+    if edit:
+        edit(document)
+    return sign_credential(document, key or KEY, identity or IDENTITY, created=SIGNED_AT)
 
 
 def pem(*certificates: x509.Certificate) -> str:
@@ -252,6 +265,43 @@ def cases() -> dict[str, dict]:
     out["alg-none"] = {
         "attack": "a compact JWS with alg none", "issue": "hardening",
         "args": VERIFY, "input_text": unsigned_jws, "trust": TRUST, "expect": {"exit": 1, "status": "invalid"},
+    }
+    def gtin(path: str):
+        return lambda document: document["credentialSubject"]["generalProductInformation"].update(gtin=path)
+
+    out["publish-gtin-path-traversal"] = {
+        "attack": "a public view whose GTIN is a path, so a static export would write outside its directory", "issue": "review fix-r 3",
+        "args": ["publish", "{input}", "--to", "static:{dir}/site/export", "--trust", "{trust}"],
+        "input": public_view(gtin("../../escaped")), "trust": TRUST,
+        "expect": {"exit": 1, "output": ["generalProductInformation.gtin: must contain digits only"]},
+    }
+    rival = "did:web:rival-cells.example"
+    rival_key = generate_issuer_key("ed25519")
+    rival_doc = did_document(rival, rival_key)
+    rival_identity = IssuerIdentity(rival, rival_doc["assertionMethod"][0])
+
+    def rival_model(document):
+        document["issuer"] = rival
+        document["credentialSubject"]["generalProductInformation"]["batteryModel"] = "RECALLED"
+
+    def new_id(document):
+        rival_model(document)
+        document["id"] = "urn:uuid:0b5e3a52-0000-4000-8000-000000000001"
+
+    for name, edit, held in (("passport-id", rival_model, "passport urn:uuid:"), ("gtin-serial", new_id, "the battery GTIN")):
+        out[f"publish-takeover-same-{name}"] = {
+            "attack": f"a second trusted issuer publishes over the first one's battery with the same {name}", "issue": "review fix-r 1",
+            "args": ["publish", "{dir}/first.json", "{input}", "--to", "sqlite:///{dir}/store.db", "--trust", "{trust}"],
+            "input": public_view(edit, rival_key, rival_identity), "files": {"first.json": public_view()},
+            "trust": {**TRUST, "rival.did.json": rival_doc},
+            "expect": {"exit": 1, "output": ["held-by-another-issuer", held, "held by did:web:aurora-cells.example"]},
+        }
+    escapes = public_view()
+    escapes["issuer"] = {"id": AURORA + "\x1b[2K\r\x1b[32mpublished (VALID)\x1b[0m"}
+    out["publish-terminal-escapes-in-issuer"] = {
+        "attack": "ANSI escapes in a public view's issuer, to paint 'published' over publish's refusal", "issue": "review fix-r 9",
+        "args": ["publish", "{input}", "--to", "sqlite:///{dir}/store.db", "--trust", "{trust}"], "input": escapes, "trust": TRUST,
+        "expect": {"exit": 1, "output": ["\\x1b[2K"], "no_control_characters": True},
     }
     return out
 

@@ -17,7 +17,9 @@ import click
 from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import read_bytes, write_atomic
 from ..verifying.trust import TrustStore
-from .main import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _emit_json, _handles_errors, _report_error, existing_file, json_option, main
+from .main import (
+    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _emit_json, _handles_errors, _printable, _report_error, existing_file, json_option, main,
+)
 
 trust_option = click.option(
     "--trust", "trust_path", type=click.Path(exists=True, path_type=Path),
@@ -122,9 +124,10 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
     else:
         for result in results:
             where = f" {result.audience} v{result.version}" if result.version else ""
-            click.echo(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else ""))
+            # Reasons quote what a document claims (its issuer...): each line goes through _printable.
+            click.echo(_printable(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else "")))
             for reason in result.reasons:
-                click.echo(f"  why: {reason}", err=not result.ok)
+                click.echo(_printable(f"  why: {reason}"), err=not result.ok)
     sys.exit(EXIT_INVALID if refused or not results else EXIT_OK)
 
 
@@ -199,7 +202,7 @@ def token_list(store_url: str, as_json: bool) -> None:
         return
     for r in records:
         state = f"revoked {r.revoked_at}" if r.revoked_at else f"expires {r.expires_at}"
-        click.echo(f"{r.id}  {r.kind:8} {r.scope}  {state}")
+        click.echo(_printable(f"{r.id}  {r.kind:8} {r.scope}  {state}"))
 
 
 @token.command("revoke")
@@ -231,7 +234,7 @@ def audit(store_url: str, limit: int, as_json: bool) -> None:
         _emit_json({"entries": [e.to_dict() for e in entries]})
         return
     for e in entries:
-        click.echo(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}")
+        click.echo(_printable(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}"))
 
 
 @main.command()
