@@ -11,7 +11,8 @@ between requests but caches that expire):
   the JWS where it was issued as one; ``application/linkset+json`` the linkset; nothing
   acceptable, 406. ``?linkType=all`` is the linkset, ``?linkType=X`` a 307 redirect to the
   link of that type (GS1-Conformant Resolver), an unknown type to the default link.
-* ``/passports/{uuid}/...`` serves each resource of the linkset. The legitimate-interest
+* ``/passports/{uuid}/...`` serves each resource of the linkset (a segment that is not a
+  uuid is 400, a version number beyond any stored one 404). The legitimate-interest
   and authority views need a bearer token of that audience: none, wrong, expired or revoked
   is 401, another audience's 403, and never the data; every attempt with a token and every
   access is recorded in the store's audit (never the token).
@@ -57,6 +58,8 @@ HTML = "text/html"
 JSON_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
 JWT = "application/vc+jwt"
 CORS_HEADERS = ["Link", "Content-Type", "Content-Length", "Location"]
+#: The largest version number asked of the store (SQLite's and PostgreSQL's 64-bit integers).
+MAX_VERSION = 2**63 - 1
 #: Environment variables through which ``serve`` hands its configuration to each worker.
 STORE_ENV, TRUST_ENV = "BATTERYPASS_STORE", "BATTERYPASS_TRUST"
 
@@ -230,7 +233,7 @@ class Resolver:
 
     async def resource(self, request: Request) -> Response:
         """``/passports/{uuid}/{name}``: the page, the linkset, each audience's credential."""
-        passport_id = f"urn:uuid:{request.path_params['uuid'].lower()}"
+        passport_id = _resource_passport_id(request)
         name = request.path_params["name"]
         headers = {"Link": links.link_header(passport_id)}
         if request.method == "OPTIONS":
@@ -267,10 +270,12 @@ class Resolver:
         return self._credential(stored, media, headers)
 
     async def version(self, request: Request) -> Response:
-        passport_id = f"urn:uuid:{request.path_params['uuid'].lower()}"
+        passport_id = _resource_passport_id(request)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": "GET, HEAD, OPTIONS"})
-        stored = self.store.version(passport_id, Access.PUBLIC.value, request.path_params["number"])
+        number = request.path_params["number"]
+        # The route takes any digits; the store's integers stop at 2**63 - 1.
+        stored = self.store.version(passport_id, Access.PUBLIC.value, number) if number <= MAX_VERSION else None
         if stored is None:
             raise HttpError(404, "No such version", "This passport has no such version.")
         return Response(stored.body, media_type=JSON_TYPES[0], headers={"Cache-Control": "public, max-age=86400"})
@@ -302,6 +307,13 @@ class Resolver:
             "passportId": stored.passport_id, "audience": stored.audience, "version": stored.version,
         }
         return JSONResponse(result, 201 if created else 200)
+
+
+def _resource_passport_id(request: Request) -> str:
+    try:
+        return links.resource_passport_id(request.path_params["uuid"])
+    except links.PathError as exc:
+        raise HttpError(400, "Not a valid passport address", str(exc)) from None
 
 
 async def _bounded_body(request: Request) -> bytes:
