@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from batterypass.cli import main
 
 from conftest import DEMO
-from resolver_support import TRUST, fixture, output_directory, running_server, signed_view, with_serial
+from resolver_support import TRUST, fixture, output_directory, running_server, signed_full, signed_view, with_serial
 
 ISSUER_ID = json.loads((DEMO / "issuer-ed25519" / "did.json").read_text())["id"]
 
@@ -189,3 +189,27 @@ def test_serve_logs_nothing_about_its_visitors_and_sets_no_cookie(runner, tmp_pa
     (text,) = log
     assert "127.0.0.1:" not in text.replace(base, "") and "Visitor" not in text and token not in text
     assert "GET /" not in text
+
+
+def test_publish_of_nothing_but_full_credentials_exits_1_and_says_why(runner, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "full.json").write_bytes(signed_full(fixture()))
+    for target in (f"sqlite:///{tmp_path / 'p.db'}", f"static:{tmp_path / 'site'}"):
+        human = run(runner, "publish", str(out), "--to", target, "--trust", str(TRUST))
+        assert human.exit_code == 1, human.output
+        assert "full.json is the full credential, kept by the issuer; publish the audience views build writes" in human.output
+        assert "error: nothing was published" in human.output
+        answer = json.loads(run(runner, "publish", str(out), "--to", target, "--trust", str(TRUST), "--json").output)
+        assert answer["problems"][0]["message"].startswith("nothing was published")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(runner, "publish", str(empty), "--to", f"sqlite:///{tmp_path / 'p.db'}", "--trust", str(TRUST))
+    assert result.exit_code == 1 and "no credential file (*.json)" in result.output
+
+
+def test_a_static_export_of_restricted_views_only_publishes_nothing(runner, tmp_path):
+    view = tmp_path / "authority.json"
+    view.write_bytes(signed_view(fixture(), "authority"))
+    result = run(runner, "publish", str(view), "--to", f"static:{tmp_path / 'site'}", "--trust", str(TRUST))
+    assert result.exit_code == 1 and "only `serve` serves it" in result.output and "nothing was published" in result.output

@@ -18,7 +18,8 @@ from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import read_bytes, write_atomic
 from ..verifying.trust import TrustStore
 from .main import (
-    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _emit_json, _handles_errors, _printable, _report_error, existing_file, json_option, main,
+    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _echo_err, _emit_json, _handles_errors, _printable, _report_error, existing_file,
+    json_option, main,
 )
 
 trust_option = click.option(
@@ -89,7 +90,8 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
 @json_option
 def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_path: Path | None, as_json: bool) -> None:
     """Publish the audience views in FILE_OR_DIR... (as build, batch or update wrote them); the
-    full credential is never published. Exit 0 when nothing was refused, 1 otherwise."""
+    full credential is never published. Exit 0 when nothing was refused and something was
+    published (or was there unchanged), 1 otherwise."""
     from ..resolver import publishing
 
     files = list(publishing.credential_files(paths))
@@ -114,13 +116,23 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
             results.append(publishing.PublishResult(source, publishing.REFUSED, "invalid", tuple(str(p) for p in exc.problems)))
             continue
         if publishing.is_full_credential(body, source):
-            results.append(publishing.PublishResult(source, publishing.SKIPPED, "full-credential",
-                                                    ("a full passport credential stays with its issuer",)))
+            results.append(publishing.PublishResult(source, publishing.SKIPPED, "full-credential", (
+                f"{source} is the full credential, kept by the issuer; publish the audience views build writes beside it",
+            )))
             continue
         results.append(send(body, source))
     refused = [r for r in results if not r.ok]
+    # Nothing refused but nothing published either (only full credentials, or no file) is a
+    # failure too: a pipeline must not believe the batteries' links now answer.
+    nothing = None
+    if not refused and not any(r.status in (publishing.PUBLISHED, publishing.UNCHANGED) for r in results):
+        nothing = ("nothing was published: every file was skipped (see why)" if results
+                   else f"nothing was published: no credential file (*.json) in {', '.join(map(str, paths))}")
     if as_json:
-        _emit_json({"target": target, "total": len(results), "refused": len(refused), "results": [r.to_dict() for r in results]})
+        answer = {"target": target, "total": len(results), "refused": len(refused), "results": [r.to_dict() for r in results]}
+        if nothing:
+            answer |= {"error": nothing, "problems": [{"path": "$", "message": nothing}]}
+        _emit_json(answer)
     else:
         for result in results:
             where = f" {result.audience} v{result.version}" if result.version else ""
@@ -128,7 +140,9 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
             click.echo(_printable(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else "")))
             for reason in result.reasons:
                 click.echo(_printable(f"  why: {reason}"), err=not result.ok)
-    sys.exit(EXIT_INVALID if refused or not results else EXIT_OK)
+        if nothing:
+            _echo_err(f"error: {nothing}")
+    sys.exit(EXIT_INVALID if refused or nothing else EXIT_OK)
 
 
 def _http_publisher(url: str, token_env: str | None, as_json: bool) -> Any:
