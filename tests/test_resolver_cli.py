@@ -213,3 +213,39 @@ def test_a_static_export_of_restricted_views_only_publishes_nothing(runner, tmp_
     view.write_bytes(signed_view(fixture(), "authority"))
     result = run(runner, "publish", str(view), "--to", f"static:{tmp_path / 'site'}", "--trust", str(TRUST))
     assert result.exit_code == 1 and "only `serve` serves it" in result.output and "nothing was published" in result.output
+
+
+@pytest.mark.parametrize("command", [["audit"], ["token", "list"], ["token", "revoke", "t1"]])
+def test_reading_commands_never_create_a_store(runner, tmp_path, command):
+    url = f"sqlite:///{tmp_path / 'missing' / 'x.db'}"
+    result = run(runner, *command, "--store", url)
+    assert result.exit_code == 2 and "there is no store at" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"not": "a store"}\n'])
+@pytest.mark.parametrize("command", [["audit"], ["token", "list"], ["token", "create", "--audience", "authority"], ["publish"]])
+def test_a_file_that_is_not_a_store_is_left_as_it_is(runner, tmp_path, content, command):
+    notes = tmp_path / "notes.json"
+    notes.write_bytes(content)
+    if command == ["publish"]:
+        view = tmp_path / "view.json"
+        view.write_bytes(signed_view(fixture(), "public"))
+        command = ["publish", str(view), "--trust", str(TRUST), "--to"]
+    else:
+        command = [*command, "--store"]
+    result = run(runner, *command, f"sqlite:///{notes}")
+    assert result.exit_code == 2 and "is not a batterypass store" in result.output, result.output
+    assert notes.read_bytes() == content and not list(tmp_path.glob("notes.json-*"))
+
+
+def test_another_programs_sqlite_database_is_left_as_it_is(runner, tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE mine (x)")
+    result = run(runner, "token", "create", "--audience", "authority", "--store", f"sqlite:///{other}")
+    assert result.exit_code == 2 and "a SQLite database but not a batterypass store" in result.output, result.output
+    with sqlite3.connect(other) as connection:
+        assert [row[0] for row in connection.execute("SELECT name FROM sqlite_master")] == ["mine"]

@@ -36,11 +36,13 @@ def _usage_failure(exc: BatteryPassError, as_json: bool) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def _open_store(url: str, as_json: bool) -> Any:
+def _open_store(url: str, as_json: bool, create: bool = False) -> Any:
+    """The store at ``url``; only serve, publish and token create make a new one (reading
+    commands given a wrong path must say so, not answer from an empty store)."""
     from ..resolver.store import StoreError, open_store
 
     try:
-        store = open_store(url)
+        store = open_store(url, create)
         store.schema_version()  # connects and migrates now, so a bad store fails here
         return store
     except StoreError as exc:
@@ -73,7 +75,7 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
     except ImportError:
         raise click.UsageError("serve needs the server extra: pip install 'batterypass[server]'") from None
     _trust(trust_path, False, "to serve (the page's verification badge and publishing use it)")
-    _open_store(store_url, False).close()
+    _open_store(store_url, False, create=True).close()
     os.environ[STORE_ENV], os.environ[TRUST_ENV] = store_url, str(trust_path)
     click.echo(f"resolver on http://{host}:{port}/ serving {store_url} with {workers} worker(s)", err=True)
     # No access log: public pages log no personal data (client addresses are personal data).
@@ -105,7 +107,7 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
             site = StaticSite(Path(target.removeprefix("static:")))
             send = lambda body, source: site.publish(body, trust, source)  # noqa: E731
         else:
-            store = _open_store(target, as_json)
+            store = _open_store(target, as_json, create=True)
             send = lambda body, source: publishing.publish(store, body, trust, source)  # noqa: E731
     results = []
     for path in files:
@@ -196,7 +198,7 @@ def token_create(store_url: str, audience: str | None, issuer_id: str | None, ex
     if (audience is None) == (issuer_id is None):
         raise click.UsageError("give exactly one of --audience and --issuer")
     lifetime = parse_lifetime(expires_in)
-    record, secret = create_token(_open_store(store_url, as_json), AUDIENCE if audience else ISSUER, audience or issuer_id, lifetime)
+    record, secret = create_token(_open_store(store_url, as_json, create=True), AUDIENCE if audience else ISSUER, audience or issuer_id, lifetime)
     if as_json:
         _emit_json({"id": record.id, "token": secret, "kind": record.kind, "scope": record.scope, "expiresAt": record.expires_at})
         return

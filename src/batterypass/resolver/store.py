@@ -377,25 +377,42 @@ class Store:
 class SqliteStore(Store):
     _types = {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB"}
 
-    def __init__(self, url: str, path: Path):
+    def __init__(self, url: str, path: Path, create: bool = True):
         super().__init__(url)
-        self.path = path
+        self.path, self.create = path, create
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The store holds the restricted views: a new one is its owner's only (SQLite gives
-            # its -wal and -shm files the database file's mode).
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            existed = self.path.exists()
+            if existed:
+                self._check_is_store_file()
+            elif not self.create:
+                raise StoreError(f"{self.url}: there is no store at {self.path} (serve, publish and token create make one)")
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # The store holds the restricted views: a new one is its owner's only (SQLite
+                # gives its -wal and -shm files the database file's mode).
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the
             # write lock at once, so two workers never both read-then-write the same rows).
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA busy_timeout=30000")
+            if existed and not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'batterypass_schema'").fetchone():
+                connection.close()
+                raise StoreError(f"{self.url}: {self.path} is a SQLite database but not a batterypass store: left as it is")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.url}: cannot open the SQLite store ({exc})") from None
         return connection
+
+    def _check_is_store_file(self) -> None:
+        """Refuse a file that is not a SQLite database (SQLite would make any empty or tiny
+        file one, overwriting what it held)."""
+        with open(self.path, "rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+        if header != _SQLITE_HEADER:
+            raise StoreError(f"{self.url}: {self.path} is not a batterypass store (not a SQLite database): left as it is")
 
     @contextmanager
     def _write_transaction(self, cursor: Any) -> Iterator[None]:
@@ -406,6 +423,10 @@ class SqliteStore(Store):
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
+
+
+#: The first bytes of every SQLite 3 database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class PostgresStore(Store):
@@ -432,16 +453,18 @@ class PostgresStore(Store):
             yield
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, create: bool = True) -> Store:
     """The store at ``url``: ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgresql://...``.
 
-    Nothing is opened until the first call; errors then are :class:`StoreError`.
+    Nothing is opened until the first call; errors then are :class:`StoreError`. A SQLite
+    store is made (with its directories) only with ``create``; an existing file must be a
+    batterypass store either way.
     """
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if not path:
             raise StoreError(f"{url}: name the database file (sqlite:///passports.db)")
-        return SqliteStore(url, Path(path))
+        return SqliteStore(url, Path(path), create)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStore(url)
     raise StoreError(f"{url}: a store URL starts with sqlite:/// or postgresql://")
