@@ -262,8 +262,11 @@ def audit(store_url: str, limit: int, as_json: bool) -> None:
 @_handles_errors
 def render(passport: Path, fmt: str, out_path: Path, trust_path: Path | None, as_json: bool) -> None:
     """The passport page of PASSPORT (a signed credential) as one self-contained HTML or PDF file,
-    with its verification result against --trust (without it: not verified)."""
-    from ..carriers.render import render_credential, render_pdf
+    with its verification result against --trust (without it: not verified). The page is
+    written whatever the verdict, for the record; the exit code is verify's for that verdict
+    (0 without --trust)."""
+    from ..carriers.render import NOT_VERIFIED, render_credential, render_pdf
+    from ..verifying.verification import Status
 
     trust = _trust(trust_path, as_json, "") if trust_path else None
     html, status = render_credential(read_bytes(passport), str(passport), trust)
@@ -272,3 +275,4 @@ def render(passport: Path, fmt: str, out_path: Path, trust_path: Path | None, as
         _emit_json({"file": str(out_path), "format": fmt, "verification": status})
     else:
         click.echo(f"{passport} -> {out_path} ({fmt}, {status})")
+    sys.exit(EXIT_OK if status == NOT_VERIFIED else Status(status).exit_code)
