@@ -276,7 +276,7 @@ def test_publishing_untrusted_is_refused_with_the_verdict(site):
     key = generate_issuer_key()
     body = json.dumps(sign_credential(credential, key, did_key_identity(key))).encode()
     response = post(site, body)
-    assert response.status_code == 422 and response.json()["verdict"] == "untrusted", response.json()
+    assert response.status_code == 422 and response.json()["verdict"] == "unknown-issuer", response.json()
     assert any("trust" in reason or "not tied" in reason or "no trust-store" in reason for reason in response.json()["reasons"])
 
 
