@@ -88,8 +88,8 @@ class HeldByAnotherIssuer(BatteryPassError):
         self.what, self.holder = what, holder
         super().__init__(
             f"{what} is held by {holder}, who published it first; another issuer cannot publish over it. A new "
-            f"responsible operator (second life, end of life) publishes under a new passport id linked to this one; "
-            f"a change of issuer for this passport id is for {holder} to publish"
+            f"responsible operator (second life, end of life) publishes under a new passport id and battery "
+            f"identifier, linked to this passport; a change of issuer for this passport is for {holder} to publish"
         )
 
 
