@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from batterypass.law.identifiers import (
     digital_link_url,
     gtin_check_digit,
+    gtin14,
     gtin_problem,
     passport_id,
     passport_url,
@@ -62,3 +63,9 @@ def test_serials_outside_gs1_cset82_rejected():
     assert serial_problem("P75-2027-000123") is None
     assert serial_problem("with space") is not None
     assert serial_problem("x" * 21) is not None
+
+
+@pytest.mark.parametrize("bad", ["/tmp/review/PWNED", "4012345000016 ", "04012345000017", "123"])
+def test_gtin14_refuses_what_is_not_a_gtin(bad):
+    with pytest.raises(ValueError, match="GTIN"):
+        gtin14(bad)

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from batterypass.cli import main
 
 from conftest import DEMO
-from resolver_support import TRUST, fixture, output_directory, running_server, signed_view, with_serial
+from resolver_support import TRUST, fixture, output_directory, running_server, signed_full, signed_view, with_serial
 
 ISSUER_ID = json.loads((DEMO / "issuer-ed25519" / "did.json").read_text())["id"]
 
@@ -187,3 +187,63 @@ def test_serve_logs_nothing_about_its_visitors_and_sets_no_cookie(runner, tmp_pa
     (text,) = log
     assert "127.0.0.1:" not in text.replace(base, "") and "Visitor" not in text and token not in text
     assert "GET /" not in text
+
+
+def test_publish_of_nothing_but_full_credentials_exits_1_and_says_why(runner, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "full.json").write_bytes(signed_full(fixture()))
+    for target in (f"sqlite:///{tmp_path / 'p.db'}", f"static:{tmp_path / 'site'}"):
+        human = run(runner, "publish", str(out), "--to", target, "--trust", str(TRUST))
+        assert human.exit_code == 1, human.output
+        assert "full.json is the full credential, kept by the issuer; publish the audience views build writes" in human.output
+        assert "error: nothing was published" in human.output
+        answer = json.loads(run(runner, "publish", str(out), "--to", target, "--trust", str(TRUST), "--json").output)
+        assert answer["problems"][0]["message"].startswith("nothing was published")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(runner, "publish", str(empty), "--to", f"sqlite:///{tmp_path / 'p.db'}", "--trust", str(TRUST))
+    assert result.exit_code == 1 and "no credential file (*.json)" in result.output
+
+
+def test_a_static_export_of_restricted_views_only_publishes_nothing(runner, tmp_path):
+    view = tmp_path / "authority.json"
+    view.write_bytes(signed_view(fixture(), "authority"))
+    result = run(runner, "publish", str(view), "--to", f"static:{tmp_path / 'site'}", "--trust", str(TRUST))
+    assert result.exit_code == 1 and "only `serve` serves it" in result.output and "nothing was published" in result.output
+
+
+@pytest.mark.parametrize("command", [["audit"], ["token", "list"], ["token", "revoke", "t1"]])
+def test_reading_commands_never_create_a_store(runner, tmp_path, command):
+    url = f"sqlite:///{tmp_path / 'missing' / 'x.db'}"
+    result = run(runner, *command, "--store", url)
+    assert result.exit_code == 2 and "there is no store at" in result.output, result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b'{"not": "a store"}\n'])
+@pytest.mark.parametrize("command", [["audit"], ["token", "list"], ["token", "create", "--audience", "authority"], ["publish"]])
+def test_a_file_that_is_not_a_store_is_left_as_it_is(runner, tmp_path, content, command):
+    notes = tmp_path / "notes.json"
+    notes.write_bytes(content)
+    if command == ["publish"]:
+        view = tmp_path / "view.json"
+        view.write_bytes(signed_view(fixture(), "public"))
+        command = ["publish", str(view), "--trust", str(TRUST), "--to"]
+    else:
+        command = [*command, "--store"]
+    result = run(runner, *command, f"sqlite:///{notes}")
+    assert result.exit_code == 2 and "is not a batterypass store" in result.output, result.output
+    assert notes.read_bytes() == content and not list(tmp_path.glob("notes.json-*"))
+
+
+def test_another_programs_sqlite_database_is_left_as_it_is(runner, tmp_path):
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE mine (x)")
+    result = run(runner, "token", "create", "--audience", "authority", "--store", f"sqlite:///{other}")
+    assert result.exit_code == 2 and "a SQLite database but not a batterypass store" in result.output, result.output
+    with sqlite3.connect(other) as connection:
+        assert [row[0] for row in connection.execute("SELECT name FROM sqlite_master")] == ["mine"]

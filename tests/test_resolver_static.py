@@ -143,3 +143,35 @@ def test_serials_that_would_leave_the_export_get_no_path(tmp_path, runner):
     assert json.loads(result.output)["results"][0]["status"] == "published"
     assert all(site in p.resolve().parents for p in site.rglob("*"))
     assert not (site / "01").exists()
+
+
+@pytest.mark.parametrize("gtin", ["{tmp}/PWNED", "../../PWNED", 4012345000016, "04012345000017"])
+def test_a_view_whose_gtin_is_not_a_gtin_writes_nothing(tmp_path, runner, gtin):
+    data = fixture()
+    subject = view_with_gtin(data, gtin.format(tmp=tmp_path) if isinstance(gtin, str) else gtin)
+    body = tmp_path / "bad-gtin.json"
+    body.write_bytes(signed_view(data, "public", subject=subject))
+    site = tmp_path / "site"
+    result = runner.invoke(main, ["publish", str(body), "--to", f"static:{site}", "--trust", str(TRUST)])
+    assert result.exit_code == 1 and "generalProductInformation.gtin" in result.output, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad-gtin.json"]
+
+
+def view_with_gtin(data, gtin):
+    from batterypass import build_passport, view_for
+
+    subject = view_for(build_passport(data), "public")
+    subject["generalProductInformation"]["gtin"] = gtin
+    return subject
+
+
+def test_a_symbolic_link_out_of_the_export_is_not_followed(tmp_path, runner):
+    body = tmp_path / "view.json"
+    body.write_bytes(signed_view(fixture(), "public"))
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    site.mkdir()
+    elsewhere.mkdir()
+    (site / "01").symlink_to(elsewhere)
+    result = runner.invoke(main, ["publish", str(body), "--to", f"static:{site}", "--trust", str(TRUST)])
+    assert result.exit_code == 1 and "outside the export directory" in result.output, result.output
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in site.iterdir()) == ["01"]

@@ -78,11 +78,19 @@ def signed(**extra) -> dict:
     return sign_credential(credential(**extra), KEY, IDENTITY, created=SIGNED_AT)
 
 
-def public_view() -> dict:
-    """Aurora's public view of the passport, unsigned."""
+def public_view(edit=None) -> dict:
+    """Aurora's public view of the passport, unsigned, ``edit`` applied to its credential."""
     views = issue_views(build_passport(build_data()), None, issued_at=datetime(2026, 6, 1, 8, tzinfo=timezone.utc),
                         audiences=(Access.PUBLIC,))
-    return views[Access.PUBLIC]
+    document = views[Access.PUBLIC]
+    if edit:
+        edit(document)
+    return document
+
+
+def signed_public_view(edit=None, key=None, identity=None) -> dict:
+    """:func:`public_view`, signed by ``key`` (Aurora's by default)."""
+    return sign_credential(public_view(edit), key or KEY, identity or IDENTITY, created=SIGNED_AT)
 
 
 def pem(*certificates: x509.Certificate) -> str:
@@ -303,6 +311,44 @@ def cases() -> dict[str, dict]:
         "attack": "a legitimate-interest view also typed as the public view, so a reader of types sees it as public",
         "issue": "11", "args": VERIFY, "input": issuer.sign(both, created=SIGNED_AT), "trust": TRUST,
         "expect": {"exit": 1, "status": "invalid", "output": ["2 audiences"]},
+    }
+
+    def gtin(path: str):
+        return lambda document: document["credentialSubject"]["generalProductInformation"].update(gtin=path)
+
+    out["publish-gtin-path-traversal"] = {
+        "attack": "a public view whose GTIN is a path, so a static export would write outside its directory", "issue": "review fix-r 3",
+        "args": ["publish", "{input}", "--to", "static:{dir}/site/export", "--trust", "{trust}"],
+        "input": signed_public_view(gtin("../../escaped")), "trust": TRUST,
+        "expect": {"exit": 1, "output": ["generalProductInformation.gtin: must contain digits only"]},
+    }
+    rival = "did:web:rival-cells.example"
+    rival_key = generate_issuer_key("ed25519")
+    rival_doc = did_document(rival, rival_key)
+    rival_identity = IssuerIdentity(rival, rival_doc["assertionMethod"][0])
+
+    def rival_model(document):
+        document["issuer"] = rival
+        document["credentialSubject"]["generalProductInformation"]["batteryModel"] = "RECALLED"
+
+    def new_id(document):
+        rival_model(document)
+        document["credentialSubject"]["id"] = "urn:uuid:0b5e3a52-0000-4000-8000-000000000001"
+
+    for name, edit, held in (("passport-id", rival_model, "passport urn:uuid:"), ("gtin-serial", new_id, "the battery GTIN")):
+        out[f"publish-takeover-same-{name}"] = {
+            "attack": f"a second trusted issuer publishes over the first one's battery with the same {name}", "issue": "review fix-r 1",
+            "args": ["publish", "{dir}/first.json", "{input}", "--to", "sqlite:///{dir}/store.db", "--trust", "{trust}"],
+            "input": signed_public_view(edit, rival_key, rival_identity), "files": {"first.json": signed_public_view()},
+            "trust": {**TRUST, "rival.did.json": rival_doc},
+            "expect": {"exit": 1, "output": ["held-by-another-issuer", held, "held by did:web:aurora-cells.example"]},
+        }
+    escapes = signed_public_view()
+    escapes["issuer"] = {"id": AURORA + "\x1b[2K\r\x1b[32mpublished (VALID)\x1b[0m"}
+    out["publish-terminal-escapes-in-issuer"] = {
+        "attack": "ANSI escapes in a public view's issuer, to paint 'published' over publish's refusal", "issue": "review fix-r 9",
+        "args": ["publish", "{input}", "--to", "sqlite:///{dir}/store.db", "--trust", "{trust}"], "input": escapes, "trust": TRUST,
+        "expect": {"exit": 1, "output": ["\\x1b[2K"], "no_control_characters": True},
     }
     return out
 

@@ -26,7 +26,7 @@ from ..model.views import view_for
 from ..securing.credential import credential_audience, parse_date_time_stamp
 from ..verifying.documents import credential_of, load_document, passport_of
 from ..verifying.trust import TrustStore
-from ..verifying.verification import verify
+from ..verifying.verification import Status, verify
 from . import qr
 
 #: Chain-of-custody models (IRMA) whose claims are bookkeeping, not physical tracing.
@@ -50,6 +50,22 @@ class RenderError(BatteryPassError):
     """A page cannot be rendered (a missing optional library)."""
 
 
+#: The page's headline of each verdict (verifying.verification.Status).
+_HEADLINES = {
+    Status.VALID: "Verified: signed by a trusted issuer",
+    Status.INVALID: "Not valid: the signature or content does not hold",
+    Status.UNKNOWN_ISSUER: "Unverified issuer: the signature is not tied to a trusted issuer",
+    Status.UNLISTED_KEY: "Unverified key: the issuer does not list the key that signed it",
+    Status.EXPIRED: "Expired: outside its validity period",
+    Status.NOT_YET_VALID: "Not yet valid: dated in the future",
+    Status.REVOKED: "Revoked by its issuer",
+    Status.STATUS_UNKNOWN: "Status unknown: whether it was revoked could not be checked",
+    Status.UNSUPPORTED: "Not checked: signed with an algorithm this checker does not implement",
+}
+#: Verdicts shown as bad rather than as a warning: the passport must not be relied on.
+_BAD = frozenset({Status.INVALID, Status.REVOKED})
+
+
 @dataclass(frozen=True)
 class Badge:
     """The verification result as the page states it."""
@@ -61,16 +77,29 @@ class Badge:
     reasons: tuple[str, ...] = ()
 
     @property
+    def verdict(self) -> Status | None:
+        """The verification status, None for a page rendered without a trust store."""
+        return None if self.status == NOT_VERIFIED else Status(self.status)
+
+    @property
     def headline(self) -> str:
-        return {
-            "valid": "Verified: signed by a trusted issuer",
-            "invalid": "Not valid: the signature or content does not hold",
-            "untrusted": "Unverified issuer: the signature is not tied to a trusted issuer",
-            "expired": "Expired: outside its validity period",
-            "revoked": "Revoked by its issuer",
-            "status-unknown": "Status unknown",
-            NOT_VERIFIED: "Not verified: rendered without a trust store",
-        }.get(self.status, self.status)
+        if self.verdict is None:
+            return "Not verified: rendered without a trust store"
+        # A verdict added later without a headline of its own still gets a warning, never
+        # passes for a good one.
+        return _HEADLINES.get(self.verdict, f"Not verified ({self.status})")
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour class: ok (valid), bad (forged, corrupted or revoked), else warn."""
+        if self.verdict is Status.VALID:
+            return "ok"
+        return "bad" if self.verdict in _BAD else "warn"
+
+    @property
+    def next_step(self) -> str | None:
+        """What the reader can do about a verdict that is not valid (as ``verify`` says it)."""
+        return None if self.verdict in (None, Status.VALID) else self.verdict.next_step
 
     @classmethod
     def from_verification(cls, result: Any, signed: str | None, checked_at: datetime | None = None) -> Badge:
@@ -123,16 +152,39 @@ def _number(value: Any, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    """A value the page shows as text: a string or a number; anything else is "not given"."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _link(value: Any) -> str | None:
+    """A value the page may make a link of: an http(s) URL (never javascript: and the like)."""
+    text = _text(value)
+    return text if text and text.lower().startswith(("https://", "http://")) else None
+
+
 def _address(address: Any) -> str:
-    if not isinstance(address, dict):
-        return ""
-    parts = [address.get("streetAddress"), " ".join(filter(None, [address.get("postalCode"), address.get("addressLocality")])),
-             address.get("addressCountry")]
-    return ", ".join(str(p) for p in parts if p)
+    address = _dict(address)
+    parts = [_text(address.get("streetAddress")),
+             " ".join(filter(None, [_text(address.get("postalCode")), _text(address.get("addressLocality"))])),
+             _text(address.get("addressCountry"))]
+    return ", ".join(p for p in parts if p)
 
 
 def _pairs(*items: tuple[str, Any]) -> list[tuple[str, str]]:
-    return [(label, str(value)) for label, value in items if value not in (None, "", [])]
+    return [(label, text) for label, value in items if (text := _text(value))]
 
 
 def carbon_chart(stages: list[dict[str, Any]]) -> str:
@@ -183,45 +235,48 @@ def _origins(entries: Any) -> list[dict[str, str]]:
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             continue
-        facility = entry.get("facility") if isinstance(entry.get("facility"), dict) else {}
-        assurance = entry.get("assurance") if isinstance(entry.get("assurance"), dict) else {}
-        where = ", ".join(str(p) for p in [facility.get("name"), entry.get("countryOfOrigin")] if p)
-        if assurance.get("level"):
-            where += f" ({assurance['level']})"
-        rows.append({"material": str(entry.get("material", "")), "where": where,
+        facility, assurance = _dict(entry.get("facility")), _dict(entry.get("assurance"))
+        where = ", ".join(p for p in [_text(facility.get("name")), _text(entry.get("countryOfOrigin"))] if p)
+        if level := _text(assurance.get("level")):
+            where += f" ({level})"
+        rows.append({"material": _text(entry.get("material")) or "", "where": where,
                      "custody": _custody(entry.get("chainOfCustodyModel")), "share": _number(entry.get("sharePercent"), "%")})
     return rows
 
 
 def page_model(subject: dict[str, Any], badge: Badge, versions: list[VersionEntry] = ()) -> _Page:
-    """What the template shows, from a passport view's JSON data."""
-    general = subject.get("generalProductInformation") or {}
-    maker = general.get("manufacturerInformation") or {}
-    place = general.get("manufacturingPlace") or {}
-    chemistry = (subject.get("materialComposition") or {}).get("batteryChemistry") or {}
-    technical = (subject.get("performanceAndDurability") or {}).get("batteryTechnicalProperties") or {}
-    carbon = subject.get("carbonFootprint") or {}
-    circularity = subject.get("circularity") or {}
-    passport_id = str(subject.get("id") or general.get("batteryPassportIdentifier") or "")
-    url = general.get("passportUrl") if isinstance(general.get("passportUrl"), str) else None
+    """What the template shows, from a passport view's JSON data. Signed data can still be
+    wrong-typed: every field is read for the type it should have, anything else is not shown."""
+    subject = _dict(subject)
+    general = _dict(subject.get("generalProductInformation"))
+    maker = _dict(general.get("manufacturerInformation"))
+    place = _dict(general.get("manufacturingPlace"))
+    chemistry = _dict(_dict(subject.get("materialComposition")).get("batteryChemistry"))
+    technical = _dict(_dict(subject.get("performanceAndDurability")).get("batteryTechnicalProperties"))
+    carbon = _dict(subject.get("carbonFootprint"))
+    circularity = _dict(subject.get("circularity"))
+    passport_id = _text(subject.get("id")) or _text(general.get("batteryPassportIdentifier")) or ""
+    url = _link(general.get("passportUrl"))
+    category = _text(general.get("batteryCategory"))
+    status = _text(general.get("batteryStatus"))
     page = _Page(
-        title=str(general.get("batteryModel") or "Battery"),
-        identifier=str(general.get("batteryIdentifier") or passport_id),
+        title=_text(general.get("batteryModel")) or "Battery",
+        identifier=_text(general.get("batteryIdentifier")) or passport_id,
         passport_id=passport_id,
         url=url,
         badge=badge,
-        ceased=general.get("batteryStatus") in CEASED_STATUSES,
+        ceased=status in CEASED_STATUSES,
     )
     page.identity = _pairs(
-        ("Category", _CATEGORY_NAMES.get(general.get("batteryCategory"), general.get("batteryCategory"))),
+        ("Category", _CATEGORY_NAMES.get(category, category) if category else None),
         ("Serial number", general.get("serialNumber")),
         ("GTIN", general.get("gtin")),
-        ("Chemistry", " · ".join(str(p) for p in [chemistry.get("shortName"), chemistry.get("clearName")] if p)),
+        ("Chemistry", " · ".join(p for p in [_text(chemistry.get("shortName")), _text(chemistry.get("clearName"))] if p)),
         ("Rated capacity", _number(technical.get("ratedCapacity"), "Ah")),
         ("Rated energy", _number(technical.get("ratedEnergy"), "kWh")),
         ("Nominal voltage", _number(technical.get("nominalVoltage"), "V")),
         ("Mass", _number(general.get("batteryMass"), "kg")),
-        ("Status", general.get("batteryStatus")),
+        ("Status", status),
         ("Warranty", _number(general.get("warrantyPeriod"), "years")),
     )
     page.manufacturer = _pairs(
@@ -232,18 +287,18 @@ def page_model(subject: dict[str, Any], badge: Badge, versions: list[VersionEntr
         ("Manufactured", general.get("manufacturingDate")),
         ("Placed on the market", general.get("placedOnMarketDate")),
     )
-    stages = carbon.get("carbonFootprintPerLifecycleStage")
-    if isinstance(carbon.get("batteryCarbonFootprint"), (int, float)) or stages:
+    stages = _list(carbon.get("carbonFootprintPerLifecycleStage"))
+    if _number(carbon.get("batteryCarbonFootprint")) or stages:
         page.carbon = {
             "total": _number(carbon.get("batteryCarbonFootprint")),
-            "performance_class": carbon.get("carbonFootprintPerformanceClass"),
-            "chart": carbon_chart(stages if isinstance(stages, list) else []),
-            "study": carbon.get("carbonFootprintStudy"),
+            "performance_class": _text(carbon.get("carbonFootprintPerformanceClass")),
+            "chart": carbon_chart(stages),
+            "study": _link(carbon.get("carbonFootprintStudy")),
         }
-    page.origins = _origins((subject.get("supplyChainDueDiligence") or {}).get("rawMaterialOrigin"))
-    for row in circularity.get("recycledContent") or []:
+    page.origins = _origins(_dict(subject.get("supplyChainDueDiligence")).get("rawMaterialOrigin"))
+    for row in _list(circularity.get("recycledContent")):
         if isinstance(row, dict):
-            page.recycled.append({"material": str(row.get("recycledMaterial", "")),
+            page.recycled.append({"material": _text(row.get("recycledMaterial")) or "",
                                   "pre": _number(row.get("preConsumerShare"), "%"), "post": _number(row.get("postConsumerShare"), "%")})
     page.renewable = _number(circularity.get("renewableContent"), "%") or None
     page.versions = list(versions)

@@ -17,7 +17,10 @@ import click
 from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import read_bytes, write_atomic
 from ..verifying.trust import TrustStore
-from .main import EXIT_INVALID, EXIT_OK, EXIT_USAGE, _emit_json, _handles_errors, _report_error, existing_file, json_option, main
+from .main import (
+    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _echo_err, _emit_json, _handles_errors, _printable, _report_error, existing_file,
+    json_option, main,
+)
 
 trust_option = click.option(
     "--trust", "trust_path", type=click.Path(exists=True, path_type=Path),
@@ -33,11 +36,13 @@ def _usage_failure(exc: BatteryPassError, as_json: bool) -> None:
     sys.exit(EXIT_USAGE)
 
 
-def _open_store(url: str, as_json: bool) -> Any:
+def _open_store(url: str, as_json: bool, create: bool = False) -> Any:
+    """The store at ``url``; only serve, publish and token create make a new one (reading
+    commands given a wrong path must say so, not answer from an empty store)."""
     from ..resolver.store import StoreError, open_store
 
     try:
-        store = open_store(url)
+        store = open_store(url, create)
         store.schema_version()  # connects and migrates now, so a bad store fails here
         return store
     except StoreError as exc:
@@ -70,7 +75,7 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
     except ImportError:
         raise click.UsageError("serve needs the server extra: pip install 'batterypass[server]'") from None
     _trust(trust_path, False, "to serve (the page's verification badge and publishing use it)")
-    _open_store(store_url, False).close()
+    _open_store(store_url, False, create=True).close()
     os.environ[STORE_ENV], os.environ[TRUST_ENV] = store_url, str(trust_path)
     click.echo(f"resolver on http://{host}:{port}/ serving {store_url} with {workers} worker(s)", err=True)
     # No access log: public pages log no personal data (client addresses are personal data).
@@ -87,7 +92,8 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
 @json_option
 def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_path: Path | None, as_json: bool) -> None:
     """Publish the audience views in FILE_OR_DIR... (as build, batch or update wrote them); the
-    full credential is never published. Exit 0 when nothing was refused, 1 otherwise."""
+    full credential is never published. Exit 0 when nothing was refused and something was
+    published (or was there unchanged), 1 otherwise."""
     from ..resolver import publishing
 
     files = list(publishing.credential_files(paths))
@@ -101,7 +107,7 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
             site = StaticSite(Path(target.removeprefix("static:")))
             send = lambda body, source: site.publish(body, trust, source)  # noqa: E731
         else:
-            store = _open_store(target, as_json)
+            store = _open_store(target, as_json, create=True)
             send = lambda body, source: publishing.publish(store, body, trust, source)  # noqa: E731
     results = []
     for path in files:
@@ -112,20 +118,33 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
             results.append(publishing.PublishResult(source, publishing.REFUSED, "invalid", tuple(str(p) for p in exc.problems)))
             continue
         if publishing.is_full_credential(body, source):
-            results.append(publishing.PublishResult(source, publishing.SKIPPED, "full-credential",
-                                                    ("a full passport credential stays with its issuer",)))
+            results.append(publishing.PublishResult(source, publishing.SKIPPED, "full-credential", (
+                f"{source} is the full credential, kept by the issuer; publish the audience views build writes beside it",
+            )))
             continue
         results.append(send(body, source))
     refused = [r for r in results if not r.ok]
+    # Nothing refused but nothing published either (only full credentials, or no file) is a
+    # failure too: a pipeline must not believe the batteries' links now answer.
+    nothing = None
+    if not refused and not any(r.status in (publishing.PUBLISHED, publishing.UNCHANGED) for r in results):
+        nothing = ("nothing was published: every file was skipped (see why)" if results
+                   else f"nothing was published: no credential file (*.json) in {', '.join(map(str, paths))}")
     if as_json:
-        _emit_json({"target": target, "total": len(results), "refused": len(refused), "results": [r.to_dict() for r in results]})
+        answer = {"target": target, "total": len(results), "refused": len(refused), "results": [r.to_dict() for r in results]}
+        if nothing:
+            answer |= {"error": nothing, "problems": [{"path": "$", "message": nothing}]}
+        _emit_json(answer)
     else:
         for result in results:
             where = f" {result.audience} v{result.version}" if result.version else ""
-            click.echo(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else ""))
+            # Reasons quote what a document claims (its issuer...): each line goes through _printable.
+            click.echo(_printable(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else "")))
             for reason in result.reasons:
-                click.echo(f"  why: {reason}", err=not result.ok)
-    sys.exit(EXIT_INVALID if refused or not results else EXIT_OK)
+                click.echo(_printable(f"  why: {reason}"), err=not result.ok)
+        if nothing:
+            _echo_err(f"error: {nothing}")
+    sys.exit(EXIT_INVALID if refused or nothing else EXIT_OK)
 
 
 def _http_publisher(url: str, token_env: str | None, as_json: bool) -> Any:
@@ -151,7 +170,7 @@ def _http_publisher(url: str, token_env: str | None, as_json: bool) -> Any:
             answer = response.json()
         except ValueError:
             answer = {}
-        if response.status_code in (200, 201, 422):
+        if response.status_code in (200, 201, 409, 422):
             return PublishResult(source, answer.get("status", REFUSED), answer.get("verdict", "invalid"), tuple(answer.get("reasons", ())),
                                  answer.get("passportId"), answer.get("audience"), answer.get("version"))
         detail = answer.get("detail") or response.text[:200]
@@ -179,7 +198,7 @@ def token_create(store_url: str, audience: str | None, issuer_id: str | None, ex
     if (audience is None) == (issuer_id is None):
         raise click.UsageError("give exactly one of --audience and --issuer")
     lifetime = parse_lifetime(expires_in)
-    record, secret = create_token(_open_store(store_url, as_json), AUDIENCE if audience else ISSUER, audience or issuer_id, lifetime)
+    record, secret = create_token(_open_store(store_url, as_json, create=True), AUDIENCE if audience else ISSUER, audience or issuer_id, lifetime)
     if as_json:
         _emit_json({"id": record.id, "token": secret, "kind": record.kind, "scope": record.scope, "expiresAt": record.expires_at})
         return
@@ -199,7 +218,7 @@ def token_list(store_url: str, as_json: bool) -> None:
         return
     for r in records:
         state = f"revoked {r.revoked_at}" if r.revoked_at else f"expires {r.expires_at}"
-        click.echo(f"{r.id}  {r.kind:8} {r.scope}  {state}")
+        click.echo(_printable(f"{r.id}  {r.kind:8} {r.scope}  {state}"))
 
 
 @token.command("revoke")
@@ -231,7 +250,7 @@ def audit(store_url: str, limit: int, as_json: bool) -> None:
         _emit_json({"entries": [e.to_dict() for e in entries]})
         return
     for e in entries:
-        click.echo(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}")
+        click.echo(_printable(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}"))
 
 
 @main.command()
@@ -243,8 +262,11 @@ def audit(store_url: str, limit: int, as_json: bool) -> None:
 @_handles_errors
 def render(passport: Path, fmt: str, out_path: Path, trust_path: Path | None, as_json: bool) -> None:
     """The passport page of PASSPORT (a signed credential) as one self-contained HTML or PDF file,
-    with its verification result against --trust (without it: not verified)."""
-    from ..carriers.render import render_credential, render_pdf
+    with its verification result against --trust (without it: not verified). The page is
+    written whatever the verdict, for the record; the exit code is verify's for that verdict
+    (0 without --trust)."""
+    from ..carriers.render import NOT_VERIFIED, render_credential, render_pdf
+    from ..verifying.verification import Status
 
     trust = _trust(trust_path, as_json, "") if trust_path else None
     html, status = render_credential(read_bytes(passport), str(passport), trust)
@@ -253,3 +275,4 @@ def render(passport: Path, fmt: str, out_path: Path, trust_path: Path | None, as
         _emit_json({"file": str(out_path), "format": fmt, "verification": status})
     else:
         click.echo(f"{passport} -> {out_path} ({fmt}, {status})")
+    sys.exit(EXIT_OK if status == NOT_VERIFIED else Status(status).exit_code)

@@ -201,6 +201,8 @@ def _link_problem(build: BuildData, resolver: str) -> str | None:
     """Why the QR link ``resolver`` gives this battery cannot be its ``passportUrl``: the base
     alone may fit the build data's URL limit while the link it grows into does not."""
     battery = build.battery
+    if battery.gtin and identifiers.gtin_problem(battery.gtin):
+        return None  # the GTIN's own problem is reported, and there is no link to measure
     link = identifiers.qr_link(
         resolver, identifiers.passport_id(build.manufacturer.identifier, battery.serialNumber, battery.gtin),
         battery.gtin, battery.serialNumber,

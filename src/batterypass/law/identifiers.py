@@ -44,7 +44,10 @@ def gtin_problem(gtin: str) -> str | None:
 
 
 def gtin14(gtin: str) -> str:
-    """A valid GTIN padded to the 14 digits GS1 element strings and Digital Links use."""
+    """A valid GTIN padded to the 14 digits GS1 element strings and Digital Links use; anything
+    else is a ValueError (the result becomes URLs and, in a static export, directory names)."""
+    if problem := gtin_problem(gtin):
+        raise ValueError(f"GTIN {gtin!r}: {problem}")
     return gtin.zfill(14)
 
 
@@ -64,8 +67,9 @@ def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | No
     have a battery "000123". With a GTIN the id therefore names (manufacturer, GTIN-14,
     serial); without one the manufacturer's serial must be unique on its own.
     """
-    # The NUL separator keeps ("AB", "C") and ("A", "BC") apart.
-    parts = [manufacturer_identifier, *([gtin14(gtin)] if gtin else []), serial_number]
+    # The NUL separator keeps ("AB", "C") and ("A", "BC") apart. Padded, not gtin14(): batch
+    # claims ids before the data is validated, and a bad GTIN is refused later with its reason.
+    parts = [manufacturer_identifier, *([gtin.zfill(14)] if gtin else []), serial_number]
     return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, chr(0).join(parts))}"
 
 

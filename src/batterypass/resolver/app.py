@@ -11,14 +11,16 @@ between requests but caches that expire):
   the JWS where it was issued as one; ``application/linkset+json`` the linkset; nothing
   acceptable, 406. ``?linkType=all`` is the linkset, ``?linkType=X`` a 307 redirect to the
   link of that type (GS1-Conformant Resolver), an unknown type to the default link.
-* ``/passports/{uuid}/...`` serves each resource of the linkset. The legitimate-interest
+* ``/passports/{uuid}/...`` serves each resource of the linkset (a segment that is not a
+  uuid is 400, a version number beyond any stored one 404). The legitimate-interest
   and authority views need a bearer token of that audience: none, wrong, expired or revoked
   is 401, another audience's 403, and never the data; every attempt with a token and every
   access is recorded in the store's audit (never the token).
 * ``POST /api/v1/credentials`` publishes one credential (the request body, at most
   ``jsonio.MAX_DOCUMENT_BYTES``) with an issuer token scoped to the credential's issuer:
   201 published, 200 unchanged, 422 refused with the verdict and its reasons
-  (:mod:`.publishing`), 401/403 for the token, 413 too large.
+  (:mod:`.publishing`), 409 when another issuer holds the passport id or the GTIN + serial
+  (same body as 422), 401/403 for the token, 413 too large.
 * Every answer allows any origin (CORS, no credentials), carries ``Link`` and ``Vary:
   Accept`` headers where negotiated; no cookie is ever set, and nothing about the client is
   logged here (``serve`` turns uvicorn's access log off).
@@ -48,14 +50,16 @@ from ..model.access import Access
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import Refusal, admit, compact_jws, refused, subject_of
-from .store import Store, StoredCredential, open_store
+from .publishing import Refusal, admit, compact_jws, held, refused, subject_of
+from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
 from .tokens import AUDIENCE, ISSUER, RESTRICTED_AUDIENCES, bearer_token, check_token
 
 HTML = "text/html"
 JSON_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")
 JWT = "application/vc+jwt"
 CORS_HEADERS = ["Link", "Content-Type", "Content-Length", "Location"]
+#: The largest version number asked of the store (SQLite's and PostgreSQL's 64-bit integers).
+MAX_VERSION = 2**63 - 1
 #: Environment variables through which ``serve`` hands its configuration to each worker.
 STORE_ENV, TRUST_ENV = "BATTERYPASS_STORE", "BATTERYPASS_TRUST"
 
@@ -229,7 +233,7 @@ class Resolver:
 
     async def resource(self, request: Request) -> Response:
         """``/passports/{uuid}/{name}``: the page, the linkset, each audience's credential."""
-        passport_id = f"urn:uuid:{request.path_params['uuid'].lower()}"
+        passport_id = _resource_passport_id(request)
         name = request.path_params["name"]
         headers = {"Link": links.link_header(passport_id)}
         if request.method == "OPTIONS":
@@ -266,10 +270,12 @@ class Resolver:
         return self._credential(stored, media, headers)
 
     async def version(self, request: Request) -> Response:
-        passport_id = f"urn:uuid:{request.path_params['uuid'].lower()}"
+        passport_id = _resource_passport_id(request)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": "GET, HEAD, OPTIONS"})
-        stored = self.store.version(passport_id, Access.PUBLIC.value, request.path_params["number"])
+        number = request.path_params["number"]
+        # The route takes any digits; the store's integers stop at 2**63 - 1.
+        stored = self.store.version(passport_id, Access.PUBLIC.value, number) if number <= MAX_VERSION else None
         if stored is None:
             raise HttpError(404, "No such version", "This passport has no such version.")
         return Response(stored.body, media_type=JSON_TYPES[0], headers={"Cache-Control": "public, max-age=86400"})
@@ -289,15 +295,25 @@ class Resolver:
             return JSONResponse(refused(source, refusal).to_dict(), 422)
         if admitted.issuer != check.scope:
             raise HttpError(403, "Not your issuer", f"token {check.token_id} may publish for {check.scope}, not for {admitted.issuer}.")
-        stored, created = self.store.put_credential(
-            passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
-            issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
-        )
+        try:
+            stored, created = self.store.put_credential(
+                passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
+                issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
+            )
+        except HeldByAnotherIssuer as exc:
+            return JSONResponse(refused(source, held(admitted, exc)).to_dict(), 409)
         result = {
             "file": source, "status": "published" if created else "unchanged", "verdict": "valid", "reasons": [],
             "passportId": stored.passport_id, "audience": stored.audience, "version": stored.version,
         }
         return JSONResponse(result, 201 if created else 200)
+
+
+def _resource_passport_id(request: Request) -> str:
+    try:
+        return links.resource_passport_id(request.path_params["uuid"])
+    except links.PathError as exc:
+        raise HttpError(400, "Not a valid passport address", str(exc)) from None
 
 
 async def _bounded_body(request: Request) -> bytes:

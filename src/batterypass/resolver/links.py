@@ -6,9 +6,11 @@ Contract:
   Link URI Syntax 1.2: segments percent-decoded one by one; GTIN-8/12/13/14 with a valid
   check digit, padded to 14; serial 1-20 characters of GS1 character set 82) or a passport id,
   ``/{uuid}`` or ``/urn:uuid:{uuid}`` (what QR codes of batteries without a GTIN hold).
-  Anything else starting ``/01/`` is malformed (:class:`PathError`, HTTP 400); other paths
+  Anything else starting ``/01/`` (a malformed percent-encoding too) is malformed
+  (:class:`PathError`, HTTP 400); other paths
   name nothing (None, HTTP 404).
-* A passport's resources live under ``/passports/{uuid}/``: ``page.html``,
+* A passport's resources live under ``/passports/{uuid}/`` (another segment there is a
+  :class:`PathError`, HTTP 400): ``page.html``,
   ``linkset.json``, ``{audience}.json`` (and ``{audience}.jwt`` when issued as a JWS), and
   ``versions/{n}/public.json``. The static export lays its files out the same way.
 * The linkset names every resource with a link type; each credential link's type and title
@@ -38,6 +40,9 @@ LINKSET_TYPE = "application/linkset+json"
 MAX_PATH_CHARS = 2048
 
 _UUID = re.compile(r"(?:urn:uuid:)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class PathError(ValueError):
@@ -70,12 +75,23 @@ def parse_request_path(raw_path: str) -> PassportKey | None:
 def _digital_link(segments: list[str]) -> PassportKey:
     if len(segments) != 4 or segments[2] != "21":
         raise PathError("a battery's GS1 Digital Link path is /01/{GTIN}/21/{serial}")
+    # unquote() keeps a malformed escape ("%ZZ") as it is, and "%" is a serial character.
+    if any(_BAD_ESCAPE.search(segment) for segment in segments):
+        raise PathError("the path has a malformed percent-encoding (a % not followed by two hex digits)")
     gtin, serial = unquote(segments[1]), unquote(segments[3], errors="strict")
     if problem := gtin_problem(gtin):
         raise PathError(f"GTIN {gtin!r}: {problem}")
     if problem := serial_problem(serial):
         raise PathError(f"serial: {problem}")
     return PassportKey(gtin=gtin14(gtin), serial=serial)
+
+
+def resource_passport_id(segment: str) -> str:
+    """The passport id a ``/passports/{uuid}/`` path names; :class:`PathError` (HTTP 400) when
+    the segment is not a uuid (it goes into the ``Link`` header)."""
+    if not (match := _UUID.fullmatch(segment)):
+        raise PathError("a passport's resources are under /passports/{uuid}/, and this is not a uuid")
+    return f"urn:uuid:{match[1].lower()}"
 
 
 def uuid_of(passport_id: str) -> str:

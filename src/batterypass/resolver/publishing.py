@@ -13,7 +13,10 @@ Contract (:func:`admit`, then :func:`publish`):
   which checks a view as a view): an unknown issuer, a bad signature, an expired or malformed
   credential is refused with the verdict and its reasons.
 * The passport id, ``credentialSubject.id`` (a view has a credential id of its own), must be
-  a ``urn:uuid:`` (it is part of the resolver's URLs).
+  a ``urn:uuid:``, a GTIN a valid GTIN (digits, length, check digit) and its serial a GS1 AI
+  (21) serial: they are part of the resolver's URLs.
+* A passport id, and a GTIN + serial, belong to the issuer that published them first: another
+  issuer's credential for either is refused (``held-by-another-issuer``; HTTP 409).
 * Publishing the same bytes again is a no-op (``unchanged``); other bytes for the same
   passport and audience are a new version, the old ones kept.
 """
@@ -27,19 +30,21 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatteryPassError, InvalidInputError
-from ..law.identifiers import gtin14
+from ..law.identifiers import gtin14, gtin_problem, serial_problem
 from ..model.views import disclosure_problems
 from ..securing.credential import credential_audience, is_passport_credential
 from ..securing.jose import unwrap_envelope
 from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
-from .store import Store
+from .store import HeldByAnotherIssuer, Store
 
 #: ``urn:uuid:`` + a lowercase UUID: what passport ids look like, and what resolver URLs carry.
 PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 
 PUBLISHED, UNCHANGED, SKIPPED, REFUSED = "published", "unchanged", "skipped", "refused"
+#: The verdict of a credential for a passport id or battery another issuer holds.
+HELD = "held-by-another-issuer"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,8 @@ class Admitted:
 class PublishResult:
     """One file's outcome. ``status`` is published, unchanged, skipped (a full credential, which
     ``publish`` never sends) or refused; ``verdict`` the
-    verification status (or ``full-credential``, ``over-disclosing``, ``not-a-passport``)."""
+    verification status (or ``full-credential``, ``over-disclosing``, ``not-a-passport``,
+    ``held-by-another-issuer``)."""
 
     source: str
     status: str
@@ -133,6 +139,13 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
     general = subject.get("generalProductInformation") if isinstance(subject, dict) else None
     general = general if isinstance(general, dict) else {}
     gtin, serial = general.get("gtin"), general.get("serialNumber")
+    # The GTIN and serial become the QR link's path (and a static export's directories).
+    where = "$.credentialSubject.generalProductInformation"
+    if gtin is not None:
+        if problem := (gtin_problem(gtin) if isinstance(gtin, str) else "must be a string"):
+            raise Refusal(Status.INVALID.value, [f"{where}.gtin: {problem}"], passport_id, audience.value)
+        if problem := (serial_problem(serial) if isinstance(serial, str) else "a GS1 serial (AI 21) must be a string"):
+            raise Refusal(Status.INVALID.value, [f"{where}.serialNumber: {problem}"], passport_id, audience.value)
     valid_from = credential.get("validFrom")
     return Admitted(
         body=body,
@@ -140,8 +153,8 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
         audience=audience.value,
         envelope=envelope,
         issuer=result.issuer or "",
-        gtin=gtin14(gtin) if isinstance(gtin, str) and gtin else None,
-        serial=serial if isinstance(serial, str) and gtin else None,
+        gtin=gtin14(gtin) if gtin is not None else None,
+        serial=serial if gtin is not None else None,
         valid_from=valid_from if isinstance(valid_from, str) else None,
     )
 
@@ -152,16 +165,19 @@ def publish(store: Store, body: bytes, trust: TrustStore, source: str = "credent
         admitted = admit(body, trust, source)
     except Refusal as refusal:
         return refused(source, refusal)
-    stored, created = store.put_credential(
-        passport_id=admitted.passport_id,
-        audience=admitted.audience,
-        body=admitted.body,
-        envelope=admitted.envelope,
-        issuer=admitted.issuer,
-        gtin=admitted.gtin,
-        serial=admitted.serial,
-        valid_from=admitted.valid_from,
-    )
+    try:
+        stored, created = store.put_credential(
+            passport_id=admitted.passport_id,
+            audience=admitted.audience,
+            body=admitted.body,
+            envelope=admitted.envelope,
+            issuer=admitted.issuer,
+            gtin=admitted.gtin,
+            serial=admitted.serial,
+            valid_from=admitted.valid_from,
+        )
+    except HeldByAnotherIssuer as exc:
+        return refused(source, held(admitted, exc))
     return PublishResult(
         source, PUBLISHED if created else UNCHANGED, Status.VALID.value, (),
         stored.passport_id, stored.audience, stored.version,
@@ -175,6 +191,18 @@ def is_full_credential(body: bytes, source: str) -> bool:
         return is_passport_credential(credential) and credential_audience(credential) is None
     except (BatteryPassError, ValueError):
         return False  # unreadable or ambiguous: publishing refuses it with the reason
+
+
+def held(admitted: Admitted, exc: HeldByAnotherIssuer) -> Refusal:
+    return Refusal(HELD, [str(exc)], admitted.passport_id, admitted.audience)
+
+
+def issuer_of(stored_body: bytes) -> str | None:
+    """The issuer id a stored (already admitted) credential names."""
+    credential, _ = credential_of(load_document(stored_body, "stored credential"))
+    issuer = credential.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer if isinstance(issuer, str) else None
 
 
 def refused(source: str, refusal: Refusal) -> PublishResult:

@@ -30,8 +30,10 @@ from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, refused, subject_of
-from .store import digest_of
+from .publishing import (
+    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, held, issuer_of, refused, subject_of,
+)
+from .store import HeldByAnotherIssuer, digest_of
 
 #: The files a request path's directory holds, one per negotiated variant (named by the
 #: extensions the nginx configuration maps to media types).
@@ -97,8 +99,13 @@ class StaticSite:
         if admitted.audience != Access.PUBLIC.value:
             return PublishResult(source, SKIPPED, "valid", (f"the {admitted.audience} view needs a token: only `serve` serves it",),
                                  admitted.passport_id, admitted.audience)
-        self._write_configuration()
+        if outside := self._outside(admitted):
+            return refused(source, Refusal("invalid", [f"{outside}: outside the export directory {self.root}: nothing written"],
+                                           admitted.passport_id, admitted.audience))
         versions = self._versions(admitted.passport_id)
+        if problem := self._held(admitted, versions):
+            return refused(source, held(admitted, problem))
+        self._write_configuration()
         digest = digest_of(body)
         known = next((number for number, path in versions.items() if digest_of(path.read_bytes()) == digest), None)
         if known is not None:
@@ -107,6 +114,28 @@ class StaticSite:
         write_atomic(self._base(admitted.passport_id) / "versions" / str(number) / "public.json", body)
         self._write_latest(admitted, trust)
         return PublishResult(source, PUBLISHED, "valid", (), admitted.passport_id, admitted.audience, number)
+
+    def _outside(self, admitted: Admitted) -> Path | None:
+        """A directory this credential would be written to that is not inside the export
+        (resolved, so neither ".." nor a symbolic link leads out), or None."""
+        root = self.root.resolve()
+        for directory in (self._base(admitted.passport_id), *self._alias_directories(admitted)):
+            if not directory.resolve().is_relative_to(root):
+                return directory
+        return None
+
+    def _held(self, admitted: Admitted, versions: dict[int, Path]) -> HeldByAnotherIssuer | None:
+        """Whether another issuer holds the passport id or the battery (as the store checks)."""
+        issuer = issuer_of(admitted.body)
+        held_by = [(f"passport {admitted.passport_id}", versions[min(versions)] if versions else None)]
+        if admitted.gtin and admitted.serial:
+            directory = self._gs1_directory(admitted)
+            held_by.append((f"the battery GTIN {admitted.gtin} serial {admitted.serial!r}",
+                            directory / VARIANTS["json"] if directory else None))
+        for what, path in held_by:
+            if path is not None and path.is_file() and (holder := issuer_of(path.read_bytes())) != issuer:
+                return HeldByAnotherIssuer(what, str(holder))
+        return None
 
     def _base(self, passport_id: str) -> Path:
         return self.root / links.resource_base(passport_id).lstrip("/")
@@ -151,11 +180,18 @@ class StaticSite:
     def _alias_directories(self, admitted: Admitted) -> list[Path]:
         uuid = links.uuid_of(admitted.passport_id)
         directories = [self.root / uuid, self.root / admitted.passport_id]
-        # The serial becomes directory names (nginx decodes the path before looking for files):
-        # "." and ".." would leave the export, so such a battery is reached by its uuid only.
-        if admitted.gtin and admitted.serial and not {"", ".", ".."} & set(admitted.serial.split("/")):
-            directories.append(self.root / "01" / admitted.gtin / "21" / admitted.serial)
+        if directory := self._gs1_directory(admitted):
+            directories.append(directory)
         return directories
+
+    def _gs1_directory(self, admitted: Admitted) -> Path | None:
+        """The Digital Link directory of the battery, None when it has no GTIN or its serial
+        cannot be one: the serial becomes directory names (nginx decodes the path before
+        looking for files), and "." and ".." would leave the export, so such a battery is
+        reached by its uuid only."""
+        if not (admitted.gtin and admitted.serial) or {"", ".", ".."} & set(admitted.serial.split("/")):
+            return None
+        return self.root / "01" / admitted.gtin / "21" / admitted.serial
 
     def _write_configuration(self) -> None:
         for name, text in {".nginx/http.conf": _HTTP_CONF, ".nginx/server.conf": _SERVER_CONF, "404.html": _NOT_FOUND}.items():

@@ -7,6 +7,9 @@ Contract:
   PostgreSQL (``postgresql://...``, psycopg 3). :func:`open_store` picks one by URL.
 * Nothing is kept in memory between calls: any number of processes and machines can serve
   one store.
+* A passport id, and a GTIN + serial, belong to the issuer that published them first:
+  another issuer's credential for either is refused (:class:`HeldByAnotherIssuer`), and a QR
+  link resolves only to its holder's credentials.
 * Credentials are stored as the exact bytes the issuer signed, one row per (passport,
   audience, SHA-256 of the bytes): storing the same bytes again changes nothing; other bytes
   are a new version, and every version is kept. Versions count in publication order.
@@ -75,6 +78,19 @@ _MIGRATIONS: dict[int, list[str]] = {
 
 class StoreError(BatteryPassError):
     """The store cannot be opened or used (bad URL, unreachable, newer schema)."""
+
+
+class HeldByAnotherIssuer(BatteryPassError):
+    """The passport id, or the GTIN and serial, belong to another issuer: the first to publish
+    them holds them, and nobody else can publish over them (the QR link would serve theirs)."""
+
+    def __init__(self, what: str, holder: str):
+        self.what, self.holder = what, holder
+        super().__init__(
+            f"{what} is held by {holder}, who published it first; another issuer cannot publish over it. A new "
+            f"responsible operator (second life, end of life) publishes under a new passport id and battery "
+            f"identifier, linked to this passport; a change of issuer for this passport is for {holder} to publish"
+        )
 
 
 def now_utc() -> str:
@@ -259,6 +275,16 @@ class Store:
         """
         digest = digest_of(body)
         with self._cursor() as cursor, self._write_transaction(cursor):
+            # Checked inside the write transaction, so two issuers racing for one battery
+            # cannot both pass.
+            held = [(f"passport {passport_id}", "passport_id = ?", (passport_id,))]
+            if gtin and serial:
+                held.append((f"the battery GTIN {gtin} serial {serial!r}", "gtin = ? AND serial = ?", (gtin, serial)))
+            for what, where, params in held:
+                cursor.execute(self._sql(f"SELECT issuer FROM credentials WHERE {where} ORDER BY seq LIMIT 1"), params)
+                row = cursor.fetchone()
+                if row is not None and row[0] != issuer:
+                    raise HeldByAnotherIssuer(what, row[0])
             cursor.execute(
                 self._sql(
                     f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -302,7 +328,11 @@ class Store:
     def latest_for_gs1(self, gtin: str, serial: str, audience: str) -> StoredCredential | None:
         """The newest ``audience`` credential of the battery with this GTIN-14 and serial (one query:
         this is what every scan of a QR code asks)."""
-        found = self._credentials("c.gtin = ? AND c.serial = ? AND c.audience = ?", (gtin, serial, audience), limit=1)
+        # Only the holder's (the first publisher's) credentials: a store written before
+        # publishing checked holders may hold another issuer's newer row for the battery.
+        holder = "(SELECT first.issuer FROM credentials AS first WHERE first.gtin = ? AND first.serial = ? ORDER BY first.seq LIMIT 1)"
+        found = self._credentials(f"c.gtin = ? AND c.serial = ? AND c.audience = ? AND c.issuer = {holder}",
+                                  (gtin, serial, audience, gtin, serial), limit=1)
         return found[0] if found else None
 
     def count_credentials(self) -> int:
@@ -347,25 +377,42 @@ class Store:
 class SqliteStore(Store):
     _types = {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB"}
 
-    def __init__(self, url: str, path: Path):
+    def __init__(self, url: str, path: Path, create: bool = True):
         super().__init__(url)
-        self.path = path
+        self.path, self.create = path, create
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # The store holds the restricted views: a new one is its owner's only (SQLite gives
-            # its -wal and -shm files the database file's mode).
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            existed = self.path.exists()
+            if existed:
+                self._check_is_store_file()
+            elif not self.create:
+                raise StoreError(f"{self.url}: there is no store at {self.path} (serve, publish and token create make one)")
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # The store holds the restricted views: a new one is its owner's only (SQLite
+                # gives its -wal and -shm files the database file's mode).
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the
             # write lock at once, so two workers never both read-then-write the same rows).
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA busy_timeout=30000")
+            if existed and not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'batterypass_schema'").fetchone():
+                connection.close()
+                raise StoreError(f"{self.url}: {self.path} is a SQLite database but not a batterypass store: left as it is")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.url}: cannot open the SQLite store ({exc})") from None
         return connection
+
+    def _check_is_store_file(self) -> None:
+        """Refuse a file that is not a SQLite database (SQLite would make any empty or tiny
+        file one, overwriting what it held)."""
+        with open(self.path, "rb") as file:
+            header = file.read(len(_SQLITE_HEADER))
+        if header != _SQLITE_HEADER:
+            raise StoreError(f"{self.url}: {self.path} is not a batterypass store (not a SQLite database): left as it is")
 
     @contextmanager
     def _write_transaction(self, cursor: Any) -> Iterator[None]:
@@ -376,6 +423,10 @@ class SqliteStore(Store):
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
+
+
+#: The first bytes of every SQLite 3 database file.
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class PostgresStore(Store):
@@ -402,16 +453,18 @@ class PostgresStore(Store):
             yield
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, create: bool = True) -> Store:
     """The store at ``url``: ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgresql://...``.
 
-    Nothing is opened until the first call; errors then are :class:`StoreError`.
+    Nothing is opened until the first call; errors then are :class:`StoreError`. A SQLite
+    store is made (with its directories) only with ``create``; an existing file must be a
+    batterypass store either way.
     """
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if not path:
             raise StoreError(f"{url}: name the database file (sqlite:///passports.db)")
-        return SqliteStore(url, Path(path))
+        return SqliteStore(url, Path(path), create)
     if url.startswith(("postgresql://", "postgres://")):
         return PostgresStore(url)
     raise StoreError(f"{url}: a store URL starts with sqlite:/// or postgresql://")

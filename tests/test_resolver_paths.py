@@ -1,0 +1,47 @@
+"""Malformed resolver paths: a clear 400 or 404, never a 500 or a dropped connection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+from batterypass import TrustStore
+from batterypass.resolver.app import create_app
+from batterypass.resolver.publishing import publish
+from batterypass.resolver.store import open_store
+
+from resolver_support import TRUST, fixture, signed_view
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('paths') / 's.db'}")
+    body = signed_view(fixture(), "public")
+    assert publish(store, body, TrustStore.load(TRUST)).status == "published"
+    with TestClient(create_app(store, TrustStore.load(TRUST)), raise_server_exceptions=False) as client:
+        client.uuid = json.loads(body)["credentialSubject"]["id"].removeprefix("urn:uuid:")
+        yield client
+
+
+@pytest.mark.parametrize("number", ["99999999999999999999999", str(2**63), "0"])
+def test_a_version_number_beyond_any_is_404(client, number):
+    response = client.get(f"/passports/{client.uuid}/versions/{number}/public.json")
+    assert response.status_code == 404 and response.json()["title"] == "No such version"
+    assert client.get(f"/passports/{client.uuid}/versions/1/public.json").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "OPTIONS", "HEAD"])
+@pytest.mark.parametrize("path", ["/passports/%0d%0a/public.json", "/passports/%0d%0a/authority.json",
+                                  "/passports/not-a-uuid/page.html", "/passports/%0d%0a/versions/1/public.json"])
+def test_a_resource_path_without_a_uuid_is_400(client, method, path):
+    response = client.request(method, path)
+    assert response.status_code == 400, response.text
+    assert not any("\r" in value or "\n" in value for value in response.headers.values())
+
+
+@pytest.mark.parametrize("serial", ["%ZZ", "P90%2", "%"])
+def test_a_malformed_percent_encoding_in_a_digital_link_is_400(client, serial):
+    response = client.get(f"/01/04012345000016/21/{serial}", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and "percent-encoding" in response.json()["detail"]
