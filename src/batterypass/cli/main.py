@@ -32,6 +32,7 @@ from ..issuing.issuance import QrOptions, Signer, issue_passport
 from ..jsonio import load_json_file, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
+from ..securing.status_list import StatusListAllocator
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
@@ -87,14 +88,14 @@ def _passphrase(env_var: str | None) -> bytes | None:
     return value.encode("utf-8")
 
 
-def _issued_at(value: str | None) -> datetime | None:
+def _issued_at(value: str | None, option: str = "--issued-at") -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
         return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint="--issued-at") from None
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint=option) from None
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -124,10 +125,17 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
             click.option("--issued-at", metavar="DATETIME",
                          help="validFrom and proof time (default: now), for reproducible builds."),
+            click.option("--valid-until", metavar="DATETIME", help="validUntil of the credentials (default: none)."),
+            click.option("--status-list", "status_list_path", type=existing_file,
+                         help="Status list (from `status-list create`) whose next free entry each credential gets."),
         ]
     ):
         command = option(command)
     return command
+
+
+def status_allocator(path: Path | None) -> StatusListAllocator | None:
+    return StatusListAllocator(path) if path is not None else None
 
 
 def issuing(options: dict[str, Any]) -> dict[str, Any]:
@@ -138,11 +146,16 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
     signer = None
     if key_path is not None:
         signer = Signer.from_files(key_path, _passphrase(options["passphrase_env"]), options["envelope"], cert_chain)
+    issued_at, valid_until = _issued_at(options["issued_at"]), _issued_at(options["valid_until"], "--valid-until")
+    if valid_until is not None and valid_until <= (issued_at or datetime.now(timezone.utc)):
+        raise click.BadParameter("must be after the issue time", param_hint="--valid-until")
     return {
         "signer": signer,
         "qr_options": QrOptions(enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"]),
-        "issued_at": _issued_at(options["issued_at"]),
+        "issued_at": issued_at,
         "voluntary": options["voluntary"],
+        "valid_until": valid_until,
+        "status_list": status_allocator(options["status_list_path"]),
     }
 
 

@@ -64,6 +64,7 @@ from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
 from ..model.passport import Passport
+from ..securing.status_list import StatusListAllocator
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
 #: ``batterypass verify OUT/*.json`` sees passports only.
@@ -218,6 +219,8 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    valid_until: datetime | None = None
+    status_list: StatusListAllocator | None = None
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -235,6 +238,8 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -255,7 +260,7 @@ def build_many(
     if signer is not None:
         # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
         signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary)
+    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, valid_until, status_list)
     writer = _ReportWriter(Path(report)) if report is not None else None
     try:
         for result in _issue_all(settings, _entries(items), jobs):
@@ -378,6 +383,8 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             issued_at=settings.issued_at,
             source=source,
             durable=not _DEFER_SYNC,
+            valid_until=settings.valid_until,
+            status_list=settings.status_list,
         )
     except InvalidInputError as exc:
         return ItemResult(source, "failed", problems=tuple(exc.problems))

@@ -17,12 +17,14 @@ from ..carriers import qr
 from .assemble import build_passport
 from ..securing.credential import passport_credential
 from ..errors import InvalidInputError, Problem
+from ..law.identifiers import version_credential_id
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
+from ..securing.status_list import StatusListAllocator
 
 
 
@@ -84,10 +86,16 @@ class IssuedPassport:
     def passport_id(self) -> str:
         return self.passport.id
 
+    @property
+    def document_credential_id(self) -> str:
+        return version_credential_id(self.passport.id, self.passport.version)
+
     def summary(self) -> dict[str, Any]:
         """The ``--json`` description of what was written."""
         out: dict[str, Any] = {
             "passportId": self.passport.id,
+            "version": self.passport.version,
+            "credentialId": self.document_credential_id,
             "batteryIdentifier": self.passport.generalProductInformation.batteryIdentifier,
             "signed": "proof" in self.document or self.document.get("type") == ENVELOPE_TYPE,
             "voluntary": self.passport.generalProductInformation.voluntary,
@@ -99,20 +107,25 @@ class IssuedPassport:
         return out
 
 
-def passport_file_stem(passport_id: str) -> str:
-    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem."""
-    return passport_id.removeprefix("urn:uuid:")
+def passport_file_stem(passport_id: str, version: int = 1) -> str:
+    """File names are the passport's UUID: unique, stable across runs, safe on every filesystem.
+
+    Version 1 is ``<uuid>``, later versions ``<uuid>.v<N>``: every version a file of its own.
+    """
+    stem = passport_id.removeprefix("urn:uuid:")
+    return stem if version == 1 else f"{stem}.v{version}"
 
 
 def passport_files(
-    passport_id: str, out_dir: str | os.PathLike[str], qr_options: QrOptions = QrOptions()
+    passport_id: str, out_dir: str | os.PathLike[str], qr_options: QrOptions = QrOptions(), version: int = 1
 ) -> dict[str, Path]:
     """The files :func:`issue_passport` writes for ``passport_id``, by the names it reports them under.
 
-    Known before anything is built, so a caller can look for a passport issued earlier.
+    Known before anything is built, so a caller can look for a passport issued earlier. The QR
+    code is the passport's, not a version's: only version 1 writes one.
     """
-    stem = Path(out_dir) / passport_file_stem(passport_id)
-    formats = qr_options.formats if qr_options.enabled else ()
+    stem = Path(out_dir) / passport_file_stem(passport_id, version)
+    formats = qr_options.formats if qr_options.enabled and version == 1 else ()
     return {**{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats}, "passport": Path(f"{stem}.json")}
 
 
@@ -126,6 +139,8 @@ def issue_passport(
     voluntary: bool = False,
     source: str | None = None,
     durable: bool = True,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
@@ -134,7 +149,8 @@ def issue_passport(
     """
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
     return write_passport(
-        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable
+        passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable,
+        valid_until=valid_until, status_list=status_list,
     )
 
 
@@ -147,24 +163,34 @@ def write_passport(
     issued_at: datetime | None = None,
     source: str | None = None,
     durable: bool = True,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
-    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows)."""
+    (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows).
+
+    With ``status_list`` the credential gets the list's next free entry. A version after the
+    first (``passport.lifecycle``) is written to a name of its own and never replaces a file
+    (:class:`FileExistsError` if the version exists); it writes no QR code.
+    """
     url = passport.generalProductInformation.passportUrl
-    if qr_options.enabled and url is None:
+    first = passport.version == 1
+    if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
-    credential = passport_credential(passport, issued_at)
+    credential = passport_credential(passport, issued_at, valid_until)
+    if status_list is not None:
+        credential["credentialStatus"] = status_list.next_entry()
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     out = Path(out_dir)
-    stem = passport_file_stem(passport.id)
+    stem = passport_file_stem(passport.id, passport.version)
     files: dict[str, Path] = {}
     side = None
-    if qr_options.enabled:
+    if qr_options.enabled and first:
         assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
         written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
-    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable)
-    return IssuedPassport(passport, document, files, url if qr_options.enabled else None, side)
+    files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable, overwrite=first)
+    return IssuedPassport(passport, document, files, url if qr_options.enabled and first else None, side)

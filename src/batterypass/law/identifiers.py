@@ -56,6 +56,18 @@ def serial_problem(serial: str) -> str | None:
     return "a GS1 serial (AI 21) may only use the GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)"
 
 
+def version_credential_id(passport_id: str, version: int) -> str:
+    """The credential id of one version of a passport.
+
+    Version 1 is the passport id itself (so passports issued before versions existed keep
+    their ids); each later version gets a UUIDv5 of (passport id, version) under
+    :data:`PASSPORT_ID_NAMESPACE`: its own id, which anyone can recompute.
+    """
+    if version == 1:
+        return passport_id
+    return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, f'{passport_id}#version-{version}')}"
+
+
 def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | None = None) -> str:
     """The deterministic passport id for one battery of one manufacturer.
 

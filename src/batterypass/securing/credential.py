@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import shorten
+from ..law.identifiers import version_credential_id
 from ..model.access import Access
 from ..model.passport import Passport
 
@@ -70,17 +71,26 @@ def passport_subject(passport: Passport) -> dict[str, Any]:
     return passport.model_dump(mode="json", exclude_none=True)
 
 
-def passport_credential(passport: Passport, issued_at: datetime | None = None) -> dict[str, Any]:
-    """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now)."""
+def passport_credential(
+    passport: Passport, issued_at: datetime | None = None, valid_until: datetime | None = None
+) -> dict[str, Any]:
+    """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now).
+
+    Its id is the passport id for version 1 and a version's own id after that
+    (:func:`~batterypass.law.identifiers.version_credential_id`).
+    """
     maker = passport.generalProductInformation.manufacturerInformation
-    return {
+    credential: dict[str, Any] = {
         "@context": [VC_CONTEXT_V2],
         "type": ["VerifiableCredential", PASSPORT_CREDENTIAL_TYPE],
-        "id": passport.id,
+        "id": version_credential_id(passport.id, passport.version),
         "issuer": {"id": default_issuer_id(passport), "name": maker.name},
         "validFrom": utc_timestamp(issued_at),
-        "credentialSubject": passport_subject(passport),
     }
+    if valid_until is not None:
+        credential["validUntil"] = utc_timestamp(valid_until)
+    credential["credentialSubject"] = passport_subject(passport)
+    return credential
 
 
 def credential_audience(credential: dict[str, Any]) -> Access | None:

@@ -1,0 +1,235 @@
+"""Commands of a passport's life: update, history, end-of-life, and status lists (revoke, suspend, reinstate)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..formats.epcis import changes_from_epcis, is_epcis_document
+from ..issuing import lifecycle
+from ..issuing.issuance import IssuedPassport, Signer
+from ..jsonio import load_json_file, read_bytes
+from ..securing.status_list import create_status_list, set_entry_status
+from ..verifying.documents import credential_of, load_document
+from ..verifying.history import verify_history
+from ..verifying.trust import TrustStore
+from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from .main import (
+    EXIT_USAGE,
+    _emit_json,
+    _handles_errors,
+    _issued_at,
+    _passphrase,
+    _report_error,
+    existing_file,
+    json_option,
+    main,
+    status_allocator,
+)
+from ..securing.signing import DATA_INTEGRITY, ENVELOPES
+
+
+def signing_options(command: Any) -> Any:
+    """--key and how to sign with it: what every command that issues a version or a list takes."""
+    for option in reversed(
+        [
+            click.option("--key", "key_path", type=existing_file, required=True, help="Private key (private.pem from keygen)."),
+            click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
+            click.option("--envelope", type=click.Choice(ENVELOPES), default=DATA_INTEGRITY, show_default=True),
+            click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _signer(options: dict[str, Any]) -> Signer:
+    return Signer.from_files(
+        options["key_path"], _passphrase(options["passphrase_env"]), options["envelope"], options["cert_chain"]
+    )
+
+
+def version_options(command: Any) -> Any:
+    """Where a new version goes and what it carries besides its change."""
+    for option in reversed(
+        [
+            click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+                         help="Output directory (the passport's own, so that versions stay together)."),
+            click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now)."),
+            click.option("--status-list", "status_list_path", type=existing_file,
+                         help="Status list whose next free entry the version gets."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _print_issued(issued: IssuedPassport, as_json: bool) -> None:
+    summary = issued.summary()
+    if as_json:
+        _emit_json(summary)
+        return
+    click.echo(f"passport {summary['passportId']} version {summary['version']} ({'signed' if summary['signed'] else 'unsigned'})")
+    for name, path in summary["files"].items():
+        click.echo(f"  {name}: {path}")
+
+
+@main.command()
+@click.argument("passport_file", metavar="PASSPORT", type=existing_file)
+@click.option("--data", "data_file", type=existing_file, required=True,
+              help="The change: JSON as update.state-of-health.json, or a GS1 EPCIS 2.0 document.")
+@version_options
+@signing_options
+@json_option
+@_handles_errors
+def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str | None, status_list_path: Path | None,
+           as_json: bool, **options: Any) -> None:
+    """Issue the next version of the passport in PASSPORT (its current version) with the change in
+    --data: condition records, a status change or corrected data with a reason. A GS1 EPCIS 2.0
+    document gives one version per event, in time order."""
+    data = load_json_file(data_file)
+    previous = lifecycle.read_version(passport_file)
+    notes: list[str] = []
+    changes = [data]
+    if is_epcis_document(data):
+        changes, notes = changes_from_epcis(data, previous.passport, str(data_file))
+    signer, allocator = _signer(options), status_allocator(status_list_path)
+    issued = []
+    for change in changes:
+        issued.append(lifecycle.update_passport(
+            previous, change, out_dir, signer=signer, issued_at=_issued_at(issued_at),
+            status_list=allocator, source=str(data_file),
+        ))
+        previous = lifecycle.IssuedVersion.of(issued[-1])
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json and len(issued) > 1:
+        _emit_json({**issued[-1].summary(), "versions": [i.summary() for i in issued], "notes": notes})
+        return
+    for one in issued:
+        _print_issued(one, as_json)
+
+
+@main.command("end-of-life")
+@click.argument("passport_file", metavar="PASSPORT", type=existing_file)
+@click.option("--status", type=click.Choice(lifecycle.END_OF_LIFE_STATUSES), required=True)
+@click.option("--reason", help="Why (default: the battery has become waste / has been recycled).")
+@version_options
+@signing_options
+@json_option
+@_handles_errors
+def end_of_life(passport_file: Path, status: str, reason: str | None, out_dir: Path, issued_at: str | None,
+                status_list_path: Path | None, as_json: bool, **options: Any) -> None:
+    """Record that the battery has become waste (responsibility moves, Art. 77(8)) or has been
+    recycled (the final version: no version may follow)."""
+    issued = lifecycle.end_of_life(
+        passport_file, status, out_dir, signer=_signer(options), reason=reason, issued_at=_issued_at(issued_at),
+        status_list=status_allocator(status_list_path),
+    )
+    _print_issued(issued, as_json)
+
+
+@main.command()
+@click.argument("paths", metavar="PASSPORT_DIR_OR_FILES", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True, help="Trust store, as for verify.")
+@click.option("--status-list", "status_list_files", type=existing_file, multiple=True, help="Cached status list (repeatable).")
+@click.option("--at", "at", metavar="DATETIME", help="Judge as of this time (default: now).")
+@json_option
+def history(paths: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], at: str | None, as_json: bool) -> None:
+    """Verify every version of the passports in PASSPORT_DIR_OR_FILES and the chain that links them.
+
+    Exit codes as for verify (a broken chain is 1, invalid); with several passports, the worst.
+    """
+    try:
+        now = _issued_at(at, "--at")
+        trust = TrustStore.load(trust_path)
+        lists = check_status_lists([load_document(read_bytes(p), str(p)) for p in status_list_files], trust, now=now)
+        results = verify_history(paths, trust, status_lists=lists, now=now)
+    except BatteryPassError as exc:
+        _report_error(exc, as_json, status="usage-error")
+        sys.exit(EXIT_USAGE)
+    if not results:
+        _report_error(InvalidInputError([Problem("$", "no battery passport found")], " ".join(map(str, paths))), as_json)
+        sys.exit(Status.INVALID.exit_code)
+    worst = next((s for s in PRECEDENCE if any(r.status is s for r in results)), Status.VALID)
+    if as_json:
+        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "passports": [r.to_dict() for r in results]})
+        sys.exit(worst.exit_code)
+    for result in results:
+        current = f", current version {result.current}" if result.current else ""
+        click.echo(f"passport {result.passport_id}: {result.status.value.upper()}{current}{' (ceased)' if result.ceased else ''}")
+        for verdict in result.versions:
+            entry = verdict.to_dict()
+            view = f" {entry['audience']} view" if entry["audience"] else ""
+            state = entry["status"].upper() + (", superseded" if entry["superseded"] else "")
+            changes = ", ".join(entry["changes"])
+            click.echo(f"  v{entry['version']}{view} {state}: {changes} at {entry['changedAt'] or 'issue'} ({entry['file']})")
+            if entry["issuer"]:
+                click.echo(f"      signed by {entry['issuer']}")
+        for reason in result.reasons:
+            click.echo(f"  why: {reason}")
+    sys.exit(worst.exit_code)
+
+
+@main.group("status-list")
+def status_list_group() -> None:
+    """Bitstring Status Lists, issuer side: create one, then revoke, suspend or reinstate credentials."""
+
+
+@status_list_group.command("create")
+@click.option("--purpose", type=click.Choice(["revocation", "suspension"]), required=True)
+@click.option("--url", required=True, help="Where the list will be published (credentials name it).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--size", type=click.IntRange(min=131072), default=131072, show_default=True, help="Entries (a multiple of 8).")
+@signing_options
+@json_option
+@_handles_errors
+def status_list_create(purpose: str, url: str, out_file: Path, size: int, as_json: bool, **options: Any) -> None:
+    """Write a signed, empty status list to --out and its allocation record beside it."""
+    if size % 8:
+        raise click.BadParameter("must be a multiple of 8", param_hint="--size")
+    if not url.startswith("https://"):
+        raise click.BadParameter("must be an https URL", param_hint="--url")
+    signer = _signer(options)
+    path = create_status_list(out_file, url=url, issuer=signer.identity.id, purpose=purpose, sign=_sign_with(signer), size=size)
+    summary = {"statusList": url, "purpose": purpose, "size": size, "files": {"statusList": str(path)}}
+    if as_json:
+        _emit_json(summary)
+    else:
+        click.echo(f"{purpose} list {url} ({size} entries): {path}")
+
+
+def _sign_with(signer: Signer) -> Any:
+    return lambda credential, created: signer.sign(credential, created=created)
+
+
+def _status_command(name: str, value: bool, purpose: str, doc: str) -> None:
+    @main.command(name, help=doc)
+    @click.argument("credential_file", metavar="CREDENTIAL", type=existing_file)
+    @click.option("--list", "list_file", type=existing_file, required=True, help="The status list file to re-issue.")
+    @signing_options
+    @json_option
+    @_handles_errors
+    def command(credential_file: Path, list_file: Path, as_json: bool, **options: Any) -> None:
+        credential, _ = credential_of(load_document(read_bytes(credential_file), str(credential_file)))
+        signer = _signer(options)
+        list_document = load_json_file(list_file)
+        subject = list_document.get("credentialSubject") if isinstance(list_document, dict) else None
+        if not isinstance(subject, dict) or subject.get("statusPurpose") != purpose:
+            raise InvalidInputError([Problem("$.credentialSubject.statusPurpose", f"{name} needs a {purpose} list")], str(list_file))
+        entry = set_entry_status(list_file, credential, value=value, issuer=signer.identity.id, sign=_sign_with(signer))
+        summary = {"credentialId": credential.get("id"), "action": name, "statusListIndex": entry.index,
+                   "files": {"statusList": str(list_file)}}
+        if as_json:
+            _emit_json(summary)
+        else:
+            click.echo(f"{name}: {credential.get('id')} (entry {entry.index} of {entry.list_url}); publish {list_file}")
+
+
+_status_command("revoke", True, "revocation", "Revoke CREDENTIAL for good: set its entry in the revocation --list and re-issue the list.")
+_status_command("suspend", True, "suspension", "Suspend CREDENTIAL: set its entry in the suspension --list and re-issue the list.")
+_status_command("reinstate", False, "suspension", "Lift a suspension: clear CREDENTIAL's entry in the suspension --list and re-issue the list.")

@@ -1,0 +1,1 @@
+"""The field's other shapes, read and written (JSON-LD context, converters, EPCIS input)."""

@@ -1,0 +1,237 @@
+"""A passport's history: every version verified, and the chain of versions checked.
+
+Contract of :func:`verify_history`: given the files of one or more passports (a directory as
+``build`` and ``update`` write it, or any list of files), it returns one
+:class:`HistoryResult` per passport id, never raising for a bad file. Each version gets its
+own :func:`~batterypass.verifying.verification.verify` verdict; a version that a later one
+supersedes is still a valid statement of its time and is reported as VALID and superseded.
+On top, the chain must hold, or the history is INVALID with the reason:
+
+* versions numbered 1..N, each once: a missing number is a gap, two different credentials
+  with one number a fork;
+* each version after the first names the credential id of the one before and its digest
+  (SHA-256 of the signed document, JCS), and records its change no earlier than that one's;
+* nothing follows a version that records the battery as recycled (the passport ceased).
+
+The current version is the last of an unbroken chain. Audience views (credentials whose type
+states an audience) are verified on their own and listed with their version; the chain is
+made of the full credentials, which the issuer keeps.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import BatteryPassError, InvalidInputError
+from ..jsonio import read_bytes
+from ..model.passport import Passport
+from ..securing.credential import credential_audience, is_passport_credential
+from ..securing.data_integrity import digest_sri
+from .documents import credential_of, load_document
+from .trust import TrustStore
+from .verification import PRECEDENCE, CheckedStatusLists, Status, VerificationResult, verify
+
+#: Most files one history reads: a battery's life in versions, with room for views.
+MAX_HISTORY_FILES = 100_000
+
+
+@dataclass(frozen=True)
+class VersionVerdict:
+    """One file of a history: its verdict and its place in the chain."""
+
+    file: str
+    result: VerificationResult
+    version: int | None = None
+    credential_id: str | None = None
+    audience: str | None = None
+    superseded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        passport = self.result.passport
+        lifecycle = passport.lifecycle if passport else None
+        return {
+            "file": self.file,
+            "version": self.version,
+            "credentialId": self.credential_id,
+            "audience": self.audience,
+            "status": self.result.status.value,
+            "superseded": self.superseded,
+            "issuer": self.result.issuer,
+            "changedAt": lifecycle.changedAt.isoformat() if lifecycle else None,
+            "changes": list(lifecycle.changes) if lifecycle else ["issued"],
+            "reason": lifecycle.reason if lifecycle else None,
+            "batteryStatus": passport.generalProductInformation.batteryStatus if passport else None,
+            "reasons": list(self.result.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    """The verdict on one passport's versions."""
+
+    passport_id: str
+    status: Status
+    reasons: tuple[str, ...]
+    versions: tuple[VersionVerdict, ...]
+    current: int | None = None
+    ceased: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return self.status.exit_code
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passportId": self.passport_id,
+            "status": self.status.value,
+            "exitCode": self.exit_code,
+            "reasons": list(self.reasons),
+            "currentVersion": self.current,
+            "ceased": self.ceased,
+            "versions": [v.to_dict() for v in self.versions],
+        }
+
+
+def history_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The files of ``paths``: a directory gives its ``*.json`` files (in name order), a file itself."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+        if len(files) > MAX_HISTORY_FILES:
+            raise InvalidInputError([], f"more than {MAX_HISTORY_FILES} files")
+    return files
+
+
+@dataclass
+class _Passport:
+    verdicts: list[VersionVerdict] = field(default_factory=list)
+    documents: dict[int, list[tuple[VersionVerdict, dict[str, Any], Passport | None]]] = field(default_factory=dict)
+
+
+def _claimed(document: dict[str, Any] | str) -> tuple[str | None, int, str | None, str | None]:
+    """Passport id, version, credential id and audience a document claims (unverified, for grouping)."""
+    try:
+        credential, _ = credential_of(document)
+    except BatteryPassError:
+        return None, 1, None, None
+    if not is_passport_credential(credential):
+        return None, 1, None, None
+    subject = credential.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    lifecycle = subject.get("lifecycle")
+    version = lifecycle.get("version") if isinstance(lifecycle, dict) else 1
+    try:
+        audience = credential_audience(credential)
+    except ValueError:
+        audience = None
+    passport_id = subject.get("id")
+    return (
+        passport_id if isinstance(passport_id, str) else None,
+        version if isinstance(version, int) and not isinstance(version, bool) else 0,
+        credential.get("id") if isinstance(credential.get("id"), str) else None,
+        audience.value if audience else None,
+    )
+
+
+def verify_history(
+    paths: Iterable[str | os.PathLike[str]],
+    trust: TrustStore,
+    *,
+    now: datetime | None = None,
+    status_lists: CheckedStatusLists | None = None,
+    skip_other_files: bool = True,
+) -> list[HistoryResult]:
+    """Verify the versions of every passport among ``paths``; see the module docstring.
+
+    Files that are not battery passport credentials are skipped when they come from a
+    directory (status lists, reports); a named file that is not one is a failed history of
+    its own.
+    """
+    passports: dict[str, _Passport] = {}
+    unreadable: list[HistoryResult] = []
+    named = {Path(p) for p in paths if not Path(p).is_dir()}
+    for path in history_files(paths):
+        try:
+            document = load_document(read_bytes(path), str(path))
+        except InvalidInputError as exc:
+            unreadable.append(_failed(str(path), "; ".join(str(p) for p in exc.problems)))
+            continue
+        passport_id, version, credential_id, audience = _claimed(document)
+        if passport_id is None:
+            if path in named or not skip_other_files:
+                unreadable.append(_failed(str(path), "not a battery passport credential"))
+            continue
+        result = verify(document, trust, now=now, status_lists=status_lists)
+        verdict = VersionVerdict(str(path), result, version, credential_id, audience)
+        entry = passports.setdefault(passport_id, _Passport())
+        entry.verdicts.append(verdict)
+        if audience is None and isinstance(document, dict):
+            entry.documents.setdefault(version, []).append((verdict, document, result.passport))
+    return [_judge_chain(passport_id, entry) for passport_id, entry in passports.items()] + unreadable
+
+
+def _failed(file: str, reason: str) -> HistoryResult:
+    verdict = VerificationResult(Status.INVALID, (reason,), ())
+    return HistoryResult(file, Status.INVALID, (f"{file}: {reason}",), (VersionVerdict(file, verdict),))
+
+
+def _judge_chain(passport_id: str, entry: _Passport) -> HistoryResult:
+    reasons: list[str] = []
+    statuses = {v.result.status for v in entry.verdicts}
+    for verdict in entry.verdicts:
+        reasons.extend(f"{verdict.file}: {reason}" for reason in verdict.result.reasons)
+    chain_ok = True
+    current = None
+    ceased = False
+    previous: tuple[VersionVerdict, dict[str, Any], Passport | None] | None = None
+    last = max(entry.documents, default=0)
+    for number in range(1, last + 1):
+        found = entry.documents.get(number, [])
+        if not found:
+            reasons.append(f"version {number} is missing: the chain has a gap")
+            chain_ok, previous = False, None
+            continue
+        if len({digest_sri(document) for _, document, _ in found}) > 1:
+            files = ", ".join(v.file for v, _, _ in found)
+            reasons.append(f"version {number} exists as different credentials ({files}): the chain forks")
+            chain_ok, previous = False, None
+            continue
+        verdict, document, passport = found[0]
+        if passport is None:  # not VALID: its own verdict says why
+            chain_ok, previous = False, None
+            continue
+        if ceased:
+            reasons.append(f"version {number} follows the final version: the passport had ceased (Art. 77(8))")
+            chain_ok = False
+        lifecycle = passport.lifecycle
+        if number > 1 and previous is not None and lifecycle and lifecycle.supersedes:
+            before_verdict, before_document, before = previous
+            link = lifecycle.supersedes
+            if link.id != before_verdict.credential_id:
+                reasons.append(f"version {number} supersedes {link.id}, not version {number - 1} ({before_verdict.credential_id})")
+                chain_ok = False
+            elif link.digestSRI != digest_sri(before_document):
+                reasons.append(f"version {number - 1} ({before_verdict.file}) is not the document version {number} was linked to: its digest differs")
+                chain_ok = False
+            if before and before.lifecycle and lifecycle.changedAt < before.lifecycle.changedAt:
+                reasons.append(f"version {number} records a change before version {number - 1}'s")
+                chain_ok = False
+        ceased = ceased or bool(lifecycle and lifecycle.ceased)
+        previous = found[0]
+        if chain_ok:
+            current = number
+    if not entry.documents:
+        reasons.append("only audience views: the chain is checked on the full credentials the issuer keeps")
+    marked = tuple(
+        VersionVerdict(v.file, v.result, v.version, v.credential_id, v.audience, superseded=current is not None and (v.version or 0) < current)
+        for v in sorted(entry.verdicts, key=lambda v: (v.version or 0, v.audience or "", v.file))
+    )
+    if not chain_ok:
+        statuses.add(Status.INVALID)
+    status = next((s for s in PRECEDENCE if s in statuses), Status.VALID)
+    return HistoryResult(passport_id, status, tuple(reasons), marked, current if chain_ok else None, ceased)
