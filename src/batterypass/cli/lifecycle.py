@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import click
 
@@ -18,7 +18,10 @@ from ..verifying.documents import credential_of, load_document
 from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from ..model.lifecycle import SecondLifeOperation
 from .main import (
+    issuing,
+    issuing_options,
     EXIT_USAGE,
     _emit_json,
     _handles_errors,
@@ -131,6 +134,35 @@ def end_of_life(passport_file: Path, status: str, reason: str | None, out_dir: P
         status_list=status_allocator(status_list_path),
     )
     _print_issued(issued, as_json)
+
+
+@main.command("second-life")
+@click.argument("originals", metavar="ORIGINAL...", nargs=-1, required=True, type=existing_file)
+@click.option("--data", "data_file", type=existing_file, required=True, help="Build data of the new battery.")
+@click.option("--operation", type=click.Choice(get_args(SecondLifeOperation)),
+              help="What was done to the originals (default: from the build data's battery.status).")
+@issuing_options
+@json_option
+@_handles_errors
+def second_life(originals: tuple[Path, ...], data_file: Path, operation: str | None, out_dir: Path, as_json: bool,
+                **options: Any) -> None:
+    """Issue the new passport of a battery made from the ORIGINAL passports' batteries (Art. 77(7)),
+    linked to each, and record on each original its new status and its new responsible operator."""
+    settings = issuing(options)
+    if settings["signer"] is None:
+        raise click.UsageError("second-life needs --key: responsibility passes to the operator that signs")
+    if settings["valid_until"] is not None:
+        raise click.UsageError("--valid-until is not available for second-life")
+    settings.pop("valid_until")
+    issued, changed = lifecycle.second_life(
+        list(originals), load_json_file(data_file), out_dir, operation=operation, source=str(data_file), **settings
+    )
+    if as_json:
+        _emit_json({**issued.summary(), "originals": [c.summary() for c in changed]})
+        return
+    _print_issued(issued, as_json)
+    for one in changed:
+        _print_issued(one, as_json)
 
 
 @main.command()

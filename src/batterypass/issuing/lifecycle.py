@@ -20,19 +20,22 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from ..jsonio import read_bytes
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
-from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, VersionLink
+from ..law import identifiers
+from ..model.build_data import BuildData
+from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPassport, SecondLifeOperation, VersionLink
 from ..model.passport import Passport
 from ..model.validation import validate_model
 from ..securing.credential import is_passport_credential
 from ..securing.data_integrity import digest_sri
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
+from .assemble import build_passport, parse_build_data, qr_resolver
 from .issuance import IssuedPassport, QrOptions, Signer, passport_files, write_passport
 
 #: How far a record's time may lie ahead of this machine's clock (clocks of BMS and servers differ).
@@ -250,3 +253,87 @@ def _write_version(
             [Problem("$", f"version {passport.version} already exists ({target}): update the current version, not an older one")],
             str(target),
         ) from None
+
+
+#: The operation a second-life battery's status implies when none is given (Art. 2 definitions).
+OPERATION_OF_STATUS = {"re-used": "preparation-for-re-use", "repurposed": "repurposing", "remanufactured": "remanufacturing"}
+
+
+def second_life_passport_id(build: BuildData, originals: list[IssuedVersion]) -> str:
+    """A second-life battery's passport id: new even when it keeps an original's GTIN and serial.
+
+    The battery's identifiers alone would give the original's id back (same manufacturer
+    identifier, GTIN and serial); adding the original passport ids keeps it deterministic
+    (a rerun gives the same id) and distinct.
+    """
+    battery = build.battery
+    base = identifiers.passport_id(build.manufacturer.identifier, battery.serialNumber, battery.gtin)
+    return identifiers.passport_id(base, "second-life:" + ",".join(sorted(o.passport.id for o in originals)))
+
+
+def second_life(
+    originals: list[str | os.PathLike[str] | IssuedVersion],
+    build_data: BuildData | dict[str, Any],
+    out_dir: str | os.PathLike[str],
+    *,
+    signer: Signer | None = None,
+    operation: str | None = None,
+    voluntary: bool = False,
+    qr_options: QrOptions = QrOptions(),
+    issued_at: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
+    source: str | None = None,
+) -> tuple[IssuedPassport, list[IssuedPassport]]:
+    """The new passport of a battery made from ``originals`` (Art. 77(7)), and the originals' status changes.
+
+    The new passport is built from ``build_data`` as ``build`` would (Art. 77(1) judged on its
+    own placing-on-market date; due diligence does not apply), with a new id, and links to
+    the current version of each original with the ``operation`` (default: from
+    ``battery.status``). Each original gets a version recording its new status and that
+    responsibility passed to the new operator (written beside the original's file).
+    """
+    versions = [o if isinstance(o, IssuedVersion) else read_version(o) for o in originals]
+    build = build_data if isinstance(build_data, BuildData) else parse_build_data(build_data, source)
+    status = build.battery.status
+    chosen = operation or OPERATION_OF_STATUS.get(status)
+    if chosen is None:
+        raise InvalidInputError([Problem("$.battery.status", f"is {status!r}: give --operation, or the status re-used, repurposed or remanufactured")], source)
+    if chosen not in get_args(SecondLifeOperation):
+        raise InvalidInputError([Problem("--operation", f"must be one of {', '.join(get_args(SecondLifeOperation))}")], source)
+    if len({v.passport.id for v in versions}) != len(versions):
+        raise InvalidInputError([Problem("ORIGINAL", "the same original passport is named twice")], source)
+    for version in versions:
+        if version.passport.lifecycle and version.passport.lifecycle.ceased:
+            raise PassportCeasedError(f"{version.path}: the original battery was recycled; its passport has ceased")
+    moment = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    built = build_passport(build, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    new_id = second_life_passport_id(build, versions)
+    general = built.generalProductInformation
+    resolver = qr_resolver(build, qr_options.resolver)[0]
+    # Without a GTIN the link names the passport id, which is new.
+    url = identifiers.qr_link(resolver, new_id, general.gtin, general.serialNumber) if resolver else None
+    lifecycle = Lifecycle(
+        version=1, changedAt=moment, changes=["responsibility"], responsibilityArticle=SECOND_LIFE_ARTICLE,
+        reason=f"{chosen} of {len(versions)} original batter{'y' if len(versions) == 1 else 'ies'}",
+        originalPassports=[OriginalPassport(passportId=v.passport.id, version=v.link, operation=chosen) for v in versions],
+    )
+    passport = built.model_copy(update={
+        "id": new_id,
+        "generalProductInformation": general.model_copy(update={"batteryPassportIdentifier": new_id, "passportUrl": url}),
+        "lifecycle": lifecycle,
+    })
+    passport = check_passport_subject(passport.model_dump(mode="json", exclude_none=True))
+    # The originals' status changes are prepared first, so bad input writes nothing at all.
+    original_status = {"preparation-for-re-use": "re-used", "remanufacturing": "remanufactured"}.get(chosen, "repurposed")
+    updated = []
+    for version in versions:
+        subject = version.passport.model_dump(mode="json", exclude_none=True)
+        subject["generalProductInformation"]["batteryStatus"] = original_status
+        updated.append(_next_version(
+            version, ["status", "responsibility"], moment, subject=subject, responsibility_article=SECOND_LIFE_ARTICLE,
+            reason=f"{chosen}: made into the battery of passport {new_id} by {build.manufacturer.name}",
+        ))
+    issued = write_passport(passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at,
+                            status_list=status_list, source=source)
+    changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
+    return issued, changed

@@ -31,6 +31,8 @@ INDUSTRIAL_THRESHOLD_KWH = 2.0
 PASSPORT_START = date(2027, 2, 18)
 #: Art. 48(1) as postponed by Regulation (EU) 2025/1561.
 DUE_DILIGENCE_START = date(2027, 8, 18)
+#: Battery statuses of a battery placed on the market again (Art. 77(7)): it gets a passport of its own.
+SECOND_LIFE_STATUSES = ("repurposed", "remanufactured", "re-used")
 #: Art. 47(2): operators under this net turnover are exempt from due diligence.
 DUE_DILIGENCE_TURNOVER_EUR = 40_000_000
 #: Art. 8(1): recycled-content documentation starts.
@@ -127,6 +129,9 @@ class BatteryFacts:
     net_turnover_known: bool
     present: frozenset[str]
     sections: dict[str, str]
+    #: Placed on the market again after preparation for re-use or repurposing, repurposing or
+    #: remanufacturing: outside Chapter VII (due diligence, Art. 47).
+    second_life: bool = False
 
     @classmethod
     def of(cls, source: BuildData | Passport) -> BatteryFacts:
@@ -155,6 +160,7 @@ class BatteryFacts:
             net_turnover_known=True,
             present=frozenset(key for key, value in data.items() if value),
             sections=_BUILD_SECTIONS,
+            second_life=battery.status in SECOND_LIFE_STATUSES,
         )
 
     @classmethod
@@ -184,6 +190,7 @@ class BatteryFacts:
             net_turnover_known=False,
             present=frozenset(key for key, value in data.items() if value),
             sections=_PASSPORT_SECTIONS,
+            second_life=bool(passport.lifecycle and passport.lifecycle.originalPassports),
         )
 
 
@@ -289,7 +296,9 @@ def obligations(source: BuildData | Passport, voluntary: bool = False) -> list[O
         *_dated(track, class_start, on, "carbon-footprint performance class"))
 
     turnover = facts.net_turnover_eur
-    if on < DUE_DILIGENCE_START:
+    if facts.second_life:
+        applies, reason = False, "placed on the market again after re-use, repurposing or remanufacturing: outside Chapter VII (Art. 47)"
+    elif on < DUE_DILIGENCE_START:
         applies, reason = False, f"due diligence applies from {DUE_DILIGENCE_START} (Reg. 2025/1561); placed {on}"
     elif not facts.net_turnover_known:
         applies, reason = False, "not judged: the EUR 40 M exemption (Art. 47(2)) depends on a net turnover the passport does not state"
