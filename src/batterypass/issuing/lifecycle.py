@@ -333,6 +333,11 @@ def second_life(
             version, ["status", "responsibility"], moment, subject=subject, responsibility_article=SECOND_LIFE_ARTICLE,
             reason=f"{chosen}: made into the battery of passport {new_id} by {build.manufacturer.name}",
         ))
+    for later, version in zip(updated, versions):
+        if (taken := passport_files(later.id, version.path.parent, version=later.version)["passport"]).exists():
+            raise InvalidInputError(
+                [Problem("ORIGINAL", f"version {later.version} already exists ({taken}): name the current version")], str(version.path)
+            )
     issued = write_passport(passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at,
                             status_list=status_list, source=source)
     changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
