@@ -18,7 +18,8 @@ from batterypass.issuing.issuance import passport_file_stem
 from conftest import DEMO, FIXTURES, SHARED, load
 
 MAKER_KEY = DEMO / "issuer-ed25519" / "private.pem"
-AT = "2033-01-01T00:00:00Z"
+REVOLT = "LEI:724500ABCDEFGHIJ0K18"  # the repurposer of build-data.second-life.json
+PRO = "LEI:98450000BATTERYPRO1"
 
 
 def run(runner, *args, code=0):
@@ -66,8 +67,11 @@ def life(tmp_path_factory):
     root = tmp_path_factory.mktemp("life")
     trust = root / "trust"
     shutil.copytree(DEMO / "trust", trust)
-    run(runner, "keygen", "--out", root / "revolt", "--issuer", "did:web:revolt-storage.example")
-    shutil.copy(root / "revolt" / "did.json", trust / "revolt.did.json")
+    for name, issuer, operator in (("revolt", "did:web:revolt-storage.example", REVOLT),
+                                   ("pro", "did:web:battery-pro.example", PRO),
+                                   ("intruder", "did:web:intruder.example", "LEI:9845001NTRUDER00042")):
+        run(runner, "keygen", "--out", root / name, "--issuer", issuer, "--operator", operator)
+        shutil.copy(root / name / "did.json", trust / f"{name}.did.json")
     repurposer_key = root / "revolt" / "private.pem"
 
     ev, ev2, storage = root / "ev", root / "ev2", root / "storage"
@@ -86,10 +90,13 @@ def life(tmp_path_factory):
     (root / "second-life.json").write_text(json.dumps(second_life_data()))
     made = run_json(runner, "second-life", current, second["files"]["passport"], "--data", root / "second-life.json",
                     "--key", repurposer_key, "--out", storage, "--issued-at", "2031-04-01T00:00:00Z")
-    waste = run_json(runner, "end-of-life", made["files"]["passport"], "--status", "waste", "--key", repurposer_key,
+    # Waste: responsibility passes to the repurposer's producer responsibility organisation,
+    # which signs the transfer (as incoming operator, Art. 77(8)) and the final version.
+    waste = run_json(runner, "end-of-life", made["files"]["passport"], "--status", "waste", "--key", root / "pro" / "private.pem",
+                     "--operator", PRO, "--operator-name", "Battery PRO", "--operator-role", "producer-responsibility-organisation",
                      "--out", storage, "--issued-at", "2040-05-01T00:00:00Z")
-    recycled = run_json(runner, "end-of-life", waste["files"]["passport"], "--status", "recycled", "--key", repurposer_key,
-                        "--out", storage, "--issued-at", "2040-09-01T00:00:00Z")
+    recycled = run_json(runner, "end-of-life", waste["files"]["passport"], "--status", "recycled", "--key",
+                        root / "pro" / "private.pem", "--out", storage, "--issued-at", "2040-09-01T00:00:00Z")
     return {"root": root, "trust": trust, "runner": runner, "ev": ev, "ev2": ev2, "storage": storage, "first": first,
             "second": second, "made": made, "recycled": recycled, "repurposer_key": repurposer_key}
 
@@ -112,6 +119,40 @@ def test_the_whole_life_is_valid(life):
     storage = by_id[life["made"]["passportId"]]
     assert storage["currentVersion"] == 3 and storage["ceased"]
     assert [v["changes"] for v in storage["versions"]] == [["responsibility"], ["status", "responsibility"], ["ceased"]]
+    assert [v["operator"] for v in storage["versions"]] == [REVOLT, PRO, PRO]
+    assert [v["issuer"] for v in storage["versions"]] == ["did:web:revolt-storage.example"] + ["did:web:battery-pro.example"] * 2
+    # The originals' status change is the repurposer's: responsibility passed to it (Art. 77(7)).
+    assert [v["operator"] for v in ev["versions"]][-1] == REVOLT
+
+
+def test_history_says_who_signed_for_whom(life):
+    result = run(life["runner"], "history", life["storage"], "--trust", life["trust"], "--at", "2041-01-01T00:00:00Z")
+    assert f"signed by did:web:battery-pro.example for operator {PRO}" in result.stdout
+    # Issued in 2031, so not yet valid by this machine's clock (exit 4); who signed is shown all the same.
+    verdict = run(life["runner"], "verify", life["made"]["files"]["passport"], "--trust", life["trust"], code=4)
+    assert f"signed by did:web:revolt-storage.example for operator {REVOLT}" in verdict.stdout
+
+
+def test_a_version_signed_by_an_operator_not_responsible_is_refused(life, tmp_path):
+    """The intruder's key is trusted (for its own company), but the passport is the repurposer's."""
+    storage = copy_of(life, tmp_path, "storage")
+    for later in sorted(storage.glob("*.v*.json")):
+        later.unlink()
+    change = tmp_path / "soh.json"
+    change.write_text(json.dumps(state_of_health("2032-01-01T00:00:00Z", 90.0, 100)))
+    run(life["runner"], "update", storage / Path(life["made"]["files"]["passport"]).name, "--data", change, "--key",
+        life["root"] / "intruder" / "private.pem", "--out", storage, "--issued-at", "2032-01-02T00:00:00Z")
+    report = history(life, storage, code=3)
+    assert report["status"] == "untrusted"
+    assert any(f"may sign for LEI:9845001NTRUDER00042, not for {REVOLT}" in r for r in report["passports"][0]["reasons"])
+    # Before waste, the producer responsibility organisation is not responsible either.
+    pro_storage = copy_of(life, tmp_path / "pro", "storage")
+    for later in sorted(pro_storage.glob("*.v*.json")):
+        later.unlink()
+    change.write_text(json.dumps(state_of_health("2032-01-01T00:00:00Z", 90.0, 100)))
+    run(life["runner"], "update", pro_storage / Path(life["made"]["files"]["passport"]).name, "--data", change, "--key",
+        life["root"] / "pro" / "private.pem", "--out", pro_storage, "--issued-at", "2032-01-02T00:00:00Z")
+    assert history(life, pro_storage, code=3)["status"] == "untrusted"
 
 
 def test_versions_keep_the_passport_id_and_get_their_own(life):
@@ -260,3 +301,35 @@ def test_a_remanufactured_battery_with_the_originals_gtin_and_serial_gets_a_new_
     assert made["passportId"] not in (life["first"]["passportId"], life["second"]["passportId"])
     subject = json.loads(Path(made["files"]["passport"]).read_text())["credentialSubject"]
     assert subject["lifecycle"]["originalPassports"][0]["operation"] == "remanufacturing"
+
+
+def test_a_second_life_link_to_an_altered_original_is_caught(life, tmp_path):
+    ev2 = copy_of(life, tmp_path, "ev2")
+    # The original's version 1 replaced by another validly signed one (issued at another time).
+    run(life["runner"], "build", life["root"] / "ev2.json", "--out", ev2, "--key", MAKER_KEY, "--issued-at", "2027-09-03T08:00:00Z")
+    report = history(life, ev2, life["storage"], code=1)
+    storage = next(p for p in report["passports"] if p["passportId"] == life["made"]["passportId"])
+    assert any(f"the original {life['second']['passportId']}" in r and "digest differs" in r for r in storage["reasons"]), storage
+
+
+def write(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_keygen_lists_operators_in_the_did_document(life, tmp_path):
+    summary = run_json(life["runner"], "keygen", "--out", tmp_path / "k", "--issuer", "did:web:x.example",
+                       "--operator", "LEI:5299001ABCDEFGHIJK06", "--operator", "GLN:4012345000009")
+    assert summary["operators"] == ["LEI:5299001ABCDEFGHIJK06", "GLN:4012345000009"]
+    document = json.loads((tmp_path / "k" / "did.json").read_text())
+    assert document["alsoKnownAs"] == ["urn:batterypass:operator:LEI:5299001ABCDEFGHIJK06", "urn:batterypass:operator:GLN:4012345000009"]
+    assert "blanks" in run(life["runner"], "keygen", "--out", tmp_path / "k2", "--operator", " LEI:1", code=1).stderr
+    assert not (tmp_path / "k2").exists()
+
+
+def test_a_trust_document_with_bad_also_known_as_is_refused(life, tmp_path):
+    document = json.loads((life["trust"] / "revolt.did.json").read_text())
+    document["alsoKnownAs"] = "LEI:1"
+    write(tmp_path / "bad.did.json", document)
+    result = run(life["runner"], "verify", life["made"]["files"]["passport"], "--trust", tmp_path / "bad.did.json", code=2)
+    assert "$.alsoKnownAs" in result.stderr

@@ -121,16 +121,29 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
 @click.argument("passport_file", metavar="PASSPORT", type=existing_file)
 @click.option("--status", type=click.Choice(lifecycle.END_OF_LIFE_STATUSES), required=True)
 @click.option("--reason", help="Why (default: the battery has become waste / has been recycled).")
+@click.option("--operator", metavar="ID", help="waste: the operator responsible from now on (default: the producer).")
+@click.option("--operator-name", metavar="NAME", help="Its name (with --operator).")
+@click.option("--operator-role", type=click.Choice(["producer", "producer-responsibility-organisation", "waste-management-operator"]),
+              help="Its role (with --operator).")
 @version_options
 @signing_options
 @json_option
 @_handles_errors
-def end_of_life(passport_file: Path, status: str, reason: str | None, out_dir: Path, issued_at: str | None,
-                status_list_path: Path | None, as_json: bool, **options: Any) -> None:
-    """Record that the battery has become waste (responsibility moves, Art. 77(8)) or has been
-    recycled (the final version: no version may follow)."""
+def end_of_life(passport_file: Path, status: str, reason: str | None, operator: str | None, operator_name: str | None,
+                operator_role: str | None, out_dir: Path, issued_at: str | None, status_list_path: Path | None, as_json: bool,
+                **options: Any) -> None:
+    """Record that the battery has become waste (responsibility moves to the producer, its
+    producer responsibility organisation or a waste management operator, Art. 77(8)) or has
+    been recycled (the final version, signed by whoever is then responsible: none may follow)."""
+    named = None
+    if operator or operator_name or operator_role:
+        if status != "waste":
+            raise click.UsageError("--operator is for --status waste: responsibility moves at waste")
+        if not (operator and operator_name and operator_role):
+            raise click.UsageError("--operator needs --operator-name and --operator-role")
+        named = {"identifier": operator, "name": operator_name, "role": operator_role}
     issued = lifecycle.end_of_life(
-        passport_file, status, out_dir, signer=_signer(options), reason=reason, issued_at=_issued_at(issued_at),
+        passport_file, status, out_dir, signer=_signer(options), operator=named, reason=reason, issued_at=_issued_at(issued_at),
         status_list=status_allocator(status_list_path),
     )
     _print_issued(issued, as_json)
@@ -201,7 +214,8 @@ def history(paths: tuple[Path, ...], trust_path: Path, status_list_files: tuple[
             changes = ", ".join(entry["changes"])
             click.echo(f"  v{entry['version']}{view} {state}: {changes} at {entry['changedAt'] or 'issue'} ({entry['file']})")
             if entry["issuer"]:
-                click.echo(f"      signed by {entry['issuer']}")
+                operator = f" for operator {entry['operator']}" if entry["operator"] else ""
+                click.echo(f"      signed by {entry['issuer']}{operator}")
         for reason in result.reasons:
             click.echo(f"  why: {reason}")
     sys.exit(worst.exit_code)

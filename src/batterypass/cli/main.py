@@ -227,12 +227,16 @@ def obligations(build_file: Path, as_json: bool) -> None:
 )
 @click.option("--issuer", "issuer_id", help="Issuer id: did:web:HOST, an https URL (default: the key's did:key).")
 @click.option("--passphrase-env", metavar="VAR", help="Encrypt private.pem with the passphrase in this environment variable.")
+@click.option("--operator", "operators", metavar="ID", multiple=True,
+              help="An economic operator identifier (LEI, EORI, GLN...) this issuer signs passports for (repeatable).")
 @json_option
 @_handles_errors
-def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env: str | None, as_json: bool) -> None:
-    """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json."""
+def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env: str | None, operators: tuple[str, ...],
+           as_json: bool) -> None:
+    """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json (listing the
+    --operator identifiers in alsoKnownAs)."""
     key = keys.generate_issuer_key(algorithm)
-    paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env))
+    paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env), operators)
     identity = keys.identity_from_did_document(load_json_file(paths["did_document"]), key)
     summary = {
         "algorithm": algorithm,
@@ -240,6 +244,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         "issuer": identity.id,
         "verificationMethod": identity.verification_method,
         "encrypted": passphrase_env is not None,
+        "operators": list(dict.fromkeys(operators)),
         "files": {name: str(path) for name, path in paths.items()},
     }
     if as_json:
@@ -302,6 +307,8 @@ def _print_verdict(entry: dict[str, Any]) -> None:
         click.echo(f"  passport {entry['passportId']}")
     if entry.get("issuer"):
         click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+    if entry.get("operator"):
+        click.echo(f"  signed by {entry['issuer']} for operator {entry['operator']}")
     if battery := entry.get("battery"):
         click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     for check in entry.get("checks", []):

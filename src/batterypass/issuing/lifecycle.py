@@ -29,7 +29,7 @@ from ..model.dynamic import BatteryCondition
 from ..law import identifiers
 from ..model.build_data import BuildData
 from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPassport, SecondLifeOperation, VersionLink
-from ..model.passport import Passport
+from ..model.passport import Passport, ResponsibleOperator
 from ..model.validation import validate_model
 from ..securing.credential import is_passport_credential
 from ..securing.data_integrity import digest_sri
@@ -210,19 +210,29 @@ def end_of_life(
     out_dir: str | os.PathLike[str],
     *,
     signer: Signer | None = None,
+    operator: ResponsibleOperator | dict[str, Any] | None = None,
     reason: str | None = None,
     issued_at: datetime | None = None,
     status_list: StatusListAllocator | None = None,
 ) -> IssuedPassport:
-    """The version that records the battery as ``waste`` (responsibility moves, Art. 77(8)) or as
-    ``recycled`` (the final version: the passport ceases)."""
+    """The version that records the battery as ``waste`` or as ``recycled``.
+
+    At waste, responsibility moves (Art. 77(8)) to ``operator``: the producer by default (the
+    manufacturer, as producer), or the producer responsibility organisation or waste
+    management operator named. ``recycled`` is the final version, signed by whoever is then
+    responsible: the passport ceases.
+    """
     if status not in END_OF_LIFE_STATUSES:
         raise InvalidInputError([Problem("--status", f"must be one of {', '.join(END_OF_LIFE_STATUSES)}")])
     version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
     moment = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     subject = version.passport.model_dump(mode="json", exclude_none=True)
-    subject["generalProductInformation"]["batteryStatus"] = "waste"
+    general = subject["generalProductInformation"]
+    general["batteryStatus"] = "waste"
     if status == "waste":
+        maker = version.passport.generalProductInformation.manufacturerInformation
+        chosen = operator or {"identifier": maker.identifier, "name": maker.name, "role": "producer"}
+        general["responsibleOperator"] = chosen.model_dump(mode="json", exclude_none=True) if isinstance(chosen, ResponsibleOperator) else chosen
         passport = _next_version(
             version, ["status", "responsibility"], moment, subject=subject,
             reason=reason or "the battery has become waste", responsibility_article=WASTE_ARTICLE,
@@ -326,9 +336,11 @@ def second_life(
     # The originals' status changes are prepared first, so bad input writes nothing at all.
     original_status = {"preparation-for-re-use": "re-used", "remanufacturing": "remanufactured"}.get(chosen, "repurposed")
     updated = []
+    incoming = {"identifier": build.manufacturer.identifier, "name": build.manufacturer.name, "role": "manufacturer"}
     for version in versions:
         subject = version.passport.model_dump(mode="json", exclude_none=True)
         subject["generalProductInformation"]["batteryStatus"] = original_status
+        subject["generalProductInformation"]["responsibleOperator"] = incoming
         updated.append(_next_version(
             version, ["status", "responsibility"], moment, subject=subject, responsibility_article=SECOND_LIFE_ARTICLE,
             reason=f"{chosen}: made into the battery of passport {new_id} by {build.manufacturer.name}",

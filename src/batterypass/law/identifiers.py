@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 #: Fixed namespace for passport ids: UUIDv5("batterypass passport") under the URL namespace.
 #: Changing it would change every passport id ever issued: never do.
@@ -54,6 +54,21 @@ def serial_problem(serial: str) -> str | None:
     if not 1 <= len(serial) <= 20:
         return f"a GS1 serial (AI 21) has 1 to 20 characters, not {len(serial)}"
     return "a GS1 serial (AI 21) may only use the GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)"
+
+
+#: Operator identifiers (LEI, EORI, GLN...) as URIs, so a DID document can list them in
+#: ``alsoKnownAs`` (a set of URIs): ``urn:batterypass:operator:LEI:5299...``.
+OPERATOR_URN_PREFIX = "urn:batterypass:operator:"
+
+
+def operator_urn(identifier: str) -> str:
+    """The URI form of an economic operator's identifier."""
+    return OPERATOR_URN_PREFIX + quote(identifier, safe=":")
+
+
+def operator_of_urn(uri: str) -> str | None:
+    """The operator identifier an :func:`operator_urn` names, or None for any other URI."""
+    return unquote(uri.removeprefix(OPERATOR_URN_PREFIX)) if uri.startswith(OPERATOR_URN_PREFIX) and len(uri) > len(OPERATOR_URN_PREFIX) else None
 
 
 def version_credential_id(passport_id: str, version: int) -> str:

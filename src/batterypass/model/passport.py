@@ -56,6 +56,20 @@ class OperatorInformation(_Part):
     webAddress: WebUrl | None = annex(1, "Web address", default=None)
 
 
+#: Who may be responsible for a passport (Art. 77(4), (7), (8)).
+OperatorRole = Literal[
+    "manufacturer", "importer", "distributor", "authorised-representative", "mandated-operator", "producer",
+    "producer-responsibility-organisation", "waste-management-operator",
+]
+
+
+class ResponsibleOperator(_Part):
+    identifier: NonEmptyStr = annex(1, "Identifier of the economic operator responsible for the passport (LEI, EORI, GLN...)")
+    name: NonEmptyStr = annex(1, "Its registered trade name")
+    role: OperatorRole = annex(1, "Why it is responsible")
+    mandateReference: NonEmptyStr | None = annex(1, "The written mandate, for an operator mandated by the responsible one (Art. 77(4))", default=None)
+
+
 class ManufacturingPlace(_Part):
     facilityIdentifier: NonEmptyStr | None = annex(1, "Identifier of the manufacturing facility", default=None)
     postalAddress: PostalAddress = annex(1, "Address of the manufacturing facility")
@@ -79,6 +93,9 @@ class GeneralProductInformation(_Part):
     batteryMass: PositiveNumber = annex(1, "Battery mass in kg (Annex VI Part A 5)", le=1e6)
     warrantyPeriod: Count | None = annex(1, "Commercial warranty in years", default=None)
     batteryStatus: BatteryStatus = annex(4, "Status: original, repurposed, re-used, remanufactured or waste")
+    responsibleOperator: ResponsibleOperator | None = annex(
+        1, "Economic operator responsible for the passport (default: the manufacturer)", default=None
+    )
     voluntary: StrictBool = annex(1, "Issued voluntarily for a battery that Art. 77(1) does not cover", default=False)
     passportUrl: WebUrl | None = annex(
         1, "HTTPS link the battery's QR code holds, which resolves to this passport (Art. 13(6))", default=None

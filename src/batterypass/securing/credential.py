@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import shorten
-from ..law.identifiers import version_credential_id
+from ..law.identifiers import operator_urn, version_credential_id
 from ..model.access import Access
 from ..model.passport import Passport
 
@@ -63,7 +62,7 @@ def default_issuer_id(passport: Passport) -> str:
     Signing replaces it with the signer's identifier (a DID or URL bound to its key).
     """
     maker = passport.generalProductInformation.manufacturerInformation
-    return maker.webAddress or f"urn:batterypass:operator:{quote(maker.identifier, safe=':')}"
+    return maker.webAddress or operator_urn(maker.identifier)
 
 
 def passport_subject(passport: Passport) -> dict[str, Any]:

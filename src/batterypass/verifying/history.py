@@ -11,7 +11,9 @@ On top, the chain must hold, or the history is INVALID with the reason:
   with one number a fork;
 * each version after the first names the credential id of the one before and its digest
   (SHA-256 of the signed document, JCS), and records its change no earlier than that one's;
-* nothing follows a version that records the battery as recycled (the passport ceased).
+* nothing follows a version that records the battery as recycled (the passport ceased);
+* a second-life passport's link to each original version it names has that version's digest,
+  where that version is among the files.
 
 The current version is the last of an unbroken chain. Audience views (credentials whose type
 states an audience) are verified on their own and listed with their version; the chain is
@@ -62,6 +64,7 @@ class VersionVerdict:
             "status": self.result.status.value,
             "superseded": self.superseded,
             "issuer": self.result.issuer,
+            "operator": self.result.operator,
             "changedAt": lifecycle.changedAt.isoformat() if lifecycle else None,
             "changes": list(lifecycle.changes) if lifecycle else ["issued"],
             "reason": lifecycle.reason if lifecycle else None,
@@ -172,7 +175,11 @@ def verify_history(
         entry.verdicts.append(verdict)
         if audience is None and isinstance(document, dict):
             entry.documents.setdefault(version, []).append((verdict, document, result.passport))
-    return [_judge_chain(passport_id, entry) for passport_id, entry in passports.items()] + unreadable
+    digests = {
+        verdict.credential_id: digest_sri(document)
+        for entry in passports.values() for found in entry.documents.values() for verdict, document, _ in found
+    }
+    return [_judge_chain(passport_id, entry, digests) for passport_id, entry in passports.items()] + unreadable
 
 
 def _failed(file: str, reason: str) -> HistoryResult:
@@ -180,7 +187,17 @@ def _failed(file: str, reason: str) -> HistoryResult:
     return HistoryResult(file, Status.INVALID, (f"{file}: {reason}",), (VersionVerdict(file, verdict),))
 
 
-def _judge_chain(passport_id: str, entry: _Passport) -> HistoryResult:
+def _original_link_problems(passport: Passport, digests: dict[str | None, str]) -> list[str]:
+    """A second-life passport's links to its originals, checked where the original version was given too."""
+    lifecycle = passport.lifecycle
+    return [
+        f"the original {original.passportId} version {original.version.id} is not the document this passport was linked to: its digest differs"
+        for original in (lifecycle.originalPassports if lifecycle else [])
+        if original.version.id in digests and digests[original.version.id] != original.version.digestSRI
+    ]
+
+
+def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, str]) -> HistoryResult:
     reasons: list[str] = []
     statuses = {v.result.status for v in entry.verdicts}
     for verdict in entry.verdicts:
@@ -202,8 +219,8 @@ def _judge_chain(passport_id: str, entry: _Passport) -> HistoryResult:
             chain_ok, previous = False, None
             continue
         verdict, document, passport = found[0]
-        if passport is None:  # not VALID: its own verdict says why
-            chain_ok, previous = False, None
+        if passport is None:  # not VALID: its own verdict says why; its successor's link is still checked
+            previous = found[0]
             continue
         if ceased:
             reasons.append(f"version {number} follows the final version: the passport had ceased (Art. 77(8))")
@@ -221,6 +238,9 @@ def _judge_chain(passport_id: str, entry: _Passport) -> HistoryResult:
             if before and before.lifecycle and lifecycle.changedAt < before.lifecycle.changedAt:
                 reasons.append(f"version {number} records a change before version {number - 1}'s")
                 chain_ok = False
+        if found_problems := _original_link_problems(passport, digests):
+            reasons.extend(found_problems)
+            chain_ok = False
         ceased = ceased or bool(lifecycle and lifecycle.ceased)
         previous = found[0]
         if chain_ok:

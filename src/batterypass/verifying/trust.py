@@ -70,6 +70,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
 from ..errors import InvalidInputError, Problem, shorten
 from ..jsonio import load_json_file, read_bytes
+from ..law.identifiers import operator_of_urn
 from ..securing.credential import parse_date_time_stamp
 from ..securing.keys import (
     absolute_method_id,
@@ -135,6 +136,7 @@ class _Document:
     assertion: frozenset[str]
     source: str
     content: str  # canonical text, to tell a harmless duplicate from a conflicting one
+    operators: frozenset[str] = frozenset()  # from alsoKnownAs: who the issuer may sign passports for
 
 
 
@@ -256,6 +258,14 @@ def _parse_document(raw: Any, source: str) -> _Document:
                 continue
             methods[method_id] = _Method(id=method_id, public_key=public_key_from_did_key(method_id))
         assertion.add(method_id)
+    operators: set[str] = set()
+    aliases = raw.get("alsoKnownAs", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        problems.append(Problem("$.alsoKnownAs", "must be an array of URIs"))
+        aliases = []
+    for alias in aliases:
+        if (operator := operator_of_urn(alias)) is not None:
+            operators.add(operator)
     if problems:
         raise InvalidInputError(problems, source)
     return _Document(
@@ -264,6 +274,7 @@ def _parse_document(raw: Any, source: str) -> _Document:
         assertion=frozenset(assertion),
         source=source,
         content=json.dumps(raw, sort_keys=True, separators=(",", ":")),
+        operators=frozenset(operators),
     )
 
 
@@ -412,6 +423,12 @@ class TrustStore:
     def issuers(self) -> tuple[str, ...]:
         """The issuer ids that have a document in the store."""
         return tuple(sorted(self._documents))
+
+    def operators_of(self, issuer: str) -> frozenset[str]:
+        """The economic operators ``issuer``'s document says it signs for (``alsoKnownAs``); empty
+        when it states none or the store has no document for it."""
+        document = self._documents.get(issuer)
+        return document.operators if document else frozenset()
 
     @property
     def roots(self) -> tuple[x509.Certificate, ...]:

@@ -19,6 +19,9 @@ Checks, in order, and the status a failure gives:
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
   that passes the passport model and its consistency rules; *invalid*.
+* ``operator``: when the issuer's trust-store document lists the operators it signs for
+  (``alsoKnownAs``), the passport's responsible operator (``responsibleOperator``, else the
+  manufacturer) must be one of them; *untrusted*. An issuer that lists none is not judged.
 
 When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
 status-unknown (revocation is the issuer's own word that a passport must not be relied on,
@@ -128,6 +131,7 @@ class VerificationResult:
     credential: dict[str, Any] | None = None
     passport: Passport | None = None
     content_checked: bool = False
+    operator: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -157,6 +161,7 @@ class VerificationResult:
             "passportId": self.passport_id,
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
+            "operator": self.operator,
         }
 
 
@@ -268,6 +273,7 @@ class _Verification:
         self.passport_id: str | None = None
         self.passport: Passport | None = None
         self.content_checked = False
+        self.operator: str | None = None
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -282,6 +288,7 @@ class _Verification:
             credential=credential if valid else None,
             passport=self.passport if valid else None,
             content_checked=self.content_checked,
+            operator=self.operator if valid else None,
         )
 
     # ------------------------------------------------------------------ steps
@@ -527,6 +534,28 @@ class _Verification:
             self.findings.passed("content", "the passport conforms to the battery passport model")
 
 
+    def check_operator(self) -> None:
+        """The issuer may sign for the passport's responsible operator (Art. 77(4)), when its
+        trust-store document says whom it signs for (``alsoKnownAs``)."""
+        if self.passport is None or self.claims.issuer is None:
+            return
+        general = self.passport.generalProductInformation
+        responsible = general.responsibleOperator.identifier if general.responsibleOperator else general.manufacturerInformation.identifier
+        self.operator = responsible
+        allowed = self.trust.operators_of(self.claims.issuer)
+        if not allowed:
+            self.findings.not_applicable(
+                "operator", f"{self.claims.issuer} states no operator identifiers; signing for {responsible} is not established"
+            )
+        elif responsible in allowed:
+            self.findings.passed("operator", f"signed by {self.claims.issuer} for operator {responsible}")
+        else:
+            self.findings.failed(
+                "operator", Status.UNTRUSTED,
+                f"{self.claims.issuer} may sign for {', '.join(sorted(allowed))}, not for {responsible}, the operator responsible for this version",
+            )
+
+
 @dataclass(frozen=True)
 class CheckedStatusLists:
     """Status-list credentials verified once, for use with many :func:`verify` calls.
@@ -621,4 +650,5 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_validity()
     run.check_status()
     run.check_content(credential)
+    run.check_operator()
     return run.result(credential)
