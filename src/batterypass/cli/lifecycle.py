@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, get_args
@@ -19,7 +20,9 @@ from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists
 from ..model.lifecycle import SecondLifeOperation
+from ..issuing.batch import read_items
 from .main import (
+    report_batch,
     issuing,
     issuing_options,
     EXIT_USAGE,
@@ -34,6 +37,10 @@ from .main import (
     status_allocator,
 )
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
+
+
+#: The report of update-batch, beside batch's (not *.json, so history and verify skip it).
+UPDATE_REPORT_NAME = "update-report.jsonl"
 
 
 def signing_options(command: Any) -> Any:
@@ -115,6 +122,33 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
         return
     for one in issued:
         _print_issued(one, as_json)
+
+
+@main.command("update-batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, allow_dash=True, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The directory holding the passports, where their new versions go.")
+@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time of every version (default: now).")
+@click.option("--status-list", "status_list_path", type=existing_file, help="Status list whose next free entry each version gets.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores", help="Worker processes.")
+@signing_options
+@json_option
+@_handles_errors
+def update_batch(input_path: Path, out_dir: Path, issued_at: str | None, status_list_path: Path | None, jobs: int, as_json: bool,
+                 **options: Any) -> None:
+    """Apply the changes in INPUT (JSONL, a directory of *.json, or - for stdin), one per passport,
+    each with its "passportId", to the passports in --out: a fleet's nightly update.
+
+    A bad item never stops the others; a rerun skips the changes already recorded, so an
+    interrupted batch resumes. Every item's outcome goes to OUT/update-report.jsonl.
+    Exit code: 0 when every item succeeded, 1 when any failed.
+    """
+    report = out_dir / UPDATE_REPORT_NAME
+    results = lifecycle.update_many(
+        read_items(input_path), out_dir, signer=_signer(options), issued_at=_issued_at(issued_at),
+        status_list=status_allocator(status_list_path), jobs=jobs, report=report,
+    )
+    report_batch(results, input_path, report, as_json, "updates", "updated")
 
 
 @main.command("end-of-life")

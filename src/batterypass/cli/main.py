@@ -12,7 +12,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from ..securing import keys
 
 from ..carriers import qr
 from ..issuing.assemble import parse_build_data
-from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
+from ..issuing.batch import REPORT_NAME, BatchSummary, ItemResult, build_many, count_items, read_items
 from ..verifying.documents import check_content, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport
@@ -381,9 +381,14 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
     report = out_dir / REPORT_NAME
     results = build_many(read_items(input_path), out_dir, jobs=jobs, report=report, **issuing(options))
+    report_batch(results, input_path, report, as_json, "passports", "issued")
+
+
+def report_batch(results: Iterable[ItemResult], input_path: Path, report: Path, as_json: bool, label: str, done: str) -> None:
+    """Run a batch's ``results`` with a progress bar on a terminal, print its summary and exit 0, or 1 if any item failed."""
     summary = BatchSummary()
     progress = (
-        click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)
+        click.progressbar(results, length=count_items(input_path), label=label, show_pos=True, file=sys.stderr)
         if not as_json and sys.stderr.isatty()
         else contextlib.nullcontext(results)
     )
@@ -399,7 +404,7 @@ def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: 
             if failure.error:
                 click.echo(f"error: {failure.source}: {failure.error}", err=True)
         click.echo(
-            f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
+            f"{summary.total} item(s): {summary.ok} {done}, {summary.skipped} already {done}, "
             f"{summary.failed} failed; report {report}"
         )
     sys.exit(EXIT_INVALID if summary.failed else EXIT_OK)

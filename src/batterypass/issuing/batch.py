@@ -39,6 +39,7 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import multiprocessing
 import os
@@ -47,7 +48,7 @@ import signal
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ CHUNK_SIZE = 16
 _STRAY_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Per-file fsyncs are replaced by one flush per batch where there is a sync (not on Windows).
-_DEFER_SYNC = hasattr(os, "sync")
+DEFER_SYNC = hasattr(os, "sync")
 
 
 class BatchError(BatteryPassError):
@@ -256,14 +257,24 @@ def build_many(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _remove_stray_temp_files(out)
+    remove_stray_temp_files(out)
     if signer is not None:
         # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
         signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
     settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, valid_until, status_list)
+    yield from run_batch(out, run_in_workers(functools.partial(_issue_entry, settings), _entries(items), jobs), report)
+
+
+def run_batch(out: Path, results: Iterator[ItemResult], report: str | os.PathLike[str] | None) -> Iterator[ItemResult]:
+    """Yield ``results`` (a lazy run over ``out``), writing the report, and flush ``out`` once at the end.
+
+    What every batch command shares: the report is published only when every item is done,
+    and files written without a per-file fsync are made durable together, also when the run is
+    interrupted.
+    """
     writer = _ReportWriter(Path(report)) if report is not None else None
     try:
-        for result in _issue_all(settings, _entries(items), jobs):
+        for result in results:
             if writer:
                 writer.add(result)
             yield result
@@ -272,7 +283,7 @@ def build_many(
     finally:
         if writer:
             writer.discard()
-        if _DEFER_SYNC:
+        if DEFER_SYNC:
             _flush_file_system(out)
 
 
@@ -317,13 +328,15 @@ def _claimed_passport_id(data: Any) -> str | None:
     return None
 
 
-def _issue_all(settings: _Settings, entries: Iterator[_Entry], jobs: int) -> Iterator[ItemResult]:
+def run_in_workers(work: Callable[[Any], ItemResult], entries: Iterator[Any], jobs: int) -> Iterator[ItemResult]:
+    """``work`` on every entry in ``jobs`` forked worker processes (they inherit ``work`` and
+    what it holds, a signer included); results in input order, a few chunks in flight at most."""
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for entry in entries:
-            yield _issue_entry(settings, entry)
+            yield work(entry)
         return
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(settings, os.getpid()))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(work, os.getpid()))
     pending: deque[Any] = deque()
     try:
         while chunk := list(islice(entries, CHUNK_SIZE)):
@@ -339,12 +352,12 @@ def _issue_all(settings: _Settings, entries: Iterator[_Entry], jobs: int) -> Ite
         pool.shutdown(cancel_futures=True)
 
 
-_worker_settings: _Settings | None = None
+_worker_work: Callable[[Any], ItemResult] | None = None
 
 
-def _start_worker(settings: _Settings, parent: int) -> None:
-    global _worker_settings
-    _worker_settings = settings
+def _start_worker(work: Callable[[Any], ItemResult], parent: int) -> None:
+    global _worker_work
+    _worker_work = work
     # Ctrl-C is the parent's to handle: it stops handing out chunks and waits for the ones in
     # hand, so no worker dies mid-item with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -357,9 +370,9 @@ def _start_worker(settings: _Settings, parent: int) -> None:
             os._exit(1)
 
 
-def _worker_chunk(chunk: list[_Entry]) -> list[ItemResult]:
-    assert _worker_settings is not None
-    return [_issue_entry(_worker_settings, entry) for entry in chunk]
+def _worker_chunk(chunk: list[Any]) -> list[ItemResult]:
+    assert _worker_work is not None
+    return [_worker_work(entry) for entry in chunk]
 
 
 def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
@@ -382,7 +395,7 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             qr_options=settings.qr_options,
             issued_at=settings.issued_at,
             source=source,
-            durable=not _DEFER_SYNC,
+            durable=not DEFER_SYNC,
             valid_until=settings.valid_until,
             status_list=settings.status_list,
         )
@@ -438,7 +451,7 @@ def _flush_file_system(directory: Path) -> None:
         os.close(fd)
 
 
-def _remove_stray_temp_files(directory: Path) -> None:
+def remove_stray_temp_files(directory: Path) -> None:
     """Remove the temporary files of writes a killed batch left unfinished."""
     for path in directory.iterdir():
         if _STRAY_TEMP.match(path.name):

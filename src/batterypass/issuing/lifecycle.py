@@ -16,14 +16,16 @@ they wrote.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, get_args
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from ..jsonio import read_bytes
+from ..jsonio import parse_json, read_bytes
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
 from ..law import identifiers
@@ -36,6 +38,7 @@ from ..securing.data_integrity import digest_sri
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .assemble import build_passport, parse_build_data, qr_resolver
+from .batch import DEFER_SYNC, ItemResult, remove_stray_temp_files, run_batch, run_in_workers
 from .issuance import IssuedPassport, QrOptions, Signer, passport_files, write_passport
 
 #: How far a record's time may lie ahead of this machine's clock (clocks of BMS and servers differ).
@@ -177,6 +180,12 @@ def update_passport(
     version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
     request = change if isinstance(change, ChangeRequest) else validate_model(ChangeRequest, change, source)
     issue_time = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    passport = _prepare_update(version, request, issue_time, source)
+    return _write_version(passport, out_dir, signer, issued_at, status_list, durable)
+
+
+def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: datetime, source: str | None) -> Passport:
+    """The passport of the version after ``version`` that records ``request``."""
     moment = _record_time(request.recordedAt.astimezone(timezone.utc), issue_time, "$.recordedAt")
     subject = version.passport.model_dump(mode="json", exclude_none=True)
     changes: list[ChangeKind] = []
@@ -198,10 +207,7 @@ def update_passport(
             raise InvalidInputError([Problem("$.status", "use end-of-life for waste: responsibility moves with it")], source)
         subject.setdefault("generalProductInformation", {})["batteryStatus"] = request.status
         changes.append("status")
-    passport = _next_version(
-        version, changes, moment, reason=request.reason, subject=subject, records=records, source=source
-    )
-    return _write_version(passport, out_dir, signer, issued_at, status_list, durable)
+    return _next_version(version, changes, moment, reason=request.reason, subject=subject, records=records, source=source)
 
 
 def end_of_life(
@@ -354,3 +360,115 @@ def second_life(
                             status_list=status_list, source=source)
     changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
     return issued, changed
+
+
+# --------------------------------------------------------------------------- many updates
+
+
+def current_version_path(passport_id: str, directory: str | os.PathLike[str]) -> Path | None:
+    """The file of the highest version of ``passport_id`` in ``directory`` (None: not there).
+
+    Versions are numbered without gaps, so the highest is found by doubling and bisecting on
+    whether a version's file exists: a few file look-ups however long the history.
+    """
+    def exists(version: int) -> bool:
+        return passport_files(passport_id, directory, version=version)["passport"].exists()
+
+    if not exists(1):
+        return None
+    low, high = 1, 2
+    while exists(high):
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if exists(middle) else (low, middle)
+    return passport_files(passport_id, directory, version=low)["passport"]
+
+
+def _same_change(current: Passport, candidate: Passport) -> bool:
+    """Whether ``candidate`` (made from ``current``) records the change ``current`` already records."""
+    before, after = current.lifecycle, candidate.lifecycle
+    if before is None or after is None:
+        return False
+    keep = {"changedAt", "changes", "reason", "conditionRecords"}
+    same_subject = current.model_dump(exclude={"lifecycle"}) == candidate.model_dump(exclude={"lifecycle"})
+    return same_subject and before.model_dump(include=keep) == after.model_dump(include=keep)
+
+
+@dataclass(frozen=True)
+class _UpdateSettings:
+    directory: Path
+    signer: Signer | None
+    issued_at: datetime
+    status_list: StatusListAllocator | None
+
+
+def _update_entry(settings: _UpdateSettings, entry: Any) -> ItemResult:
+    if isinstance(entry, ItemResult):
+        return entry
+    source, passport_id, change = entry
+    try:
+        path = current_version_path(passport_id, settings.directory)
+        if path is None:
+            return ItemResult(source, "failed", passport_id, error=f"no passport {passport_id} in {settings.directory}")
+        current = read_version(path)
+        request = validate_model(ChangeRequest, change, source)
+        candidate = _prepare_update(current, request, settings.issued_at, source)
+        if _same_change(current.passport, candidate):
+            return ItemResult(source, "skipped", passport_id, {"passport": path})
+        issued = _write_version(candidate, settings.directory, settings.signer, settings.issued_at, settings.status_list,
+                                durable=not DEFER_SYNC)
+    except InvalidInputError as exc:
+        return ItemResult(source, "failed", passport_id, problems=tuple(exc.problems))
+    except BatteryPassError as exc:
+        return ItemResult(source, "failed", passport_id, error=str(exc))
+    return ItemResult(source, "ok", passport_id, issued.files)
+
+
+def _update_entries(items: Iterable[tuple[str, Any]]) -> Iterator[Any]:
+    """Parse each item and claim its passport, in input order: one change per passport per batch."""
+    claimed_by: dict[str, str] = {}
+    for source, data in items:
+        try:
+            if isinstance(data, InvalidInputError):
+                raise data
+            if isinstance(data, (bytes, str)):
+                data = parse_json(data, source)
+        except InvalidInputError as exc:
+            yield ItemResult(source, "failed", problems=tuple(exc.problems))
+            continue
+        passport_id = data.get("passportId") if isinstance(data, dict) else None
+        if not isinstance(passport_id, str) or not passport_id:
+            yield ItemResult(source, "failed", problems=(Problem("$.passportId", "must name the passport to update"),))
+            continue
+        if passport_id in claimed_by:
+            yield ItemResult(source, "failed", passport_id, error=f"{passport_id} is already updated by {claimed_by[passport_id]}: one change per passport per batch")
+            continue
+        claimed_by[passport_id] = source
+        yield source, passport_id, {name: value for name, value in data.items() if name != "passportId"}
+
+
+def update_many(
+    items: Iterable[tuple[str, Any]],
+    directory: str | os.PathLike[str],
+    *,
+    signer: Signer | None = None,
+    issued_at: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
+    jobs: int = 1,
+    report: str | os.PathLike[str] | None = None,
+) -> Iterator[ItemResult]:
+    """Apply one change per passport to the passports in ``directory`` (a fleet's nightly update).
+
+    ``items`` are ``(source, data)`` pairs as :func:`~batterypass.issuing.batch.read_items`
+    yields them; each data is a change (:func:`update_passport`'s) with a ``passportId``. Each
+    change becomes the next version of that passport, written into ``directory``; results come
+    in input order, and a bad item never stops the others. Resumable: a change that the
+    passport's current version already records is skipped, so a rerun after a crash issues
+    only what is missing. ``issued_at`` (default: now, taken once) is every version's issue time.
+    """
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    remove_stray_temp_files(out)
+    settings = _UpdateSettings(out, signer, (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc), status_list)
+    yield from run_batch(out, run_in_workers(functools.partial(_update_entry, settings), _update_entries(items), jobs), report)
