@@ -45,7 +45,7 @@ def test_nightly_update_then_rerun_skips(runner, tmp_path):
         fh.write(json.dumps({"passportId": ids[0], "recordedAt": LAST_NIGHT, "source": "bms", "dynamic": {}}) + "\n")
         fh.write(json.dumps({"passportId": "urn:uuid:00000000-0000-0000-0000-000000000000", "recordedAt": LAST_NIGHT,
                              "source": "bms", "dynamic": {}}) + "\n")
-        fh.write('{"recordedAt": LAST_NIGHT}\n')
+        fh.write(json.dumps({"recordedAt": LAST_NIGHT}) + "\n")
         fh.write(json.dumps({"passportId": ids[1][:-1], "recordedAt": 5}) + "\n")
     result = runner.invoke(main, ["update-batch", str(changes), "--out", str(tmp_path / "out"), "--key", str(KEY), "-j", "2", "--json"])
     assert result.exit_code == 1, result.output
