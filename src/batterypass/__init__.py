@@ -15,18 +15,21 @@ from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
+from .issuing.lifecycle import end_of_life, second_life, update_many, update_passport
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
+from .verifying.history import HistoryResult, verify_history
 from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
     "BatteryPassError",
     "BuildData",
+    "HistoryResult",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -43,6 +46,7 @@ __all__ = [
     "VerificationResult",
     "build_many",
     "build_passport",
+    "end_of_life",
     "generate_issuer_key",
     "issue_passport",
     "load_signer",
@@ -50,7 +54,11 @@ __all__ = [
     "parse_build_data",
     "passport_credential",
     "passport_requirement",
+    "second_life",
     "sign",
+    "update_many",
+    "update_passport",
     "verify",
+    "verify_history",
     "view_for",
 ]
