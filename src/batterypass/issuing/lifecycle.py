@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from ..jsonio import parse_json, read_bytes
+from ..jsonio import digest_sri, dumps_pretty, parse_json, read_bytes
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
 from ..law import identifiers
@@ -34,7 +34,6 @@ from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPass
 from ..model.passport import Passport, ResponsibleOperator
 from ..model.validation import validate_model
 from ..securing.credential import is_passport_credential
-from ..securing.data_integrity import digest_sri
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .assemble import build_passport, parse_build_data, qr_resolver
@@ -55,9 +54,10 @@ class PassportCeasedError(BatteryPassError):
 
 @dataclass(frozen=True)
 class IssuedVersion:
-    """One issued version as read from its file: the document as signed, its credential, its passport."""
+    """One issued version as read from its file: its bytes, the document as signed, its credential, its passport."""
 
     path: Path
+    data: bytes
     document: dict[str, Any]
     credential: dict[str, Any]
     passport: Passport
@@ -65,18 +65,21 @@ class IssuedVersion:
     @classmethod
     def of(cls, issued: IssuedPassport) -> IssuedVersion:
         """The version an issue just wrote, to start the next change from."""
-        return cls(issued.files["passport"], issued.document, credential_of(issued.document)[0], issued.passport)
+        # The file holds exactly dumps_pretty(document) (write_passport writes it so).
+        return cls(issued.files["passport"], dumps_pretty(issued.document), issued.document,
+                   credential_of(issued.document)[0], issued.passport)
 
     @property
     def link(self) -> VersionLink:
         """The digest-pinned link a later version (or a second-life passport) makes to this one."""
-        return VersionLink(id=self.credential["id"], digestSRI=digest_sri(self.document))
+        return VersionLink(id=self.credential["id"], digestSRI=digest_sri(self.data))
 
 
 def read_version(path: str | os.PathLike[str]) -> IssuedVersion:
     """Read an issued passport version (signed or not) from ``path``; errors name the file."""
     source = str(path)
-    document = load_document(read_bytes(path), source)
+    data = read_bytes(path)
+    document = load_document(data, source)
     if isinstance(document, str):
         raise InvalidInputError([Problem("$", "a bare compact JWS: give the passport file build or update wrote")], source)
     try:
@@ -89,7 +92,7 @@ def read_version(path: str | os.PathLike[str]) -> IssuedVersion:
         passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
     except InvalidInputError as exc:
         raise InvalidInputError(exc.problems, source) from None
-    return IssuedVersion(Path(path), document, credential, passport)
+    return IssuedVersion(Path(path), data, document, credential, passport)
 
 
 def _record_time(moment: datetime, issued_at: datetime, path: str) -> datetime:

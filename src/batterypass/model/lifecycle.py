@@ -41,7 +41,7 @@ class VersionLink(_Part):
     """A digest-pinned reference to another signed passport credential."""
 
     id: NonEmptyStr = annex(1, "Credential id of the linked version")
-    digestSRI: str = annex(1, "SHA-256 of the linked credential as signed (JCS), in SRI form", pattern=DIGEST_SRI_PATTERN)
+    digestSRI: str = annex(1, "SHA-256 of the linked credential's file as written and published, in SRI form", pattern=DIGEST_SRI_PATTERN)
 
 
 class OriginalPassport(_Part):

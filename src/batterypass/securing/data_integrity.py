@@ -10,7 +10,6 @@ half-verified.
 
 from __future__ import annotations
 
-import base64
 import copy
 import hashlib
 import re
@@ -64,15 +63,6 @@ def canonical_json(value: Any) -> bytes:
     except RecursionError:
         message = "document is nested too deeply to canonicalise"
     raise InvalidInputError([Problem("$", message)], "document to sign")
-
-
-def digest_sri(document: Any) -> str:
-    """``sha256-<base64>`` of the document's JCS form: the digest that pins a linked credential.
-
-    JCS makes the digest independent of how the file is indented; any change to a member,
-    the proof included, changes it.
-    """
-    return "sha256-" + base64.b64encode(hashlib.sha256(canonical_json(document)).digest()).decode("ascii")
 
 
 def proof_config(document: dict[str, Any], verification_method: str, created: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ On top, the chain must hold, or the history is INVALID with the reason:
 * versions numbered 1..N, each once: a missing number is a gap, two different credentials
   with one number a fork;
 * each version after the first names the credential id of the one before and its digest
-  (SHA-256 of the signed document, JCS), and records its change no earlier than that one's;
+  (SHA-256 of its file's bytes, as written and published), and records its change no earlier than that one's;
 * nothing follows a version that records the battery as recycled (the passport ceased);
 * a second-life passport's link to each original version it names has that version's digest,
   where that version is among the files.
@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatteryPassError, InvalidInputError
-from ..jsonio import read_bytes
+from ..jsonio import digest_sri, read_bytes
 from ..model.passport import Passport
 from ..securing.credential import credential_audience, is_passport_credential
-from ..securing.data_integrity import digest_sri
 from .documents import credential_of, load_document
 from .trust import TrustStore
 from .verification import PRECEDENCE, CheckedStatusLists, Status, VerificationResult, verify
@@ -113,7 +112,8 @@ def history_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 @dataclass
 class _Passport:
     verdicts: list[VersionVerdict] = field(default_factory=list)
-    documents: dict[int, list[tuple[VersionVerdict, dict[str, Any], Passport | None]]] = field(default_factory=dict)
+    # The full credentials by version: their verdict, file bytes (what links pin) and passport.
+    documents: dict[int, list[tuple[VersionVerdict, bytes, Passport | None]]] = field(default_factory=dict)
 
 
 def _claimed(document: dict[str, Any] | str) -> tuple[str | None, int, str | None, str | None]:
@@ -160,7 +160,8 @@ def verify_history(
     named = {Path(p) for p in paths if not Path(p).is_dir()}
     for path in history_files(paths):
         try:
-            document = load_document(read_bytes(path), str(path))
+            data = read_bytes(path)
+            document = load_document(data, str(path))
         except InvalidInputError as exc:
             unreadable.append(_failed(str(path), "; ".join(str(p) for p in exc.problems)))
             continue
@@ -174,10 +175,10 @@ def verify_history(
         entry = passports.setdefault(passport_id, _Passport())
         entry.verdicts.append(verdict)
         if audience is None and isinstance(document, dict):
-            entry.documents.setdefault(version, []).append((verdict, document, result.passport))
+            entry.documents.setdefault(version, []).append((verdict, data, result.passport))
     digests = {
-        verdict.credential_id: digest_sri(document)
-        for entry in passports.values() for found in entry.documents.values() for verdict, document, _ in found
+        verdict.credential_id: digest_sri(data)
+        for entry in passports.values() for found in entry.documents.values() for verdict, data, _ in found
     }
     return [_judge_chain(passport_id, entry, digests) for passport_id, entry in passports.items()] + unreadable
 
@@ -205,7 +206,7 @@ def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, s
     chain_ok = True
     current = None
     ceased = False
-    previous: tuple[VersionVerdict, dict[str, Any], Passport | None] | None = None
+    previous: tuple[VersionVerdict, bytes, Passport | None] | None = None
     last = max(entry.documents, default=0)
     for number in range(1, last + 1):
         found = entry.documents.get(number, [])
@@ -213,12 +214,12 @@ def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, s
             reasons.append(f"version {number} is missing: the chain has a gap")
             chain_ok, previous = False, None
             continue
-        if len({digest_sri(document) for _, document, _ in found}) > 1:
+        if len({digest_sri(data) for _, data, _ in found}) > 1:
             files = ", ".join(v.file for v, _, _ in found)
             reasons.append(f"version {number} exists as different credentials ({files}): the chain forks")
             chain_ok, previous = False, None
             continue
-        verdict, document, passport = found[0]
+        verdict, _, passport = found[0]
         if passport is None:  # not VALID: its own verdict says why; its successor's link is still checked
             previous = found[0]
             continue
@@ -227,12 +228,12 @@ def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, s
             chain_ok = False
         lifecycle = passport.lifecycle
         if number > 1 and previous is not None and lifecycle and lifecycle.supersedes:
-            before_verdict, before_document, before = previous
+            before_verdict, before_data, before = previous
             link = lifecycle.supersedes
             if link.id != before_verdict.credential_id:
                 reasons.append(f"version {number} supersedes {link.id}, not version {number - 1} ({before_verdict.credential_id})")
                 chain_ok = False
-            elif link.digestSRI != digest_sri(before_document):
+            elif link.digestSRI != digest_sri(before_data):
                 reasons.append(f"version {number - 1} ({before_verdict.file}) is not the document version {number} was linked to: its digest differs")
                 chain_ok = False
             if before and before.lifecycle and lifecycle.changedAt < before.lifecycle.changedAt:
