@@ -305,8 +305,13 @@ def test_a_remanufactured_battery_with_the_originals_gtin_and_serial_gets_a_new_
 
 def test_a_second_life_link_to_an_altered_original_is_caught(life, tmp_path):
     ev2 = copy_of(life, tmp_path, "ev2")
+    # A passport with a life is not rebuilt over its first version: changes are versions.
+    refused = run(life["runner"], "build", life["root"] / "ev2.json", "--out", ev2, "--key", MAKER_KEY, code=1)
+    assert "already has later versions" in refused.stderr
     # The original's version 1 replaced by another validly signed one (issued at another time).
-    run(life["runner"], "build", life["root"] / "ev2.json", "--out", ev2, "--key", MAKER_KEY, "--issued-at", "2027-09-03T08:00:00Z")
+    run(life["runner"], "build", life["root"] / "ev2.json", "--out", tmp_path / "again", "--key", MAKER_KEY,
+        "--issued-at", "2027-09-03T08:00:00Z", "--no-qr")
+    shutil.copy(tmp_path / "again" / f"{passport_file_stem(life['second']['passportId'])}.json", ev2)
     report = history(life, ev2, life["storage"], code=1)
     storage = next(p for p in report["passports"] if p["passportId"] == life["made"]["passportId"])
     assert any(f"the original {life['second']['passportId']}" in r and "digest differs" in r for r in storage["reasons"]), storage

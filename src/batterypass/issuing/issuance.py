@@ -171,12 +171,18 @@ def write_passport(
 
     With ``status_list`` the credential gets the list's next free entry. A version after the
     first (``passport.lifecycle``) is written to a name of its own and never replaces a file
-    (:class:`FileExistsError` if the version exists); it writes no QR code.
+    (:class:`FileExistsError` if the version exists); it writes no QR code. Version 1 is not
+    replaced once a later version exists.
     """
     url = passport.generalProductInformation.passportUrl
     first = passport.version == 1
     if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
+    if first and passport_files(passport.id, out_dir, version=2)["passport"].exists():
+        # Replacing version 1 would break the link its successor pins: changes are versions.
+        raise InvalidInputError(
+            [Problem("$", f"passport {passport.id} already has later versions in {out_dir}: record changes with update")], source
+        )
     credential = passport_credential(passport, issued_at, valid_until)
     if status_list is not None:
         credential["credentialStatus"] = status_list.next_entry()
