@@ -338,3 +338,38 @@ def test_a_trust_document_with_bad_also_known_as_is_refused(life, tmp_path):
     write(tmp_path / "bad.did.json", document)
     result = run(life["runner"], "verify", life["made"]["files"]["passport"], "--trust", tmp_path / "bad.did.json", code=2)
     assert "$.alsoKnownAs" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["update", "{passport}", "--data", "{garbage}", "--key", MAKER_KEY, "--out", "{out}"], 1, "malformed JSON"),
+        (["update", "{garbage}", "--data", "{change}", "--key", MAKER_KEY, "--out", "{out}"], 1, "malformed JSON"),
+        (["update", "{passport}", "--data", "{list}", "--key", MAKER_KEY, "--out", "{out}"], 1, "must be a JSON object"),
+        (["end-of-life", "{passport}", "--status", "waste", "--operator", "X", "--key", MAKER_KEY, "--out", "{out}"], 2, "--operator-name"),
+        (["end-of-life", "{passport}", "--status", "recycled", "--operator", "X", "--operator-name", "Y", "--operator-role", "producer",
+          "--key", MAKER_KEY, "--out", "{out}"], 2, "at waste"),
+        (["history", "{out}", "--trust", "{garbage}"], 2, "malformed JSON"),
+        (["history", "{passport}", "--trust", DEMO / "trust", "--at", "yesterday"], 2, "--at"),
+        (["history", "{garbage}", "--trust", DEMO / "trust"], 1, "malformed JSON"),
+        (["second-life", "{passport}", "--data", "{change}", "--key", MAKER_KEY, "--out", "{out}"], 1, "$.battery"),
+        (["status-list", "create", "--purpose", "revocation", "--url", "https://x.example/1", "--size", "999999999",
+          "--key", MAKER_KEY, "--out", "{out}/l.json"], 2, "--size"),
+        (["revoke", "{passport}", "--list", "{change}", "--key", MAKER_KEY], 1, "revocation list"),
+    ],
+)
+def test_bad_input_gives_a_message_and_an_exit_code(life, tmp_path, args, code, says):
+    places = {"passport": life["second"]["files"]["passport"], "out": tmp_path / "out",
+              "garbage": write_text(tmp_path / "garbage.json", "{not json"), "list": write(tmp_path / "list.json", []),
+              "change": write(tmp_path / "change.json", state_of_health("2031-01-01T00:00:00Z", 90.0, 1))}
+    (tmp_path / "out").mkdir()
+    result = life["runner"].invoke(main, [str(a).format(**places) for a in args])
+    assert result.exit_code == code, result.output
+    assert says in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not [p for p in (tmp_path / "out").iterdir()]
+
+
+def write_text(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

@@ -14,7 +14,7 @@ from ..formats.epcis import changes_from_epcis, is_epcis_document
 from ..issuing import lifecycle
 from ..issuing.issuance import IssuedPassport, Signer
 from ..jsonio import load_json_file, read_bytes
-from ..securing.status_list import create_status_list, set_entry_status
+from ..securing.status_list import MAX_BITSTRING_BYTES, MIN_BITSTRING_BYTES, create_status_list, set_entry_status
 from ..verifying.documents import credential_of, load_document
 from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
@@ -264,7 +264,8 @@ def status_list_group() -> None:
 @click.option("--purpose", type=click.Choice(["revocation", "suspension"]), required=True)
 @click.option("--url", required=True, help="Where the list will be published (credentials name it).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--size", type=click.IntRange(min=131072), default=131072, show_default=True, help="Entries (a multiple of 8).")
+@click.option("--size", type=click.IntRange(min=MIN_BITSTRING_BYTES * 8, max=MAX_BITSTRING_BYTES * 8), default=MIN_BITSTRING_BYTES * 8,
+              show_default=True, help="Entries (a multiple of 8).")
 @signing_options
 @json_option
 @_handles_errors
