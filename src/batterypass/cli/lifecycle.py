@@ -1,4 +1,5 @@
-"""Commands of a passport's life: update, history, end-of-life, and status lists (revoke, suspend, reinstate)."""
+"""Commands of a passport's life: update, update-batch, second-life, end-of-life, history, and status lists
+(create, revoke, suspend, reinstate)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,17 @@ import click
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from ..formats.epcis import changes_from_epcis, is_epcis_document
 from ..issuing import lifecycle
+from ..issuing.batch import read_items
 from ..issuing.issuance import IssuedPassport, Signer
 from ..jsonio import load_json_file, read_bytes
+from ..model.lifecycle import SecondLifeOperation
+from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..securing.status_list import MAX_BITSTRING_BYTES, MIN_BITSTRING_BYTES, create_status_list, set_entry_status
 from ..verifying.documents import credential_of, load_document
 from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists
-from ..model.lifecycle import SecondLifeOperation
-from ..issuing.batch import read_items
 from .main import (
-    report_batch,
-    issuing,
-    issuing_options,
     EXIT_USAGE,
     _emit_json,
     _handles_errors,
@@ -32,11 +31,13 @@ from .main import (
     _passphrase,
     _report_error,
     existing_file,
+    issuing,
+    issuing_options,
     json_option,
     main,
+    report_batch,
     status_allocator,
 )
-from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 
 
 #: The report of update-batch, beside batch's (not *.json, so history and verify skip it).
