@@ -76,7 +76,11 @@ class IssuedVersion:
 
 
 def read_version(path: str | os.PathLike[str]) -> IssuedVersion:
-    """Read an issued passport version (signed or not) from ``path``; errors name the file."""
+    """Read an issued passport version (signed or not) from ``path``; errors name the file.
+
+    The subject is held to the passport model only: the version made from it is checked in
+    full (consistency and rules) before it is written, and ``history`` checks every version.
+    """
     source = str(path)
     data = read_bytes(path)
     document = load_document(data, source)
@@ -89,7 +93,7 @@ def read_version(path: str | os.PathLike[str]) -> IssuedVersion:
     if not is_passport_credential(credential):
         raise InvalidInputError([Problem("$.type", "is not a battery passport credential")], source)
     try:
-        passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+        passport = validate_model(Passport, credential.get("credentialSubject"), source, prefix=("credentialSubject",))
     except InvalidInputError as exc:
         raise InvalidInputError(exc.problems, source) from None
     return IssuedVersion(Path(path), data, document, credential, passport)
