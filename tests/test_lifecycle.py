@@ -373,3 +373,26 @@ def test_bad_input_gives_a_message_and_an_exit_code(life, tmp_path, args, code, 
 def write_text(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+def test_an_outgoing_operators_countersignature_is_shown(life, tmp_path):
+    storage = copy_of(life, tmp_path, "storage")
+    waste = storage / f"{passport_file_stem(life['made']['passportId'], 2)}.json"
+    runner = life["runner"]
+    written = run_json(runner, "countersign", waste, "--key", life["repurposer_key"], "--out", storage,
+                       "--issued-at", "2040-05-02T00:00:00Z")["files"]["countersignature"]
+    intruder = tmp_path / "intruder"
+    run(runner, "countersign", waste, "--key", life["root"] / "intruder" / "private.pem", "--out", intruder, "--issued-at", "2040-05-02T00:00:00Z")
+    report = history(life, storage, *intruder.glob("*.json"))
+    assert report["status"] == "valid"  # a countersignature is welcome, never required
+    (version,) = [v for v in report["passports"][0]["versions"] if v["version"] == 2]
+    shown = {c["issuer"]: c for c in version["countersignatures"]}
+    assert shown["did:web:revolt-storage.example"]["accepted"] and shown["did:web:revolt-storage.example"]["file"] == written
+    assert shown["did:web:revolt-storage.example"]["detail"] == f"countersigned by did:web:revolt-storage.example for operator {REVOLT} (outgoing)"
+    assert not shown["did:web:intruder.example"]["accepted"]
+    text = run(runner, "history", storage, "--trust", life["trust"], "--at", "2041-01-01T00:00:00Z").stdout
+    assert f"countersigned by did:web:revolt-storage.example for operator {REVOLT} (outgoing)" in text
+    # Only a transfer of responsibility is countersigned.
+    refused = run(runner, "countersign", storage / f"{passport_file_stem(life['made']['passportId'], 3)}.json", "--key",
+                  life["repurposer_key"], "--out", storage, code=1)
+    assert "not a transfer of responsibility" in refused.stderr

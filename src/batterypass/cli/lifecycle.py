@@ -214,6 +214,23 @@ def second_life(originals: tuple[Path, ...], data_file: Path, operation: str | N
 
 
 @main.command()
+@click.argument("version_file", metavar="VERSION", type=existing_file)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where to write the countersignature (the passport's directory).")
+@click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now).")
+@signing_options
+@json_option
+@_handles_errors
+def countersign(version_file: Path, out_dir: Path, issued_at: str | None, as_json: bool, **options: Any) -> None:
+    """Countersign a transfer VERSION (second life, waste) as the outgoing operator; history shows it."""
+    path = lifecycle.countersign(version_file, out_dir, signer=_signer(options), issued_at=_issued_at(issued_at))
+    if as_json:
+        _emit_json({"files": {"countersignature": str(path)}})
+    else:
+        click.echo(f"countersignature: {path}")
+
+
+@main.command()
 @click.argument("paths", metavar="PASSPORT_DIR_OR_FILES", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True, help="Trust store, as for verify.")
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True, help="Cached status list (repeatable).")
@@ -251,6 +268,9 @@ def history(paths: tuple[Path, ...], trust_path: Path, status_list_files: tuple[
             if entry["issuer"]:
                 operator = f" for operator {entry['operator']}" if entry["operator"] else ""
                 click.echo(f"      signed by {entry['issuer']}{operator}")
+            for countersignature in entry["countersignatures"]:
+                mark = "" if countersignature["accepted"] else "not accepted: "
+                click.echo(f"      {mark}{countersignature['detail']} ({countersignature['file']})")
         for reason in result.reasons:
             click.echo(f"  why: {reason}")
     sys.exit(worst.exit_code)

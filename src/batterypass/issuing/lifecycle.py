@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from ..jsonio import digest_sri, dumps_pretty, parse_json, read_bytes
+from ..jsonio import digest_sri, dumps_pretty, parse_json, read_bytes, write_atomic
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
 from ..law import identifiers
@@ -33,12 +33,12 @@ from ..model.build_data import BuildData
 from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPassport, SecondLifeOperation, VersionLink
 from ..model.passport import Passport, ResponsibleOperator
 from ..model.validation import validate_model
-from ..securing.credential import is_passport_credential
+from ..securing.credential import countersignature_credential, is_passport_credential
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .assemble import build_passport, parse_build_data, qr_resolver
 from .batch import DEFER_SYNC, ItemResult, remove_stray_temp_files, run_batch, run_in_workers
-from .issuance import IssuedPassport, QrOptions, Signer, passport_files, write_passport
+from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_files, write_passport
 
 #: How far a record's time may lie ahead of this machine's clock (clocks of BMS and servers differ).
 CLOCK_SKEW = timedelta(minutes=5)
@@ -367,6 +367,27 @@ def second_life(
                             status_list=status_list, source=source)
     changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
     return issued, changed
+
+
+def countersign(
+    version: str | os.PathLike[str] | IssuedVersion,
+    out_dir: str | os.PathLike[str],
+    *,
+    signer: Signer,
+    issued_at: datetime | None = None,
+) -> Path:
+    """The outgoing operator's countersignature of a transfer version (second life, waste),
+    written beside it as ``<version stem>.countersignature.json``; ``history`` shows it."""
+    issued = version if isinstance(version, IssuedVersion) else read_version(version)
+    lifecycle = issued.passport.lifecycle
+    if lifecycle is None or "responsibility" not in lifecycle.changes:
+        raise InvalidInputError([Problem("$.credentialSubject.lifecycle.changes", "is not a transfer of responsibility: nothing to countersign")],
+                                str(issued.path))
+    link = issued.link
+    credential = countersignature_credential(issued.passport.id, link.id, link.digestSRI, signer.identity.id, issued_at)
+    document = signer.sign(credential, created=credential["validFrom"])
+    stem = passport_file_stem(issued.passport.id, issued.passport.version)
+    return write_atomic(Path(out_dir) / f"{stem}.countersignature.json", dumps_pretty(document))
 
 
 # --------------------------------------------------------------------------- many updates

@@ -7,6 +7,7 @@ secures. Its ``id`` is the passport id, so the credential and the battery are on
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +26,11 @@ AUDIENCE_CREDENTIAL_TYPES = {
     Access.LEGITIMATE_INTEREST: "BatteryPassportLegitimateInterestView",
     Access.AUTHORITY: "BatteryPassportAuthorityView",
 }
+
+
+#: The credential type of an outgoing operator's countersignature of a transfer version
+#: (Art. 77(7), (8)): its subject names the version by credential id and digest.
+COUNTERSIGNATURE_CREDENTIAL_TYPE = "BatteryPassportCountersignature"
 
 
 # XML Schema dateTimeStamp: the time zone is mandatory. ASCII digits only.
@@ -90,6 +96,20 @@ def passport_credential(
         credential["validUntil"] = utc_timestamp(valid_until)
     credential["credentialSubject"] = passport_subject(passport)
     return credential
+
+
+def countersignature_credential(
+    passport_id: str, version_id: str, digest: str, issuer: str, issued_at: datetime | None = None
+) -> dict[str, Any]:
+    """The unsigned countersignature of one passport version (``digest``: its file's ``digestSRI``)."""
+    return {
+        "@context": [VC_CONTEXT_V2],
+        "type": ["VerifiableCredential", COUNTERSIGNATURE_CREDENTIAL_TYPE],
+        "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{version_id}#countersignature:{issuer}')}",
+        "issuer": issuer,
+        "validFrom": utc_timestamp(issued_at),
+        "credentialSubject": {"id": passport_id, "countersigns": {"id": version_id, "digestSRI": digest}},
+    }
 
 
 def credential_audience(credential: dict[str, Any]) -> Access | None:

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import digest_sri, read_bytes
 from ..model.passport import Passport
-from ..securing.credential import credential_audience, is_passport_credential
+from ..securing.credential import COUNTERSIGNATURE_CREDENTIAL_TYPE, credential_audience, is_passport_credential
 from .documents import credential_of, load_document
 from .trust import TrustStore
 from .verification import PRECEDENCE, CheckedStatusLists, Status, VerificationResult, verify
@@ -51,6 +51,7 @@ class VersionVerdict:
     credential_id: str | None = None
     audience: str | None = None
     superseded: bool = False
+    countersignatures: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         passport = self.result.passport
@@ -68,6 +69,7 @@ class VersionVerdict:
             "changes": list(lifecycle.changes) if lifecycle else ["issued"],
             "reason": lifecycle.reason if lifecycle else None,
             "batteryStatus": passport.generalProductInformation.batteryStatus if passport else None,
+            "countersignatures": list(self.countersignatures),
             "reasons": list(self.result.reasons),
         }
 
@@ -112,6 +114,8 @@ def history_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 @dataclass
 class _Passport:
     verdicts: list[VersionVerdict] = field(default_factory=list)
+    # Countersignatures of its versions: (file, verdict, the version's credential id and digest).
+    countersignatures: list[tuple[str, VerificationResult, str, str]] = field(default_factory=list)
     # The full credentials by version: their verdict, file bytes (what links pin) and passport.
     documents: dict[int, list[tuple[VersionVerdict, bytes, Passport | None]]] = field(default_factory=dict)
 
@@ -141,6 +145,44 @@ def _claimed(document: dict[str, Any] | str) -> tuple[str | None, int, str | Non
     )
 
 
+def _countersigned(document: dict[str, Any] | str) -> tuple[str, str, str] | None:
+    """Passport id, version credential id and digest a countersignature claims; None for anything else."""
+    try:
+        credential, _ = credential_of(document)
+    except BatteryPassError:
+        return None
+    types = credential.get("type")
+    subject = credential.get("credentialSubject")
+    if not (isinstance(types, list) and COUNTERSIGNATURE_CREDENTIAL_TYPE in types and isinstance(subject, dict)):
+        return None
+    target = subject.get("countersigns")
+    if not (isinstance(subject.get("id"), str) and isinstance(target, dict)
+            and isinstance(target.get("id"), str) and isinstance(target.get("digestSRI"), str)):
+        return None
+    return subject["id"], target["id"], target["digestSRI"]
+
+
+def _countersignature_verdicts(
+    entry: _Passport, trust: TrustStore, version_id: str | None, digest: str, outgoing: str | None
+) -> tuple[dict[str, Any], ...]:
+    """The countersignatures of one version: accepted when valid, by an issuer that may sign for
+    the operator responsible before the transfer, over this very file."""
+    found = []
+    for file, result, target, target_digest in entry.countersignatures:
+        if target != version_id:
+            continue
+        if result.status is not Status.VALID:
+            accepted, why = False, result.reasons[0] if result.reasons else result.status.value
+        elif target_digest != digest:
+            accepted, why = False, "it countersigns another document: the digest differs"
+        elif outgoing is None or outgoing not in trust.operators_of(result.issuer or ""):
+            accepted, why = False, f"{result.issuer} may not sign for {outgoing}, the outgoing operator"
+        else:
+            accepted, why = True, f"countersigned by {result.issuer} for operator {outgoing} (outgoing)"
+        found.append({"file": file, "issuer": result.issuer, "operator": outgoing, "accepted": accepted, "detail": why})
+    return tuple(found)
+
+
 def verify_history(
     paths: Iterable[str | os.PathLike[str]],
     trust: TrustStore,
@@ -166,6 +208,11 @@ def verify_history(
             unreadable.append(_failed(str(path), "; ".join(str(p) for p in exc.problems)))
             continue
         passport_id, version, credential_id, audience = _claimed(document)
+        if (countersigned := _countersigned(document)) is not None:
+            passports.setdefault(countersigned[0], _Passport()).countersignatures.append(
+                (str(path), verify(document, trust, now=now, status_lists=status_lists), countersigned[1], countersigned[2])
+            )
+            continue
         if passport_id is None:
             if path in named or not skip_other_files:
                 unreadable.append(_failed(str(path), "not a battery passport credential"))
@@ -180,7 +227,7 @@ def verify_history(
         verdict.credential_id: digest_sri(data)
         for entry in passports.values() for found in entry.documents.values() for verdict, data, _ in found
     }
-    return [_judge_chain(passport_id, entry, digests) for passport_id, entry in passports.items()] + unreadable
+    return [_judge_chain(passport_id, entry, digests, trust) for passport_id, entry in passports.items() if entry.verdicts] + unreadable
 
 
 def _failed(file: str, reason: str) -> HistoryResult:
@@ -198,7 +245,7 @@ def _original_link_problems(passport: Passport, digests: dict[str | None, str]) 
     ]
 
 
-def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, str]) -> HistoryResult:
+def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, str], trust: TrustStore) -> HistoryResult:
     reasons: list[str] = []
     statuses = {v.result.status for v in entry.verdicts}
     for verdict in entry.verdicts:
@@ -248,8 +295,22 @@ def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, s
             current = number
     if not entry.documents:
         reasons.append("only audience views: the chain is checked on the full credentials the issuer keeps")
+    responsible = {
+        number: found[0][2].generalProductInformation.responsibleOperator.identifier
+        if found[0][2].generalProductInformation.responsibleOperator
+        else found[0][2].generalProductInformation.manufacturerInformation.identifier
+        for number, found in entry.documents.items()
+        if found[0][2] is not None
+    }
+    file_digests = {v.file: digest_sri(data) for found in entry.documents.values() for v, data, _ in found}
     marked = tuple(
-        VersionVerdict(v.file, v.result, v.version, v.credential_id, v.audience, superseded=current is not None and (v.version or 0) < current)
+        VersionVerdict(
+            v.file, v.result, v.version, v.credential_id, v.audience,
+            superseded=current is not None and (v.version or 0) < current,
+            countersignatures=_countersignature_verdicts(
+                entry, trust, v.credential_id, file_digests.get(v.file, ""), responsible.get((v.version or 0) - 1)
+            ) if v.audience is None else (),
+        )
         for v in sorted(entry.verdicts, key=lambda v: (v.version or 0, v.audience or "", v.file))
     )
     if not chain_ok:
