@@ -131,6 +131,7 @@ class VerificationResult:
     credential: dict[str, Any] | None = None
     passport: Passport | None = None
     content_checked: bool = False
+    #: The responsible operator the issuer is established to sign for (None when not established).
     operator: str | None = None
 
     @property
@@ -541,13 +542,13 @@ class _Verification:
             return
         general = self.passport.generalProductInformation
         responsible = general.responsibleOperator.identifier if general.responsibleOperator else general.manufacturerInformation.identifier
-        self.operator = responsible
         allowed = self.trust.operators_of(self.claims.issuer)
         if not allowed:
             self.findings.not_applicable(
                 "operator", f"{self.claims.issuer} states no operator identifiers; signing for {responsible} is not established"
             )
         elif responsible in allowed:
+            self.operator = responsible
             self.findings.passed("operator", f"signed by {self.claims.issuer} for operator {responsible}")
         else:
             self.findings.failed(
