@@ -110,15 +110,16 @@ def _next_version(
     previous: IssuedVersion,
     changes: list[ChangeKind],
     changed_at: datetime,
+    subject: dict[str, Any],
     *,
     reason: str | None = None,
-    subject: dict[str, Any] | None = None,
     records: list[BatteryCondition] | None = None,
     responsibility_article: str | None = None,
     ceased: bool = False,
     source: str | None = None,
 ) -> Passport:
-    """The passport of the version after ``previous``: its subject (default: unchanged) with a new lifecycle."""
+    """The passport of the version after ``previous``: ``subject`` (the passport as JSON data,
+    changed as the version says) with a new lifecycle, checked in full."""
     before = previous.passport
     if before.lifecycle and before.lifecycle.ceased:
         raise PassportCeasedError(
@@ -128,7 +129,7 @@ def _next_version(
         raise InvalidInputError(
             [Problem("$.recordedAt", f"{changed_at.isoformat()} is before version {before.version}'s change at "
                      f"{before.lifecycle.changedAt.isoformat()}")], source)
-    data = subject if subject is not None else before.model_dump(mode="json", exclude_none=True)
+    data = subject
     lifecycle = Lifecycle(
         version=before.version + 1,
         changedAt=changed_at,
@@ -181,8 +182,8 @@ def update_passport(
     A condition record (``dynamic``), a status change and corrected data (a merge patch of the
     passport, with a ``reason``) may come together. Refused: a record time more than
     :data:`CLOCK_SKEW` after the version's issue time (``issued_at``, default now) or before
-    the previous change, a status of ``waste``
-    (that is :func:`end_of_life`'s, which moves responsibility), anything after a final version.
+    the previous change, a status of ``waste`` (that is :func:`end_of_life`'s, which moves
+    responsibility), anything after a final version.
     """
     version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
     request = change if isinstance(change, ChangeRequest) else validate_model(ChangeRequest, change, source)
