@@ -128,6 +128,11 @@ def main(root: Path) -> None:
     trust.mkdir()
     shutil.copyfile(demo / "issuer-ed25519" / "did.json", trust / "aurora-cells.did.json")
     shutil.copyfile(demo / "root-ca.pem", trust / "demo-root-ca.pem")
+    # The root's scope: the one issuer it may certify, named exactly because the store also
+    # pins that issuer with its DID document (see batterypass.verifying.trust).
+    (trust / "demo-root-ca.pem.issuers").write_text(
+        f"# issuers the DEMO root may certify (DEMO material: never trust it in production)\n{DEMO_ISSUER}\n"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
-USER_EXAMPLE = SHARED / "examples" / "build-data.ev.json"
+#: Our users' example, the input contract: it builds as is.
+USER_EXAMPLE = SHARED / "examples" / "build-data.ev.2027.json"
+#: The same battery as first written, without the data points the guidance added.
+FIRST_USER_EXAMPLE = SHARED / "examples" / "build-data.ev.json"
 REFERENCE = SHARED / "reference"
 VECTORS = REFERENCE / "test-vectors"
 DEMO = ROOT / "keys" / "demo"
@@ -50,3 +53,15 @@ def runner() -> CliRunner:
 @pytest.fixture
 def user_example() -> dict[str, Any]:
     return load(USER_EXAMPLE)
+
+
+def acts_in_force(day: str, *act_ids: str) -> dict[str, Any]:
+    """The built-in acts table (as `batterypass acts --json` prints it) with ``act_ids`` (all
+    when none are named) in force from ``day``."""
+    from batterypass.law.acts import BUILT_IN
+
+    table = BUILT_IN.to_dict()
+    for act in table["acts"]:
+        if not act_ids or act["id"] in act_ids:
+            act["entryIntoForce"] = day
+    return table

@@ -25,7 +25,7 @@ EXPECTED = {
     "missing-fields.json": [("$.manufacturer.email", "is required"), ("$.battery.placedOnMarketDate", "is required")],
     "absurd-capacity.json": [("$.battery.ratedCapacityAh", "less than or equal")],
     "carbon-footprint-total-mismatch.json": [("$.carbonFootprint.totalKgCO2ePerKWh", "sum of the life-cycle stages, 64.8")],
-    "ev-without-carbon-footprint.json": [("$.carbonFootprint", "Art. 7(1)")],
+    "ev-without-power-limits.json": [("$.performance.powerLimits", "data point 30")],
     "origin-shares-not-100.json": [("$.materials.rawMaterialOrigin[0].sharePercent", "lithium add up to 90 %")],
     "cas-check-digit.json": [("$.materials.composition[0].casNumber", "check digit is 9, expected 8")],
     "gtin-check-digit.json": [("$.battery.gtin", "check digit is 8, expected 6")],

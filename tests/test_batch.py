@@ -122,7 +122,7 @@ def test_all_good_exits_0_and_prints_no_progress_bar_with_json(runner, tmp_path)
     lots = write_jsonl(tmp_path / "lots.jsonl", [item("P-1"), item("P-2")])
     result, summary = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr")
     assert result.exit_code == 0
-    assert summary == {"total": 2, "ok": 2, "failed": 0, "skipped": 0, "failures": [], "report": str(tmp_path / "out" / REPORT_NAME)}
+    assert summary == {"total": 2, "ok": 2, "failed": 0, "skipped": 0, "reissued": 0, "failures": [], "failuresNotListed": 0, "report": str(tmp_path / "out" / REPORT_NAME)}
     assert result.stderr == ""
 
 

@@ -7,9 +7,10 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from conftest import FIXTURES, USER_EXAMPLE, load
+from conftest import FIXTURES, USER_EXAMPLE, acts_in_force, load
 
 from batterypass import InvalidInputError, obligations, parse_build_data, passport_requirement
+from batterypass.law.acts import parse_acts
 from batterypass.cli.main import main
 
 
@@ -23,8 +24,12 @@ def battery(**changes):
     return parse_build_data(data)
 
 
-def by_key(build):
-    return {o.key: o for o in obligations(build)}
+def by_key(build, acts=None):
+    return {o.key: o for o in obligations(build, acts=acts)}
+
+
+#: Every act in force long ago: the Regulation's floor dates are then the starts.
+ALL_ACTS_LONG_AGO = parse_acts(acts_in_force("2020-01-01"))
 
 
 @pytest.mark.parametrize(
@@ -81,7 +86,7 @@ def test_capacity_missing_is_an_error():
 )
 def test_carbon_footprint_dates(changes, declaration_from, class_from):
     def applies(key, day):
-        return by_key(battery(**changes, placedOnMarketDate=day))[key].applies
+        return by_key(battery(**changes, placedOnMarketDate=day), ALL_ACTS_LONG_AGO)[key].applies
 
     for key, start in (("carbon-footprint", declaration_from), ("carbon-footprint-class", class_from)):
         day_before = (date.fromisoformat(start) - timedelta(days=1)).isoformat()
@@ -106,15 +111,19 @@ def test_due_diligence_start_and_turnover_exemption():
     assert by_key(parse_build_data(data))["due-diligence"].applies is True
 
 
-def test_missing_required_section_names_section_and_article():
+def test_due_diligence_report_is_a_pending_data_point_while_art_48_applies():
     from batterypass import build_passport
 
     data = load(FIXTURES / "industrial-stationary.json")
     del data["dueDiligence"]
+    dd = by_key(parse_build_data(data))["due-diligence"]
+    assert dd.state == "applies" and dd.met is False  # the Regulation's obligation, listed
+    build_passport(data)  # the passport: data point 19 is pending on its implementing act
+    in_force = parse_acts(acts_in_force("2027-01-01", "due-diligence-report-format"))
     with pytest.raises(InvalidInputError) as info:
-        build_passport(data)
+        build_passport(data, acts=in_force)
     [problem] = info.value.problems
-    assert problem.path == "$.dueDiligence" and "Art. 48" in problem.message
+    assert problem.path == "$.dueDiligence.reportUrl" and "data point 19" in problem.message and "Art. 52(3)" in problem.message
 
 
 def test_optional_section_missing_is_fine():
@@ -131,8 +140,14 @@ def test_obligations_cli_json(runner):
     body = json.loads(result.output)
     assert body["passportRequired"] is True
     found = {o["key"]: o for o in body["obligations"]}
-    assert found["carbon-footprint"] == {**found["carbon-footprint"], "applies": True, "met": True, "article": "Art. 7(1)"}
-    assert found["due-diligence"]["applies"] is False and found["due-diligence"]["met"] is None
+    assert found["carbon-footprint"] == {
+        **found["carbon-footprint"], "applies": False, "state": "pending", "met": None, "article": "Art. 7(1)",
+        "pendingActs": ["carbon-footprint-methodology", "carbon-footprint-declaration-format"],
+    }
+    assert found["carbon-footprint"]["wouldApplyFrom"] >= "2025-02-18"
+    assert found["due-diligence"]["applies"] is False and found["due-diligence"]["state"] == "not-applicable"
+    assert found["due-diligence"]["met"] is None
+    assert found["passport-data-points"] == {**found["passport-data-points"], "state": "applies", "met": True}
 
 
 def test_obligations_cli_shows_unmet(runner, tmp_path):
@@ -143,4 +158,10 @@ def test_obligations_cli_shows_unmet(runner, tmp_path):
     path.write_text(json.dumps(data))
     result = runner.invoke(main, ["obligations", str(path)])
     assert result.exit_code == 0
+    assert "[pending] Carbon-footprint declaration (Art. 7(1))" in result.output
+    acts = tmp_path / "acts.json"
+    acts.write_text(json.dumps(acts_in_force("2025-01-01")))
+    result = runner.invoke(main, ["obligations", str(path), "--acts", str(acts)])
+    assert result.exit_code == 0
     assert "[MISSING] Carbon-footprint declaration (Art. 7(1))" in result.output
+    assert "missing $.carbonFootprint.kgCO2ePerKWhByLifecycleStage: is required: data point 17" in result.output

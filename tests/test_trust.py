@@ -61,6 +61,7 @@ def test_load_file_and_directory(tmp_path):
     root = certificate("test root", root_key.public_key(), None, root_key, ca=True,
                        not_before=NOW - timedelta(days=1), not_after=NOW + timedelta(days=365))
     (tmp_path / "root.crt").write_bytes(_pem(root))
+    (tmp_path / "root.crt.issuers").write_text(f"# scope\n{ISSUER}\n")
     (tmp_path / "README.md").write_text("ignored")
     both = TrustStore.load(tmp_path)
     assert both.issuers == (ISSUER,)
@@ -309,7 +310,7 @@ class Pki:
                            eku=list(eku) if eku else None)
 
     def store(self) -> TrustStore:
-        return TrustStore.from_documents([], roots=[self.root])
+        return TrustStore.from_documents([], roots=[(self.root, [ISSUER, "https://aurora-cells.example/*"])])
 
 
 DID_WEB_SAN = [x509.DNSName("aurora-cells.example")]

@@ -318,7 +318,7 @@ def _signed_pair(set_bits=(7,), purpose="revocation"):
     key, identity, document = _issuer()
     credential = sign_credential(_with_status(7, purpose), key, identity, created="2027-02-01T00:00:00Z")
     status_list = make_status_list(set_bits, list_id=LIST_URL, issuer=ISSUER, purpose=purpose)
-    signed_list = sign_credential(status_list, key, identity, created="2027-05-01T00:00:00Z")
+    signed_list = sign_credential(status_list, key, identity, created="2027-05-25T00:00:00Z")
     return credential, signed_list, TrustStore.from_documents([document])
 
 

@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 import base58
 import pytest
 
-from conftest import DEMO, ROOT
+from conftest import DEMO, ROOT, acts_in_force
 
 from batterypass.issuing.assemble import build_passport
+from batterypass.law.acts import parse_acts
 from batterypass.securing.credential import passport_credential
 from batterypass.securing.data_integrity import add_proof, hash_data
 from batterypass.securing.jose import compact_json, sign_compact
@@ -136,12 +137,14 @@ def test_expired_proof():
     assert result.status is Status.EXPIRED and any("proof expired" in r for r in result.reasons)
 
 
-def test_ev_passport_without_carbon_footprint_fails_the_rules():
+def test_ev_passport_without_carbon_footprint_is_valid_until_the_acts_are_in_force():
     credential = passport()
     del credential["credentialSubject"]["carbonFootprint"]
-    result = verify(data_integrity(credential), TRUST, now=NOW)
+    secured = data_integrity(credential)
+    assert verify(secured, TRUST, now=NOW).status is Status.VALID  # pending: never fails by its absence
+    result = verify(secured, TRUST, now=NOW, acts=parse_acts(acts_in_force("2025-01-01")))
     assert result.status is Status.INVALID
-    assert any("$.credentialSubject.carbonFootprint" in r and "Art. 7(1)" in r for r in result.reasons)
+    assert any("$.credentialSubject.carbonFootprint" in r and "data point 17" in r and "Art. 7(1)" in r for r in result.reasons)
 
 
 def test_battery_identifier_must_match_gtin_and_serial():

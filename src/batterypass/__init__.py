@@ -10,7 +10,7 @@ The public API is what this module exports; everything else is internal and may 
     >>> result.status, result.reasons, result.passport    # passport only when VALID
 """
 
-from .issuing.assemble import build_passport, parse_build_data
+from .issuing.assemble import Draft, build_draft, build_passport, parse_build_data
 from .issuing.batch import ItemResult, build_many
 from .securing.credential import passport_credential
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
@@ -19,6 +19,7 @@ from .issuing.lifecycle import end_of_life, second_life, update_many, update_pas
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
+from .law.acts import ActsTable, load_acts
 from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
@@ -27,8 +28,10 @@ from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
     "Access",
+    "ActsTable",
     "BatteryPassError",
     "BuildData",
+    "Draft",
     "HistoryResult",
     "InvalidInputError",
     "IssuedPassport",
@@ -44,11 +47,13 @@ __all__ = [
     "Status",
     "TrustStore",
     "VerificationResult",
+    "build_draft",
     "build_many",
     "build_passport",
     "end_of_life",
     "generate_issuer_key",
     "issue_passport",
+    "load_acts",
     "load_signer",
     "obligations",
     "parse_build_data",

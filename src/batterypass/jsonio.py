@@ -7,10 +7,12 @@ differently (duplicate keys, NaN) is an attack surface, not a convenience.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,11 +34,10 @@ class _DuplicateKey(ValueError):
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(key)
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):  # the rare case pays for naming the key, not every object
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
     return obj
 
 
@@ -116,10 +117,30 @@ def dumps_pretty(obj: Any) -> bytes:
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
+_umask: int | None = None
+
+
+def creation_mode(mode: int) -> int:
+    """``mode`` restricted by the process umask, as the kernel does for files it creates.
+
+    The umask is read once: reading it means setting it, and doing that on every write would
+    race with files other threads create meanwhile.
+    """
+    global _umask
+    if _umask is None:
+        _umask = os.umask(0o022)
+        os.umask(_umask)
+    return mode & ~_umask
+
+
 def write_atomic(
     path: str | os.PathLike[str], data: bytes, mode: int = 0o644, *, overwrite: bool = True, durable: bool = True
 ) -> Path:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never part.
+
+    ``mode`` is restricted by the process umask, as for any file a program creates. Only a
+    regular file (or a symbolic link, which is replaced, not followed) is ever replaced: a
+    directory, FIFO, socket or device node at ``path`` raises :class:`FileExistsError`.
 
     The temporary file lives in the target directory (same filesystem, so the rename is
     atomic) and is fsynced before it. With ``overwrite=False`` an existing ``path`` raises
@@ -132,9 +153,15 @@ def write_atomic(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        existing = os.lstat(path).st_mode
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not (stat.S_ISREG(existing) or stat.S_ISLNK(existing)):
+        raise FileExistsError(errno.EEXIST, "exists and is not a regular file: refusing to replace it", str(path))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, mode)
+        os.fchmod(fd, creation_mode(mode))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:

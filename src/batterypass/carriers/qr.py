@@ -150,7 +150,9 @@ class QrCode:
         blank = pack(light * self.side_modules + padding)
         yield from repeat(blank, QUIET_ZONE_MODULES * px)
         for row in self.modules:
-            scanline = pack(quiet + b"".join(dark if m else light for m in row) + quiet + padding)
+            # Each module (a 0 or 1 byte) widened to px digits by two C-level replaces.
+            pixels = bytes(row).replace(b"\x00", light).replace(b"\x01", dark)
+            scanline = pack(quiet + pixels + quiet + padding)
             yield from repeat(scanline, px)
         yield from repeat(blank, QUIET_ZONE_MODULES * px)
 

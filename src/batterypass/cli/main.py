@@ -13,35 +13,54 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+import re
+import unicodedata
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..law import identifiers, rules
+from ..law.acts import BUILT_IN, ActsTable, load_acts
 
 from ..securing import keys
 
 from ..carriers import qr
-from ..issuing.assemble import parse_build_data
+from ..issuing.assemble import build_draft, parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, ItemResult, build_many, count_items, read_items
 from ..verifying.documents import check_content, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
-from ..issuing.issuance import QrOptions, Signer, issue_passport
-from ..jsonio import load_json_file, read_bytes, write_atomic
+from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_stem
+from ..jsonio import dumps_pretty, load_json_file, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..securing.status_list import StatusListAllocator
 from ..verifying.trust import TrustStore
-from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status, check_status_lists
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
+def _printable(text: object) -> str:
+    """``text`` safe for a terminal: control and format characters (newlines, ANSI escapes,
+    bidirectional overrides) from a document are shown escaped, never obeyed, so a forged
+    file cannot paint "VALID" over its own verdict."""
+    return "".join(
+        char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else char.encode("unicode_escape").decode("ascii")
+        for char in str(text)
+    )
+
+
+def _echo_err(text: str) -> None:
+    click.echo(_printable(text), err=True)
+
+
 def _emit_json(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=2, ensure_ascii=False))
+    # The compiled writer: the standard library indents in pure Python, which cost `verify
+    # --json` more per passport than parsing the passport did.
+    click.echo(dumps_pretty(obj).decode("utf-8"), nl=False)
 
 
 def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = None) -> None:
@@ -56,9 +75,9 @@ def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = Non
     if isinstance(exc, InvalidInputError):
         where = f"{exc.source}: " if exc.source else ""
         for problem in exc.problems:
-            click.echo(f"error: {where}{problem}", err=True)
+            _echo_err(f"error: {where}{problem}")
     else:
-        click.echo(f"error: {exc}", err=True)
+        _echo_err(f"error: {exc}")
 
 
 def _handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -98,8 +117,28 @@ def _issued_at(value: str | None, option: str = "--issued-at") -> datetime | Non
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint=option) from None
 
 
+_DURATION = re.compile(r"(\d{1,6})([dhm])")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _duration(value: str) -> timedelta:
+    """``30d``, ``12h`` or ``90m``."""
+    match = _DURATION.fullmatch(value.strip())
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a duration such as 30d, 12h or 90m", param_hint="--max-status-age")
+    return timedelta(**{_DURATION_UNITS[match[2]]: int(match[1])})
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+acts_option = click.option(
+    "--acts", "acts_path", type=existing_file,
+    help="Acts table (the shape `batterypass acts --json` prints) to judge dates under, when an act has been adopted.",
+)
+
+
+def _acts(path: Path | None) -> ActsTable | None:
+    return load_acts(path) if path is not None else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,6 +167,7 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--valid-until", metavar="DATETIME", help="validUntil of the credentials (default: none)."),
             click.option("--status-list", "status_list_path", type=existing_file,
                          help="Status list (from `status-list create`) whose next free entry each credential gets."),
+            acts_option,
         ]
     ):
         command = option(command)
@@ -156,17 +196,23 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
         "voluntary": options["voluntary"],
         "valid_until": valid_until,
         "status_list": status_allocator(options["status_list_path"]),
+        "acts": _acts(options["acts_path"]),
     }
 
 
 @main.command()
 @click.argument("build_file", type=existing_file)
 @issuing_options
+@click.option("--draft", is_flag=True,
+              help="Write an unsigned draft (NAME.draft.json) listing the missing data points instead of refusing.")
 @json_option
 @_handles_errors
-def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> None:
+def build(build_file: Path, out_dir: Path, draft: bool, as_json: bool, **options: Any) -> None:
     """Build the passport for the battery described in BUILD_FILE, sign it with --key, and write
     it with its QR code into --out."""
+    if draft:
+        _write_draft(build_file, out_dir, as_json, options)
+        return
     issued = issue_passport(load_json_file(build_file), out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()
     if as_json:
@@ -179,32 +225,51 @@ def build(build_file: Path, out_dir: Path, as_json: bool, **options: Any) -> Non
         click.echo(f"  {name}: {path}")
 
 
+def _write_draft(build_file: Path, out_dir: Path, as_json: bool, options: dict[str, Any]) -> None:
+    if options["key_path"] is not None:
+        raise click.UsageError("--draft writes an unsigned draft: drop --key")
+    made = build_draft(load_json_file(build_file), voluntary=options["voluntary"], resolver=options["resolver"],
+                       source=str(build_file), acts=_acts(options["acts_path"]))
+    path = write_atomic(out_dir / f"{passport_file_stem(made.passport_id)}.draft.json", dumps_pretty(made.to_dict()))
+    if as_json:
+        _emit_json({"draft": True, "passportId": made.passport_id, "signed": False,
+                    "missing": [p.to_dict() for p in made.missing], "files": {"draft": str(path)}})
+        return
+    click.echo(f"DRAFT {made.passport_id} (unsigned, not a passport): {len(made.missing)} data point(s) missing")
+    for problem in made.missing:
+        click.echo(f"  missing: {problem}")
+    click.echo(f"  draft: {path}")
+
+
 @main.command()
 @click.argument("file", type=existing_file)
+@acts_option
 @json_option
 @_handles_errors
-def validate(file: Path, as_json: bool) -> None:
+def validate(file: Path, acts_path: Path | None, as_json: bool) -> None:
     """Check build data or a passport FILE and report every problem with its JSON path."""
-    report = check_content(read_bytes(file), str(file))
+    report = check_content(read_bytes(file), str(file), _acts(acts_path))
     if as_json:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
         for problem in report.problems:
-            click.echo(f"error: {file}: {problem}", err=True)
+            _echo_err(f"error: {file}: {problem}")
         for note in report.notes:
-            click.echo(f"note: {note}")
+            click.echo(_printable(f"note: {note}"))
         click.echo(f"{file}: {report.kind} {'valid' if report.ok else f'has {len(report.problems)} problem(s)'}")
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
 @main.command()
 @click.argument("build_file", type=existing_file)
+@acts_option
 @json_option
 @_handles_errors
-def obligations(build_file: Path, as_json: bool) -> None:
-    """Which obligations of the Regulation apply to this battery, and which the data meets."""
+def obligations(build_file: Path, acts_path: Path | None, as_json: bool) -> None:
+    """Which obligations of the Regulation apply to this battery, which are pending on an act
+    not yet in force, and which the data meets."""
     build = parse_build_data(load_json_file(build_file), str(build_file))
-    found = rules.obligations(build)
+    found = rules.obligations(build, acts=_acts(acts_path))
     if as_json:
         _emit_json(
             {
@@ -214,10 +279,29 @@ def obligations(build_file: Path, as_json: bool) -> None:
             }
         )
         return
-    click.echo(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}")
+    click.echo(_printable(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}"))
     for o in found:
-        mark = "n/a " if not o.applies else ("met " if o.met else "MISSING")
-        click.echo(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}")
+        mark = {"not-applicable": "n/a", "pending": "pending"}.get(o.state) or ("met" if o.met else "MISSING")
+        click.echo(_printable(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}"))
+        for missing in o.missing:
+            click.echo(_printable(f"            missing {missing}"))
+
+
+@main.command()
+@json_option
+def acts(as_json: bool) -> None:
+    """The delegated and implementing acts the Regulation's dates depend on (the built-in table).
+
+    Save the --json output, set an act's entryIntoForce when it is adopted, and pass the file
+    with --acts to build, batch, validate, verify and obligations.
+    """
+    if as_json:
+        _emit_json(BUILT_IN.to_dict())
+        return
+    for act in BUILT_IN.acts:
+        when = f"in force {act.entryIntoForce}" if act.entryIntoForce else "not in force"
+        articles = ", ".join(a if a.startswith("Annex") else f"Art. {a}" for a in act.articles)
+        click.echo(f"{act.id} ({act.kind}; {articles}): {act.title}; {when}")
 
 
 @main.command()
@@ -264,8 +348,14 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
               help="Cached Bitstring Status List credential (repeatable).")
 @click.option("--require-status", is_flag=True, help="Fail (status-unknown) when revocation status cannot be established.")
+@click.option("--max-status-age", "max_status_age", metavar="AGE", default=f"{DEFAULT_MAX_STATUS_AGE.days}d", show_default=True,
+              help="A status list issued longer ago (30d, 12h, 90m) is stale: it cannot prove a passport unrevoked.")
+@acts_option
 @json_option
-def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool, as_json: bool) -> None:
+def verify(
+    files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
+    max_status_age: str, acts_path: Path | None, as_json: bool,
+) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
     Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
@@ -274,8 +364,10 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
     try:
         trust = TrustStore.load(trust_path)
         status_lists = check_status_lists(
-            [load_document(read_bytes(path), str(path)) for path in status_list_files], trust
+            [load_document(read_bytes(path), str(path)) for path in status_list_files], trust,
+            max_status_age=_duration(max_status_age),
         )
+        acts_table = _acts(acts_path)
     except BatteryPassError as exc:
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
         _report_error(exc, as_json, status="usage-error")
@@ -283,7 +375,9 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
     results, statuses = [], set()
     for path in files:
         try:
-            result = verify_document(read_bytes(path), trust, status_lists=status_lists, require_status=require_status)
+            result = verify_document(
+                read_bytes(path), trust, status_lists=status_lists, require_status=require_status, acts=acts_table
+            )
         except InvalidInputError as exc:  # unreadable or oversized file: nothing to verify
             statuses.add(Status.INVALID)
             reasons = [str(p) for p in exc.problems]
@@ -301,21 +395,22 @@ def verify(files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[P
 
 
 def _print_verdict(entry: dict[str, Any]) -> None:
-    status = entry["status"].upper()
-    click.echo(f"{entry['file']}: {status}")
+    # Every line quotes what a document claims: each goes through _printable.
+    lines = [f"{entry['file']}: {entry['status'].upper()}"]
     if entry.get("passportId"):
-        click.echo(f"  passport {entry['passportId']}")
+        lines.append(f"  passport {entry['passportId']}")
     if entry.get("issuer"):
-        click.echo(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
+        lines.append(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
     if entry.get("operator"):
-        click.echo(f"  signed by {entry['issuer']} for operator {entry['operator']}")
+        lines.append(f"  signed by {entry['issuer']} for operator {entry['operator']}")
     if battery := entry.get("battery"):
-        click.echo(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
+        lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     for check in entry.get("checks", []):
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
-        click.echo(f"  [{mark:4}] {check['name']}: {check['detail']}")
-    for reason in entry.get("reasons", []):
-        click.echo(f"  why: {reason}")
+        lines.append(f"  [{mark:4}] {check['name']}: {check['detail']}")
+    lines.extend(f"  why: {reason}" for reason in entry.get("reasons", []))
+    for line in lines:
+        click.echo(_printable(line))
 
 
 @main.command("qr")
@@ -350,7 +445,7 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
+        click.echo(_printable(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)"))
 
 
 @main.command()
@@ -398,11 +493,15 @@ def report_batch(results: Iterable[ItemResult], input_path: Path, report: Path, 
     if as_json:
         _emit_json({**summary.to_dict(), "report": str(report)})
     else:
+        if summary.reissued:
+            click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
-                click.echo(f"error: {failure.source}: {problem}", err=True)
+                _echo_err(f"error: {failure.source}: {problem}")
             if failure.error:
-                click.echo(f"error: {failure.source}: {failure.error}", err=True)
+                _echo_err(f"error: {failure.source}: {failure.error}")
+        if summary.failures_not_kept:
+            click.echo(f"error: and {summary.failures_not_kept} more failed item(s): see {report}", err=True)
         click.echo(
             f"{summary.total} item(s): {summary.ok} {done}, {summary.skipped} already {done}, "
             f"{summary.failed} failed; report {report}"

@@ -8,20 +8,33 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
   :class:`ItemResult` naming its source (``lots.jsonl:17``, a file name) and its problems; it
   never stops the others. Passport ids are claimed in input order, so of two items for the
   same battery (same manufacturer identifier, GTIN and serial number) the second fails,
-  whichever worker gets to it first, and never overwrites the first.
+  whichever worker gets to it first, and never overwrites the first; unless the first fails
+  itself (invalid data): then the claim passes to the next, so a corrected row appended
+  after a bad one is issued.
 * **Resumability.** A passport already in the output directory is skipped when it is
   complete and identical: its file parses, its ``credentialSubject`` equals the passport
   assembled from the item now, it is issued by the same issuer (the signer's id, or the
-  manufacturer for an unsigned passport) in the same envelope, and every QR file the options
-  ask for exists and is not empty. Assembling is cheap; signing, QR rendering and writing are
+  manufacturer for an unsigned passport) in the same envelope, its signature verifies with
+  the signer's *current* key and names its current verification method (and chain), and
+  every QR file the options ask for exists and is not empty. Anything else that is there is
+  issued again, and the item's result says why (``reissued``): after a key is revoked and
+  replaced, a rerun re-issues everything the old key signed. Assembling is cheap; signing, QR rendering and writing are
   what a skip saves. ``validFrom`` and the proof time are not compared (a rerun would
   otherwise never skip), so a skipped passport keeps the time it was first issued at. What
   is *not* compared is the rendering of existing QR files: their link is in the passport (a
   new ``--resolver`` re-issues), their module size is not, so after changing ``--module-mm``
   write into a new directory (or delete the QR files). Files are renamed into place whole, QR files first and the passport last (a
   passport file means its set is complete), so a killed batch leaves no partial file, only
-  temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts.
-  One batch at a time per output directory.
+  temporary files (``.NAME.XXXXXXXX.tmp``), which the next run removes before it starts:
+  only those whose NAME is a file a batch writes (``<uuid>.json``, ``<uuid>.qr.svg``,
+  ``<uuid>.qr.png``, the report), never another program's.
+* **One batch at a time per output directory**, enforced: a batch holds an exclusive
+  ``flock`` on the directory itself (released when the process ends, however it ends; no
+  lock file is left behind) and a second batch on the same directory fails at once with a
+  clear message.
+* **File-system errors are per item.** An item whose files cannot be written (a directory
+  where its passport file should go, a full disk) fails with the error, recorded in the
+  report; the other items go on.
 * **Durability, once.** Files are written without a per-file ``fsync`` and the whole batch is
   flushed once when it ends, also when it is interrupted (``syncfs`` of the output's file
   system on Linux, ``sync`` elsewhere, a ``fsync`` per file where neither exists). Atomicity
@@ -39,6 +52,7 @@ send it, so a batch writes the same files ``build`` writes. What a batch adds:
 from __future__ import annotations
 
 import ctypes
+import errno
 import functools
 import json
 import multiprocessing
@@ -57,13 +71,19 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; one batch at a time per directory is then the user's to keep
+    fcntl = None  # type: ignore[assignment]
+
 from ..law import identifiers
+from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from ..jsonio import MAX_DOCUMENT_BYTES, parse_json, read_bytes
+from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, parse_json, read_bytes
 from ..model.passport import Passport
 from ..securing.status_list import StatusListAllocator
 
@@ -76,9 +96,17 @@ Status = Literal["ok", "failed", "skipped"]
 #: Items a worker takes at a time: large enough that inter-process traffic is noise next to
 #: the work (~3 ms an item), small enough that results and the progress bar flow steadily.
 CHUNK_SIZE = 16
+#: Failures a :class:`BatchSummary` keeps in memory; the report holds every one.
+MAX_FAILURES_KEPT = 100
 # What write_atomic names its temporary files: "." + target name + "." + 8 random characters
-# (tempfile) + ".tmp". Only these are removed, never another program's files.
-_STRAY_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# (tempfile) + ".tmp", for the names a batch writes. Only these are removed, never another
+# program's files.
+_STRAY_TEMP = re.compile(
+    r"^\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.v[0-9]+)?\.(?:json|qr\.svg|qr\.png)|"
+    + re.escape(REPORT_NAME) + "|" + re.escape("update-report.jsonl")
+    + r")\.[a-z0-9_]{8}\.tmp$"
+)
+
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Per-file fsyncs are replaced by one flush per batch where there is a sync (not on Windows).
 DEFER_SYNC = hasattr(os, "sync")
@@ -103,6 +131,8 @@ class ItemResult:
     files: dict[str, Path] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     error: str | None = None
+    #: Why a passport already in the output directory was replaced (status ``"ok"``).
+    reissued: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The item's line in the report and its entry in ``--json`` failures."""
@@ -115,24 +145,36 @@ class ItemResult:
             out["problems"] = [p.to_dict() for p in self.problems]
         if self.error:
             out["error"] = self.error
+        if self.reissued:
+            out["reissued"] = self.reissued
         return out
 
 
 @dataclass
 class BatchSummary:
-    """Counts and failures of a batch, added up as its results arrive."""
+    """Counts and failures of a batch, added up as its results arrive.
+
+    Only the first :data:`MAX_FAILURES_KEPT` failures are kept (``failures_not_kept`` counts
+    the others): a lot of a million bad lines must not fill memory; the report lists them all.
+    """
 
     total: int = 0
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    reissued: int = 0
     failures: list[ItemResult] = field(default_factory=list)
+    failures_not_kept: int = 0
 
     def add(self, result: ItemResult) -> None:
         self.total += 1
         setattr(self, result.status, getattr(self, result.status) + 1)
+        self.reissued += result.reissued is not None
         if result.status == "failed":
-            self.failures.append(result)
+            if len(self.failures) < MAX_FAILURES_KEPT:
+                self.failures.append(result)
+            else:
+                self.failures_not_kept += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -140,7 +182,9 @@ class BatchSummary:
             "ok": self.ok,
             "failed": self.failed,
             "skipped": self.skipped,
+            "reissued": self.reissued,
             "failures": [f.to_dict() for f in self.failures],
+            "failuresNotListed": self.failures_not_kept,
         }
 
 
@@ -220,6 +264,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    acts: ActsTable | None = None
     valid_until: datetime | None = None
     status_list: StatusListAllocator | None = None
 
@@ -239,6 +284,7 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    acts: ActsTable | None = None,
     valid_until: datetime | None = None,
     status_list: StatusListAllocator | None = None,
 ) -> Iterator[ItemResult]:
@@ -257,23 +303,34 @@ def build_many(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stray_temp_files(out)
-    if signer is not None:
-        # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
-        signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-    settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, valid_until, status_list)
-    yield from run_batch(out, run_in_workers(functools.partial(_issue_entry, settings), _entries(items), jobs), report)
+
+    def results() -> Iterator[ItemResult]:
+        if signer is not None:
+            # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
+            signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
+        settings = _Settings(
+            out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, acts, valid_until, status_list
+        )
+        claims = _Claims()
+        for result in run_in_workers(functools.partial(_issue_entry, settings), claims.entries(items), jobs):
+            claims.settle(result)
+            yield result
+
+    yield from run_batch(out, results(), report)
 
 
 def run_batch(out: Path, results: Iterator[ItemResult], report: str | os.PathLike[str] | None) -> Iterator[ItemResult]:
     """Yield ``results`` (a lazy run over ``out``), writing the report, and flush ``out`` once at the end.
 
-    What every batch command shares: the report is published only when every item is done,
-    and files written without a per-file fsync are made durable together, also when the run is
-    interrupted.
+    What every batch command shares: ``out`` is locked against another batch for the run and
+    cleared of the temporary files of a killed run, the report is published only when every item is done, and files written without a per-file
+    fsync are made durable together, also when the run is interrupted.
     """
-    writer = _ReportWriter(Path(report)) if report is not None else None
+    lock = _lock_directory(out)
+    writer = None
     try:
+        remove_stray_temp_files(out)
+        writer = _ReportWriter(Path(report)) if report is not None else None
         for result in results:
             if writer:
                 writer.add(result)
@@ -281,34 +338,81 @@ def run_batch(out: Path, results: Iterator[ItemResult], report: str | os.PathLik
         if writer:
             writer.publish()
     finally:
-        if writer:
-            writer.discard()
-        if DEFER_SYNC:
-            _flush_file_system(out)
-
-
-def _entries(items: Iterable[tuple[str, Any] | dict[str, Any]]) -> Iterator[_Entry]:
-    """Parse each item and claim its passport id, in input order (this process, not the workers)."""
-    claimed_by: dict[str, str] = {}
-    for number, item in enumerate(items, start=1):
-        source, data = item if isinstance(item, tuple) else (f"item {number}", item)
         try:
-            if isinstance(data, InvalidInputError):
-                raise data
-            if isinstance(data, (bytes, str)):
-                data = parse_json(data, source)
-        except InvalidInputError as exc:
-            yield ItemResult(source, "failed", problems=tuple(exc.problems))
-            continue
-        passport_id = _claimed_passport_id(data)
-        if passport_id in claimed_by:
-            earlier = claimed_by[passport_id]
-            error = f"same passport id as {earlier}: same manufacturer identifier, GTIN and serial number"
-            yield ItemResult(source, "failed", passport_id, error=error)
-            continue
-        if passport_id:
-            claimed_by[passport_id] = source
-        yield source, data, passport_id
+            if writer:
+                writer.discard()
+            if DEFER_SYNC:
+                _flush_file_system(out)
+        finally:
+            if lock >= 0:
+                os.close(lock)
+
+
+def _lock_directory(directory: Path) -> int:
+    """An exclusive lock on ``directory`` for this batch: an open descriptor (closing it unlocks), -1 where there is no flock."""
+    if fcntl is None:
+        return -1
+    fd = os.open(directory, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+            raise BatchError(f"{directory}: another batch is writing into this directory; wait for it or use another --out") from None
+        raise
+    return fd
+
+
+class _Claims:
+    """Passport ids claimed in input order (in this process, not the workers).
+
+    An item that fails (invalid data, say) gives its claim up, so that a corrected item for
+    the same battery further down is issued rather than refused as a duplicate. Whether the
+    earlier item failed is known from its result, or, while it is still with a worker, from
+    validating its data here; only a collision pays for that.
+    """
+
+    def __init__(self) -> None:
+        self._claimed_by: dict[str, str] = {}
+        self._in_flight: dict[str, tuple[str, Any]] = {}  # source -> (passport id, data), results pending
+
+    def settle(self, result: ItemResult) -> None:
+        """Record an item's result (in input order)."""
+        claimed = self._in_flight.pop(result.source, None)
+        if claimed and result.status == "failed" and self._claimed_by.get(claimed[0]) == result.source:
+            del self._claimed_by[claimed[0]]
+
+    def _holds(self, passport_id: str) -> str | None:
+        """The source holding ``passport_id``; None when free (or its holder will fail validation)."""
+        earlier = self._claimed_by.get(passport_id)
+        if earlier is not None and earlier in self._in_flight:
+            try:
+                parse_build_data(self._in_flight[earlier][1], earlier)
+            except InvalidInputError:
+                return None
+        return earlier
+
+    def entries(self, items: Iterable[tuple[str, Any] | dict[str, Any]]) -> Iterator[_Entry]:
+        """Parse each item and claim its passport id."""
+        for number, item in enumerate(items, start=1):
+            source, data = item if isinstance(item, tuple) else (f"item {number}", item)
+            try:
+                if isinstance(data, InvalidInputError):
+                    raise data
+                if isinstance(data, (bytes, str)):
+                    data = parse_json(data, source)
+            except InvalidInputError as exc:
+                yield ItemResult(source, "failed", problems=tuple(exc.problems))
+                continue
+            passport_id = _claimed_passport_id(data)
+            if passport_id and (earlier := self._holds(passport_id)):
+                error = f"same passport id as {earlier}: same manufacturer identifier, GTIN and serial number"
+                yield ItemResult(source, "failed", passport_id, error=error)
+                continue
+            if passport_id:
+                self._claimed_by[passport_id] = source
+                self._in_flight[source] = (passport_id, data)
+            yield source, data, passport_id
 
 
 def _claimed_passport_id(data: Any) -> str | None:
@@ -385,9 +489,13 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             voluntary=settings.voluntary,
             resolver=settings.qr_options.resolver,
             source=source,
+            acts=settings.acts,
         )
-        if passport_id and (earlier := _earlier_issue(settings, passport, source)):
-            return earlier
+        reissued = None
+        if passport_id:
+            earlier, reissued = _earlier_issue(settings, passport, source)
+            if earlier:
+                return earlier
         issued = write_passport(
             passport,
             settings.out_dir,
@@ -403,32 +511,45 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
         return ItemResult(source, "failed", problems=tuple(exc.problems))
     except BatteryPassError as exc:  # no passport required, a QR or signing failure
         return ItemResult(source, "failed", error=str(exc))
-    return ItemResult(source, "ok", issued.passport_id, issued.files)
+    except OSError as exc:  # this item's files cannot be written: the others may still be
+        where = f"{exc.filename}: " if exc.filename else ""
+        return ItemResult(source, "failed", passport_id, error=f"cannot write {where}{exc.strerror or exc}")
+    return ItemResult(source, "ok", issued.passport_id, issued.files, reissued=reissued)
 
 
-def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> ItemResult | None:
-    """The skipped result when ``out_dir`` holds this passport complete and identical, else None."""
+def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> tuple[ItemResult | None, str | None]:
+    """The skipped result when ``out_dir`` holds this passport complete, identical and verifying;
+    else why the passport file there (if any) must be issued again."""
     files = passport_files(passport.id, settings.out_dir, settings.qr_options)
-    if not all(_non_empty(path) for path in files.values()):
-        return None
-    if _same_passport(settings, passport, files["passport"]):
-        return ItemResult(source, "skipped", passport.id, files)
-    return None
+    if not _non_empty(files["passport"]):
+        return None, None
+    problem = _difference(settings, passport, files["passport"])
+    if problem is None and not all(_non_empty(path) for path in files.values()):
+        problem = "a QR file is missing or empty"
+    if problem is None:
+        return ItemResult(source, "skipped", passport.id, files), None
+    return None, problem
 
 
-def _same_passport(settings: _Settings, passport: Passport, path: Path) -> bool:
+def _difference(settings: _Settings, passport: Passport, path: Path) -> str | None:
+    """Why the passport file at ``path`` is not the one this batch would issue (None: it is)."""
     try:
-        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+        document = load_document(read_bytes(path), str(path))
+        credential, envelope = credential_of(document)
     except BatteryPassError:
-        return False
+        return "the existing passport file cannot be read"
     signer = settings.signer
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    return (
-        envelope == (signer.envelope if signer else None)
-        and issuer_id == (signer.identity.id if signer else default_issuer_id(passport))
-        and credential.get("credentialSubject") == passport_subject(passport)
-    )
+    if envelope != (signer.envelope if signer else None):
+        return f"the existing passport is in another envelope ({envelope or 'unsigned'})"
+    if issuer_id != (signer.identity.id if signer else default_issuer_id(passport)):
+        return f"the existing passport has another issuer ({issuer_id!r})"
+    if credential.get("credentialSubject") != passport_subject(passport):
+        return "the existing passport holds other content"
+    if signer and (problem := signer.signature_problem(document)):
+        return f"the existing passport would not verify: {problem}"
+    return None
 
 
 def _non_empty(path: Path) -> bool:
@@ -464,7 +585,7 @@ class _ReportWriter:
     def __init__(self, path: Path):
         self.path = path
         fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, creation_mode(0o644))
         self._fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, result: ItemResult) -> None:

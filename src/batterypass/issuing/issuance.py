@@ -7,20 +7,28 @@ QR files first and the passport last, so a passport file on disk means the set i
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
 from ..carriers import qr
 from .assemble import build_passport
+from ..law.acts import ActsTable
 from ..securing.credential import passport_credential
-from ..errors import InvalidInputError, Problem
+from ..errors import InvalidInputError, Problem, shorten
 from ..law.identifiers import version_credential_id
-from ..jsonio import dumps_pretty, write_atomic
+from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
+from ..securing import jose
+from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
@@ -28,6 +36,10 @@ from ..securing.status_list import StatusListAllocator
 
 
 
+#: Largest --cert-chain file read (a leaf and a few intermediates are a few KB).
+MAX_CERT_CHAIN_BYTES = 256 * 1024
+#: A passport id as files are named after it: ``urn:uuid:`` and a UUID in canonical (lowercase) form.
+_PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 _NO_RESOLVER = "no https resolver for the QR link: give --resolver, passport.resolverUrl or an https manufacturer.web"
 
 
@@ -50,11 +62,44 @@ class Signer:
     ) -> Signer:
         """Load ``private.pem`` (and the ``did.json`` beside it) and an optional PEM chain."""
         key, identity = load_signer(private_key, passphrase)
-        chain = Path(cert_chain).read_bytes() if cert_chain else None
+        chain = read_bytes(cert_chain, limit=MAX_CERT_CHAIN_BYTES) if cert_chain else None
         return cls(key, identity, envelope, chain)
 
     def sign(self, credential: dict[str, Any], created: str) -> dict[str, Any]:
         return sign_credential(credential, self.key, self.identity, self.envelope, self.cert_chain_pem, created)
+
+    def signature_problem(self, document: dict[str, Any] | str) -> str | None:
+        """Why ``document`` is not signed by this signer as it is now (None: it is).
+
+        It must carry a signature in this signer's envelope, by its current key, naming its
+        verification method (and, for a chain, carrying its current chain), and the signature
+        must verify. A batch rerun keeps only passports that pass.
+        """
+        try:
+            if self.envelope == DATA_INTEGRITY:
+                if not isinstance(document, dict) or "proof" not in document:
+                    return "it has no Data Integrity proof"
+                proof = check_proof(document)
+                if proof.verification_method != self.identity.verification_method:
+                    return f"it is signed by {proof.verification_method}, not by the current key {self.identity.verification_method}"
+                verify_checked_proof(proof, {k: v for k, v in document.items() if k != "proof"}, self.key.public_key)
+                return None
+            token = jose.unwrap_envelope(document) if isinstance(document, dict) else document
+            parsed = jose.parse_compact(token)
+            if parsed.header.get("kid") != self.identity.verification_method:
+                return f"it is signed by {parsed.header.get('kid')!r}, not by the current key {self.identity.verification_method}"
+            if parsed.header.get("x5c") != self._x5c():
+                return "its certificate chain is not the current one"
+            jose.verify_signature(parsed, self.key.public_key)
+            return None
+        except (ProofError, jose.JoseError) as exc:
+            return f"its signature does not verify: {exc.reason}"
+
+    def _x5c(self) -> list[str] | None:
+        if self.cert_chain_pem is None:
+            return None
+        certificates = x509.load_pem_x509_certificates(self.cert_chain_pem)
+        return [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode("ascii") for c in certificates]
 
 
 @dataclass(frozen=True)
@@ -111,8 +156,14 @@ def passport_file_stem(passport_id: str, version: int = 1) -> str:
     """File names are the passport's UUID: unique, stable across runs, safe on every filesystem.
 
     Version 1 is ``<uuid>``, later versions ``<uuid>.v<N>``: every version a file of its own.
+    Anything but a ``urn:uuid:`` URN with a canonical UUID raises :class:`InvalidInputError`
+    before a path is made of it: an id such as ``urn:uuid:../../x`` must not name a file
+    outside the output directory.
     """
-    stem = passport_id.removeprefix("urn:uuid:")
+    match = _PASSPORT_ID.fullmatch(passport_id) if isinstance(passport_id, str) else None
+    if match is None:
+        raise InvalidInputError([Problem("$.id", f"{shorten(passport_id)} is not a urn:uuid: passport id; nothing was written")])
+    stem = match[1]
     return stem if version == 1 else f"{stem}.v{version}"
 
 
@@ -141,13 +192,15 @@ def issue_passport(
     durable: bool = True,
     valid_until: datetime | None = None,
     status_list: StatusListAllocator | None = None,
+    acts: ActsTable | None = None,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``acts`` the acts table the
+    dates are judged under (default: the built-in one).
     """
-    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
         passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable,
         valid_until=valid_until, status_list=status_list,
@@ -174,6 +227,7 @@ def write_passport(
     (:class:`FileExistsError` if the version exists); it writes no QR code. Version 1 is not
     replaced once a later version exists.
     """
+    stem = passport_file_stem(passport.id, passport.version)  # refuses an id that is no file name, before anything else
     url = passport.generalProductInformation.passportUrl
     first = passport.version == 1
     if qr_options.enabled and first and url is None:
@@ -189,7 +243,6 @@ def write_passport(
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     out = Path(out_dir)
-    stem = passport_file_stem(passport.id, passport.version)
     files: dict[str, Path] = {}
     side = None
     if qr_options.enabled and first:

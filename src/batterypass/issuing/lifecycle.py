@@ -29,6 +29,7 @@ from ..jsonio import digest_sri, dumps_pretty, parse_json, read_bytes, write_ato
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
 from ..law import identifiers
+from ..law.acts import ActsTable
 from ..model.build_data import BuildData
 from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPassport, SecondLifeOperation, VersionLink
 from ..model.passport import Passport, ResponsibleOperator
@@ -307,6 +308,7 @@ def second_life(
     issued_at: datetime | None = None,
     status_list: StatusListAllocator | None = None,
     source: str | None = None,
+    acts: ActsTable | None = None,
 ) -> tuple[IssuedPassport, list[IssuedPassport]]:
     """The new passport of a battery made from ``originals`` (Art. 77(7)), and the originals' status changes.
 
@@ -330,7 +332,7 @@ def second_life(
         if version.passport.lifecycle and version.passport.lifecycle.ceased:
             raise PassportCeasedError(f"{version.path}: the original battery was recycled; its passport has ceased")
     moment = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    built = build_passport(build, voluntary=voluntary, resolver=qr_options.resolver, source=source)
+    built = build_passport(build, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     new_id = second_life_passport_id(build, versions)
     general = built.generalProductInformation
     resolver = qr_resolver(build, qr_options.resolver)[0]

@@ -54,6 +54,12 @@ def past_date_problem(value: date, today: date) -> str | None:
     return None
 
 
+def expired_problem(valid_until: date, today: date) -> str | None:
+    if valid_until < today:
+        return f"expired on {valid_until}"
+    return None
+
+
 def assurance_level_problem(scheme: str, level: str) -> str | None:
     if scheme.upper() == "IRMA" and level not in IRMA_LEVELS:
         return f"{level!r} is not an IRMA level ({', '.join(IRMA_LEVELS)})"
@@ -63,6 +69,23 @@ def assurance_level_problem(scheme: str, level: str) -> str | None:
 def range_problem(low: float, high: float, what: str) -> str | None:
     if low > high:
         return f"{what}: minimum {low:g} is above maximum {high:g}"
+    return None
+
+
+#: Art. 3(1): a portable battery weighs 5 kg or less (point 9), an LMT battery 25 kg or less
+#: (point 11). The definitions set no energy limit for either.
+CATEGORY_MAX_MASS_KG = {"portable": (5.0, "Art. 3(1)(9)"), "lmt": (25.0, "Art. 3(1)(11)")}
+
+
+def category_mass_problem(category: str, mass_kg: float) -> str | None:
+    """Why a battery of ``mass_kg`` cannot be of the declared ``category`` (Art. 3), or None."""
+    limit = CATEGORY_MAX_MASS_KG.get(category)
+    if limit and mass_kg > limit[0]:
+        other = "an industrial battery (Art. 3(1)(13)) unless it is an EV or SLI battery" if category == "portable" else (
+            "an EV battery (Art. 3(1)(14)) if it provides traction"
+        )
+        return (f"a {category} battery weighs {limit[0]:g} kg or less ({limit[1]}); at {mass_kg:g} kg this battery is "
+                f"not {category} but {other}")
     return None
 
 

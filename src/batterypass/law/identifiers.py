@@ -3,9 +3,10 @@
 * The passport id is ``urn:uuid:`` + a UUIDv5 of (manufacturer identifier, serial number)
   under :data:`PASSPORT_ID_NAMESPACE`, so rebuilding the same battery never mints a second
   passport (Art. 77(3): one passport per battery).
-* The battery identifier follows ISO/IEC 15459 through GS1: with a GTIN it is the GS1
-  element string ``(01)<GTIN-14>(21)<serial>``; without one, the manufacturer's identifier
-  and serial number.
+* The battery identifier follows ISO/IEC 15459: with a GTIN it is the GS1 element string
+  ``(01)<GTIN-14>(21)<serial>``; without one, the issuing agency code (IAC) of an ISO/IEC
+  15459 issuing agency, the company identification number (CIN) that agency gave the
+  manufacturer, and the serial number: ``<IAC><CIN><serial>``.
 * The QR content is an HTTPS URL only (Art. 13(6), DESIGN 5): a GS1 Digital Link when a
   GTIN is known, else the resolver base plus the passport id.
 """
@@ -95,11 +96,36 @@ def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | No
     return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, chr(0).join(parts))}"
 
 
-def battery_identifier(manufacturer_identifier: str, serial_number: str, gtin: str | None) -> str:
-    """The battery's unique identifier (ISO/IEC 15459): GS1 element string when a GTIN is known."""
+#: ISO/IEC 15459-4 item identifiers: an issuing agency code (one digit for GS1's range, else
+#: two or three upper-case letters, as the AIM register assigns them), the company
+#: identification number, then the item part; upper-case letters and digits, the item part
+#: also '-', '.' and '/'; 50 characters at most.
+ISO15459_FORM = "IAC (e.g. UN) + company identification number + serial, upper-case letters and digits, at most 50 characters"
+_IAC = re.compile(r"^(?:[0-9]|[A-Z]{2,3})$")
+_CIN = re.compile(r"^[A-Z0-9]{1,35}$")
+_ITEM = re.compile(r"^[A-Z0-9./-]+$")
+ISO15459_MAX = 50
+
+
+def iso15459_problem(agency_code: str, company_number: str, serial_number: str) -> str | None:
+    """Why (IAC, CIN, serial) cannot make an ISO/IEC 15459 item identifier, or None when they can."""
+    if not _IAC.fullmatch(agency_code):
+        return f"ISO/IEC 15459: the issuing agency code {agency_code!r} must be a digit or 2-3 upper-case letters ({ISO15459_FORM})"
+    if not _CIN.fullmatch(company_number):
+        return f"ISO/IEC 15459: the company identification number {company_number!r} must be 1-35 upper-case letters or digits"
+    if not _ITEM.fullmatch(serial_number):
+        return f"ISO/IEC 15459: the serial number {serial_number!r} may only hold upper-case letters, digits, '-', '.' and '/'"
+    if len(agency_code + company_number + serial_number) > ISO15459_MAX:
+        return f"ISO/IEC 15459: the identifier would have more than {ISO15459_MAX} characters"
+    return None
+
+
+def battery_identifier(serial_number: str, gtin: str | None, agency_code: str | None = None, company_number: str | None = None) -> str:
+    """The battery's unique identifier (ISO/IEC 15459): the GS1 element string when a GTIN is
+    known, else issuing agency code + company identification number + serial."""
     if gtin:
         return f"(01){gtin14(gtin)}(21){serial_number}"
-    return f"{manufacturer_identifier}:{serial_number}"
+    return f"{agency_code}{company_number}{serial_number}"
 
 
 def resolver_problem(base: str) -> str | None:

@@ -9,11 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 from . import checks, identifiers, rules
+from .acts import ActsTable
 from ..errors import InvalidInputError, Problem
+from ..model.build_data import ATTRIBUTED_MODELS
 from ..model.passport import Passport
 from ..model.validation import validate_model
 
 _SUBJECT = "$.credentialSubject"
+
+
+def _iso15459_conformant(identifier: str, serial: str) -> bool:
+    """Whether ``identifier`` is an agency code and company number followed by ``serial``."""
+    prefix = identifier.removesuffix(serial)
+    if prefix == identifier:
+        return False
+    # A digit is a GS1 agency code; otherwise the code has 2 or 3 letters: either split may be the one.
+    lengths = (1,) if prefix[:1].isdigit() else (2, 3)
+    return any(identifiers.iso15459_problem(prefix[:n], prefix[n:], serial) is None for n in lengths)
 
 
 def _consistency_problems(passport: Passport, credential_id: str | None) -> list[Problem]:
@@ -29,17 +41,29 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     if general.gtin and (message := identifiers.gtin_problem(general.gtin)):
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.gtin", message))
     elif general.gtin:
-        expected = identifiers.battery_identifier(general.manufacturerInformation.identifier, general.serialNumber, general.gtin)
+        expected = identifiers.battery_identifier(general.serialNumber, general.gtin)
         if general.batteryIdentifier != expected:
             found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryIdentifier", f"must be {expected!r}: the GTIN and serial number"))
+    elif not _iso15459_conformant(general.batteryIdentifier, general.serialNumber):
+        found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryIdentifier",
+                             f"without a GTIN must be ISO/IEC 15459-conformant: {identifiers.ISO15459_FORM}, ending with the serial number"))
+    if message := checks.category_mass_problem(general.batteryCategory, general.batteryMass):
+        found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryCategory", message))
     if footprint := passport.carbonFootprint:
         computed = checks.footprint_total(stage.carbonFootprint for stage in footprint.carbonFootprintPerLifecycleStage)
         if message := checks.stated_total_problem(footprint.batteryCarbonFootprint, computed):
             found.append(Problem(f"{_SUBJECT}.carbonFootprint.batteryCarbonFootprint", message))
     if passport.supplyChainDueDiligence:
-        origin = passport.supplyChainDueDiligence.rawMaterialOrigin
-        for first, message in checks.share_problems((s.material, s.sharePercent) for s in origin).items():
-            found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.rawMaterialOrigin[{first}].sharePercent", message))
+        origin, untraced = passport.supplyChainDueDiligence.rawMaterialOrigin, passport.supplyChainDueDiligence.untracedShares
+        shares = [(s.material, s.sharePercent) for s in origin] + [(u.material, u.sharePercent) for u in untraced]
+        for first, message in checks.share_problems(shares).items():
+            where = f"rawMaterialOrigin[{first}]" if first < len(origin) else f"untracedShares[{first - len(origin)}]"
+            found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.{where}.sharePercent", message))
+        for i, source in enumerate(origin):
+            expected = "attributed" if source.chainOfCustodyModel in ATTRIBUTED_MODELS else "physical"
+            if source.attribution != expected:
+                found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.rawMaterialOrigin[{i}].attribution",
+                                     f"must be {expected!r} under {source.chainOfCustodyModel}"))
     if passport.circularity:
         for i, share in enumerate(passport.circularity.recycledContent):
             if message := checks.recycled_share_problem(share.preConsumerShare, share.postConsumerShare):
@@ -47,14 +71,15 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     return found
 
 
-def check_passport_subject(subject: Any, credential_id: str | None = None) -> Passport:
+def check_passport_subject(subject: Any, credential_id: str | None = None, *, acts: ActsTable | None = None) -> Passport:
     """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path.
 
-    The model, the consistency of derived values, then the rules: a section the Regulation
-    requires for this battery on its placing-on-market date must be there.
+    The model, the consistency of derived values, then the rules: a data point the passport
+    must hold for this battery on its placing-on-market date, under ``acts`` (default: the
+    built-in acts table), must be there; a pending one never fails by its absence.
     """
     passport = validate_model(Passport, subject, prefix=("credentialSubject",))
-    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True)
+    problems = _consistency_problems(passport, credential_id) or rules.rule_problems(passport, voluntary=True, acts=acts)
     if problems:
         raise InvalidInputError(problems)
     return passport

@@ -11,19 +11,26 @@ passport (when verifying) provide, so a verifier holds someone else's passport t
 rules. What a passport cannot tell (the manufacturer's net turnover, hence the due-diligence
 exemption) is left unjudged rather than guessed.
 
-Dates are the earliest the Regulation sets. Where it says "the later of this date and N
-months after a delegated act", we use the fixed date: a declaration made before the act is
-harmless, a missing one after it is not.
+Where the Regulation says "from date X or N months after the act, whichever is later", the
+start is computed from the acts table (:mod:`.acts`): while an act is not in force the
+obligation is *pending*. What the passport must hold, data point by data point, comes from
+the Commission's guidance (``model/data_points.py``, checked by :mod:`.data_point_rules`);
+where the guidance and the Regulation's dates differ (the due-diligence report is a pending
+data point while Art. 48 applies from 18 Aug 2027), the passport follows the guidance and
+:func:`obligations` still lists the Regulation's obligation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from ..errors import InvalidInputError, Problem
 from ..model.build_data import BuildData
 from ..model.passport import Passport
+from .acts import BUILT_IN, ActsTable, Timetable, start_of
+from .data_point_rules import DataView, data_point_problems, given
 
 #: Art. 77(1): industrial batteries need a passport above this capacity (strictly).
 INDUSTRIAL_THRESHOLD_KWH = 2.0
@@ -31,22 +38,31 @@ INDUSTRIAL_THRESHOLD_KWH = 2.0
 PASSPORT_START = date(2027, 2, 18)
 #: Art. 48(1) as postponed by Regulation (EU) 2025/1561.
 DUE_DILIGENCE_START = date(2027, 8, 18)
-#: Battery statuses of a battery placed on the market again (Art. 77(7)): it gets a passport of its own.
-SECOND_LIFE_STATUSES = ("repurposed", "remanufactured", "re-used")
 #: Art. 47(2): operators under this net turnover are exempt from due diligence.
 DUE_DILIGENCE_TURNOVER_EUR = 40_000_000
-#: Art. 8(1): recycled-content documentation starts.
-RECYCLED_CONTENT_START = date(2028, 8, 18)
 #: Ah x V and a stated kWh may differ by this much (rounding on data sheets), no more.
 CAPACITY_TOLERANCE = 0.01
 
-# Art. 7(1) third subparagraph points (a)-(d) and Art. 7(2): (declaration, performance class).
-_CARBON_FOOTPRINT_DATES = {
-    "ev": (date(2025, 2, 18), date(2026, 8, 18)),
-    "industrial": (date(2026, 2, 18), date(2027, 8, 18)),
-    "lmt": (date(2028, 8, 18), date(2030, 2, 18)),
-    "industrial-external-storage": (date(2030, 8, 18), date(2032, 2, 18)),
+_DECLARATION_ACTS = ("carbon-footprint-methodology", "carbon-footprint-declaration-format")
+_CLASS_ACTS = ("carbon-footprint-classes", "carbon-footprint-label-format")
+# Art. 7(1) third subparagraph points (a)-(d): the floor date or 12 months after the acts;
+# Art. 7(2): the floor date or 18 months after the acts. (declaration, performance class)
+_CARBON_FOOTPRINT = {
+    track: (Timetable(declaration, _DECLARATION_ACTS, 12), Timetable(performance_class, _CLASS_ACTS, 18))
+    for track, declaration, performance_class in [
+        ("ev", date(2025, 2, 18), date(2026, 8, 18)),
+        ("industrial", date(2026, 2, 18), date(2027, 8, 18)),
+        ("lmt", date(2028, 8, 18), date(2030, 2, 18)),
+        ("industrial-external-storage", date(2030, 8, 18), date(2032, 2, 18)),
+    ]
 }
+# Art. 8(1): from 18 Aug 2028 (LMT: 18 Aug 2033) or 24 months after the methodology act.
+_RECYCLED_CONTENT = {
+    "lmt": Timetable(date(2033, 8, 18), ("recycled-content-methodology",), 24),
+    "other": Timetable(date(2028, 8, 18), ("recycled-content-methodology",), 24),
+}
+#: Chapter VII (due diligence) does not cover batteries placed on the market again after these.
+_SECOND_LIFE = ("repurposed", "remanufactured")
 
 _CATEGORY_NAMES = {
     "ev": "electric-vehicle",
@@ -88,36 +104,13 @@ def capacity_kwh(build: BuildData) -> float:
     return battery.ratedEnergyKWh
 
 
-# Where each obligation's data lives, in build data and in a passport credential.
-_BUILD_SECTIONS = {
-    "material-composition": "$.materials",
-    "performance-and-durability": "$.performance",
-    "circularity": "$.circularity",
-    "declaration-of-conformity": "$.conformity",
-    "carbon-footprint": "$.carbonFootprint",
-    "carbon-footprint-class": "$.carbonFootprint.performanceClass",
-    "due-diligence": "$.dueDiligence",
-    "recycled-content": "$.circularity.recycledContent",
-}
-_PASSPORT_SECTIONS = {
-    "material-composition": "$.credentialSubject.materialComposition",
-    "performance-and-durability": "$.credentialSubject.performanceAndDurability",
-    "circularity": "$.credentialSubject.circularity",
-    "declaration-of-conformity": "$.credentialSubject.labelsAndConformity.declarationOfConformity",
-    "carbon-footprint": "$.credentialSubject.carbonFootprint",
-    "carbon-footprint-class": "$.credentialSubject.carbonFootprint.carbonFootprintPerformanceClass",
-    "due-diligence": "$.credentialSubject.supplyChainDueDiligence.supplyChainDueDiligenceReport",
-    "recycled-content": "$.credentialSubject.circularity.recycledContent",
-}
-
-
 @dataclass(frozen=True)
 class BatteryFacts:
     """What the rules need to know about one battery, from build data or from a passport.
 
-    ``present`` names the obligations whose data is there; ``sections`` where each lives.
-    ``net_turnover_known`` is False when the source cannot tell (a passport does not carry
-    the manufacturer's turnover), and the due-diligence exemption is then not judged.
+    ``view`` is the document as the data-point table reads it. ``net_turnover_known`` is
+    False when the source cannot tell (a passport does not carry the manufacturer's
+    turnover), and the due-diligence exemption is then not judged.
     """
 
     category: str
@@ -125,13 +118,11 @@ class BatteryFacts:
     exclusively_external_storage: bool
     capacity_kwh: float
     placed_on_market: date
+    status: str
     net_turnover_eur: float | None
+    group_net_turnover_eur: float | None
     net_turnover_known: bool
-    present: frozenset[str]
-    sections: dict[str, str]
-    #: Placed on the market again after preparation for re-use or repurposing, repurposing or
-    #: remanufacturing: outside Chapter VII (due diligence, Art. 47).
-    second_life: bool = False
+    view: DataView = field(repr=False)
 
     @classmethod
     def of(cls, source: BuildData | Passport) -> BatteryFacts:
@@ -139,45 +130,39 @@ class BatteryFacts:
 
     @classmethod
     def _of_build(cls, build: BuildData) -> BatteryFacts:
-        battery, circularity, footprint = build.battery, build.circularity, build.carbonFootprint
-        data = {
-            "material-composition": build.materials,
-            "performance-and-durability": build.performance,
-            "circularity": circularity,
-            "declaration-of-conformity": build.conformity,
-            "carbon-footprint": footprint,
-            "carbon-footprint-class": footprint and footprint.performanceClass,
-            "due-diligence": build.dueDiligence,
-            "recycled-content": circularity and circularity.recycledContent,
-        }
+        battery, materials = build.battery, build.materials
+        view = DataView(
+            document=build.model_dump(mode="json", exclude_none=True),
+            category=battery.category,
+            on_build_side=True,
+            materials=tuple((m.component, m.name) for m in (materials.composition if materials else [])),
+            substances=tuple(h.name for h in ((materials.hazardousSubstances or []) if materials else [])),
+            prefix="$",
+        )
         return cls(
             category=battery.category,
             rechargeable=battery.rechargeable,
             exclusively_external_storage=battery.exclusivelyExternalStorage,
             capacity_kwh=capacity_kwh(build),
             placed_on_market=battery.placedOnMarketDate,
+            status=battery.status,
             net_turnover_eur=build.manufacturer.annualNetTurnoverEur,
+            group_net_turnover_eur=build.manufacturer.groupNetTurnoverEur,
             net_turnover_known=True,
-            present=frozenset(key for key, value in data.items() if value),
-            sections=_BUILD_SECTIONS,
-            second_life=battery.status in SECOND_LIFE_STATUSES,
+            view=view,
         )
 
     @classmethod
     def _of_passport(cls, passport: Passport) -> BatteryFacts:
-        general, circularity, footprint = passport.generalProductInformation, passport.circularity, passport.carbonFootprint
-        performance = passport.performanceAndDurability
-        due_diligence = passport.supplyChainDueDiligence
-        data = {
-            "material-composition": passport.materialComposition,
-            "performance-and-durability": performance,
-            "circularity": circularity,
-            "declaration-of-conformity": passport.labelsAndConformity and passport.labelsAndConformity.declarationOfConformity,
-            "carbon-footprint": footprint,
-            "carbon-footprint-class": footprint and footprint.carbonFootprintPerformanceClass,
-            "due-diligence": due_diligence and due_diligence.supplyChainDueDiligenceReport,
-            "recycled-content": circularity and circularity.recycledContent,
-        }
+        general, performance, composition = passport.generalProductInformation, passport.performanceAndDurability, passport.materialComposition
+        view = DataView(
+            document=passport.model_dump(mode="json", exclude_none=True),
+            category=general.batteryCategory,
+            on_build_side=False,
+            materials=tuple((m.batteryMaterialLocation, m.batteryMaterialName) for m in composition.batteryMaterials),
+            substances=tuple(h.hazardousSubstanceName for h in composition.hazardousSubstances),
+            prefix="$.credentialSubject",
+        )
         return cls(
             category=general.batteryCategory,
             rechargeable=general.rechargeable,
@@ -186,11 +171,11 @@ class BatteryFacts:
             # problem the rules report, and 0 kWh then keeps the industrial threshold from firing.
             capacity_kwh=performance.batteryTechnicalProperties.ratedEnergy if performance else 0.0,
             placed_on_market=general.placedOnMarketDate,
+            status=general.batteryStatus,
             net_turnover_eur=None,
+            group_net_turnover_eur=None,
             net_turnover_known=False,
-            present=frozenset(key for key, value in data.items() if value),
-            sections=_PASSPORT_SECTIONS,
-            second_life=bool(passport.lifecycle and passport.lifecycle.originalPassports),
+            view=view,
         )
 
 
@@ -220,32 +205,51 @@ def passport_requirement(source: BuildData | Passport | BatteryFacts) -> Require
     return Requirement(True, f"{described}: a passport is required (Art. 77(1))")
 
 
+State = Literal["applies", "pending", "not-applicable"]
+
+
 @dataclass(frozen=True)
 class Obligation:
     """One duty of the Regulation as it stands for one battery on its placing-on-market date.
 
-    ``section`` is the path (in build data, or in a passport credential) of the data that
-    fulfils it; ``met`` is None when it does not apply.
+    ``state`` is ``applies`` (then ``met`` says whether the data meet it and ``missing``
+    lists what is lacking), ``pending`` (on ``pending_acts``; ``would_apply_from`` is the
+    start were they to enter into force today) or ``not-applicable`` (``reason`` says why).
+    ``section`` is where its data live, in build data or in a passport credential.
     """
 
     key: str
     title: str
     article: str
-    applies: bool
+    state: State
     reason: str
     section: str
     met: bool | None
+    missing: tuple[str, ...] = ()
+    pending_acts: tuple[str, ...] = ()
+    would_apply_from: date | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.state == "applies"
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        body: dict[str, object] = {
             "key": self.key,
             "title": self.title,
             "article": self.article,
             "applies": self.applies,
+            "state": self.state,
             "reason": self.reason,
             "section": self.section,
             "met": self.met,
         }
+        if self.missing:
+            body["missing"] = list(self.missing)
+        if self.state == "pending":
+            body["pendingActs"] = list(self.pending_acts)
+            body["wouldApplyFrom"] = self.would_apply_from.isoformat() if self.would_apply_from else None
+        return body
 
 
 def _carbon_footprint_track(facts: BatteryFacts) -> str | None:
@@ -257,79 +261,126 @@ def _carbon_footprint_track(facts: BatteryFacts) -> str | None:
     return None
 
 
-def _dated(track: str | None, start: date | None, on: date, what: str) -> tuple[bool, str]:
-    if track is None:
-        return False, f"Art. 7 does not cover this battery ({what} applies to EV, LMT and rechargeable industrial > 2 kWh)"
-    assert start is not None
-    if on < start:
-        return False, f"{what} for {track} batteries starts {start}; placed on the market {on}"
-    return True, f"{what} required for {track} batteries placed on the market from {start}"
+def _timed(timetable: Timetable, what: str, facts: BatteryFacts, acts: ActsTable, today: date) -> tuple[State, str, tuple[str, ...], date]:
+    start = start_of(timetable, acts, today)
+    on = facts.placed_on_market
+    if start.pending:
+        return "pending", (
+            f"{what} waits for {', '.join(start.pending)} (not in force); were they in force today it would apply "
+            f"from {start.date}"
+        ), start.pending, start.date
+    if on < start.date:
+        return "not-applicable", f"{what} applies from {start.date}; placed on the market {on}", (), start.date
+    return "applies", f"{what} required for batteries placed on the market from {start.date}", (), start.date
 
 
-def obligations(source: BuildData | Passport, voluntary: bool = False) -> list[Obligation]:
+def _due_diligence(facts: BatteryFacts) -> tuple[State, str]:
+    """Art. 47, 48 (as postponed by Reg. 2025/1561): who must carry out supply-chain due diligence."""
+    on, turnover, group = facts.placed_on_market, facts.net_turnover_eur, facts.group_net_turnover_eur
+    if on < DUE_DILIGENCE_START:
+        return "not-applicable", f"due diligence applies from {DUE_DILIGENCE_START} (Reg. 2025/1561); placed {on}"
+    if facts.status in _SECOND_LIFE:
+        return "not-applicable", f"a {facts.status} battery placed on the market again is outside Chapter VII (supply-chain due diligence)"
+    if not facts.net_turnover_known:
+        return "not-applicable", "not judged: the EUR 40 M exemption (Art. 47(2)) depends on a net turnover the passport does not state"
+    if group is not None and group >= DUE_DILIGENCE_TURNOVER_EUR:
+        return "applies", f"part of a group with consolidated net turnover EUR {group:,.0f}, not under EUR 40 M (Art. 47(2))"
+    if turnover is not None and turnover < DUE_DILIGENCE_TURNOVER_EUR:
+        return "not-applicable", (
+            f"net turnover EUR {turnover:,.0f} in the financial year before the last is under EUR 40 M, and no group "
+            "above it is declared: exempt (Art. 47(2))"
+        )
+    return "applies", f"placed on the market from {DUE_DILIGENCE_START}" + (
+        "" if turnover is not None else "; no net turnover given, so the EUR 40 M exemption is not assumed"
+    )
+
+
+_SECTIONS = {
+    "carbon-footprint": "carbonFootprint",
+    "carbon-footprint-class": "carbonFootprint.performanceClass",
+    "due-diligence": "dueDiligence.reportUrl",
+    "recycled-content": "circularity.recycledContent",
+}
+_PASSPORT_SECTIONS = {
+    "carbon-footprint": "carbonFootprint",
+    "carbon-footprint-class": "carbonFootprint.carbonFootprintPerformanceClass",
+    "due-diligence": "supplyChainDueDiligence.supplyChainDueDiligenceReport",
+    "recycled-content": "circularity.recycledContent",
+}
+#: The data points whose presence shows an obligation met.
+_OBLIGATION_DATA_POINTS = {"carbon-footprint": (17,), "carbon-footprint-class": (18,), "due-diligence": (19,), "recycled-content": (20, 21, 22, 23)}
+
+
+def obligations(
+    source: BuildData | Passport, voluntary: bool = False, *, acts: ActsTable | None = None, today: date | None = None
+) -> list[Obligation]:
     """Every obligation this module knows, evaluated for one battery on its placing-on-market date.
 
     With ``voluntary``, a passport is being issued although Art. 77(1) does not ask for one,
-    so what every passport must hold applies all the same.
+    so what every passport must hold applies all the same. ``acts`` is the acts table
+    (default: the built-in one); ``today`` dates the "were the acts in force today" estimate.
     """
-    facts = BatteryFacts.of(source)
-    on, capacity = facts.placed_on_market, facts.capacity_kwh
-    passport = passport_requirement(facts)
-    track = _carbon_footprint_track(facts)
-    declaration_start, class_start = _CARBON_FOOTPRINT_DATES[track] if track else (None, None)
-    found = [Obligation("battery-passport", "Battery passport", "Art. 77(1)", passport.required, passport.reason, "$", True)]
-
-    def add(key: str, title: str, article: str, applies: bool, reason: str) -> None:
-        met = key in facts.present if applies else None
-        found.append(Obligation(key, title, article, applies, reason, facts.sections[key], met))
-
-    in_passport = passport.required or voluntary
-    reason = "part of every battery passport" if in_passport else "only part of a battery passport"
-    add("material-composition", "Chemistry, materials and hazardous substances", "Annex VI Part A, Annex XIII 1-2", in_passport, reason)
-    add("performance-and-durability", "Performance and durability parameters", "Art. 10, Annex XIII 1", in_passport, reason)
-    add("circularity", "Extinguishing agent and end-of-life information", "Annex VI Part A, Art. 74, Annex XIII 1", in_passport, reason)
-    add("declaration-of-conformity", "EU declaration of conformity", "Art. 18, Annex XIII 1", in_passport, reason)
-
-    add("carbon-footprint", "Carbon-footprint declaration", "Art. 7(1)",
-        *_dated(track, declaration_start, on, "carbon-footprint declaration"))
-    add("carbon-footprint-class", "Carbon-footprint performance class", "Art. 7(2)",
-        *_dated(track, class_start, on, "carbon-footprint performance class"))
-
-    turnover = facts.net_turnover_eur
-    if facts.second_life:
-        applies, reason = False, "placed on the market again after re-use, repurposing or remanufacturing: outside Chapter VII (Art. 47)"
-    elif on < DUE_DILIGENCE_START:
-        applies, reason = False, f"due diligence applies from {DUE_DILIGENCE_START} (Reg. 2025/1561); placed {on}"
-    elif not facts.net_turnover_known:
-        applies, reason = False, "not judged: the EUR 40 M exemption (Art. 47(2)) depends on a net turnover the passport does not state"
-    elif turnover is not None and turnover < DUE_DILIGENCE_TURNOVER_EUR:
-        applies, reason = False, f"net turnover EUR {turnover:,.0f} is under EUR 40 M: exempt (Art. 47(2))"
-    else:
-        applies = True
-        reason = f"placed on the market from {DUE_DILIGENCE_START}" + (
-            "" if turnover is not None else "; no net turnover given, so the EUR 40 M exemption is not assumed"
-        )
-    add("due-diligence", "Supply-chain due-diligence report", "Art. 48, Art. 52(3)", applies, reason)
-
-    covered = facts.category == "ev" or (
-        facts.category == "industrial" and capacity > INDUSTRIAL_THRESHOLD_KWH and not facts.exclusively_external_storage
-    )
-    if not covered:
-        applies, reason = False, "Art. 8(1) covers EV, SLI and industrial > 2 kWh (not exclusively external storage)"
-    elif on < RECYCLED_CONTENT_START:
-        applies, reason = False, f"recycled-content documentation starts {RECYCLED_CONTENT_START}; placed {on}"
-    else:
-        applies, reason = True, f"required from {RECYCLED_CONTENT_START}"
-    add("recycled-content", "Recycled-content documentation", "Art. 8(1)", applies, reason)
+    found, _ = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today())
     return found
 
 
-def rule_problems(source: BuildData | Passport, voluntary: bool = False) -> list[Problem]:
-    """A problem for every obligation that applies and is not met by the data."""
-    problems = []
-    for obligation in obligations(source, voluntary):
-        if obligation.applies and obligation.key != "battery-passport" and not obligation.met:
-            problems.append(
-                Problem(obligation.section, f"is required: {obligation.title.lower()} ({obligation.article}; {obligation.reason})")
-            )
-    return problems
+def _evaluate(facts: BatteryFacts, voluntary: bool, acts: ActsTable, today: date) -> tuple[list[Obligation], list[tuple[int, Problem]]]:
+    passport = passport_requirement(facts)
+    view = facts.view
+    sections = _SECTIONS if view.on_build_side else _PASSPORT_SECTIONS
+    found = [Obligation("battery-passport", "Battery passport", "Art. 77(1)",
+                        "applies" if passport.required else "not-applicable", passport.reason, "$", True)]
+    timed: list[tuple[str, str, str, State, str, tuple[str, ...], date | None]] = []
+
+    track = _carbon_footprint_track(facts)
+    for key, title, article, index in (
+        ("carbon-footprint", "Carbon-footprint declaration", "Art. 7(1)", 0),
+        ("carbon-footprint-class", "Carbon-footprint performance class", "Art. 7(2)", 1),
+    ):
+        if track is None:
+            timed.append((key, title, article, "not-applicable",
+                          "Art. 7 covers EV, LMT and rechargeable industrial batteries above 2 kWh", (), None))
+        else:
+            state, reason, pending, start = _timed(_CARBON_FOOTPRINT[track][index], f"{title.lower()} for {track} batteries", facts, acts, today)
+            timed.append((key, title, article, state, reason, pending, start))
+
+    state, reason = _due_diligence(facts)
+    timed.append(("due-diligence", "Supply-chain due diligence and its report", "Art. 47, Art. 48, Art. 52(3)", state, reason, (), None))
+
+    if facts.category not in ("ev", "lmt", "sli", "industrial") or (
+        facts.category == "industrial" and (facts.capacity_kwh <= INDUSTRIAL_THRESHOLD_KWH or facts.exclusively_external_storage)
+    ):
+        timed.append(("recycled-content", "Recycled-content documentation", "Art. 8(1)", "not-applicable",
+                      "Art. 8(1) covers EV, LMT, SLI and industrial batteries above 2 kWh (not exclusively external storage)", (), None))
+    else:
+        timetable = _RECYCLED_CONTENT["lmt" if facts.category == "lmt" else "other"]
+        state, reason, pending, start = _timed(timetable, "recycled-content documentation", facts, acts, today)
+        timed.append(("recycled-content", "Recycled-content documentation", "Art. 8(1)", state, reason, pending, start))
+
+    states = {entry[0]: entry[3] for entry in timed}
+    in_passport = passport.required or voluntary
+    problems = data_point_problems(view, lambda key: states.get(key) == "applies", acts, facts.placed_on_market) if in_passport else []
+
+    for key, title, article, state, reason, pending, start in timed:
+        numbers = _OBLIGATION_DATA_POINTS[key]
+        applies = state == "applies"
+        missing = tuple(str(p) for n, p in problems if n in numbers) if applies else ()
+        # Met: nothing it needs is missing and its data are there (recycled content: for some material).
+        met = (not missing and any(given(view, n) for n in numbers)) if applies else None
+        found.append(Obligation(key, title, article, state, reason, f"{view.prefix}.{sections[key]}", met, missing,
+                                pending, start if state == "pending" else None))
+
+    reason = "part of every battery passport (Commission guidance, data points by category)" if in_passport else "only part of a battery passport"
+    missing = tuple(str(p) for _, p in problems)
+    found.append(Obligation("passport-data-points", "Data points the passport must hold", "Art. 77, Annex VI, Annex XIII",
+                            "applies" if in_passport else "not-applicable", reason, view.prefix,
+                            (not missing) if in_passport else None, missing))
+    return found, problems
+
+
+def rule_problems(
+    source: BuildData | Passport, voluntary: bool = False, *, acts: ActsTable | None = None, today: date | None = None
+) -> list[Problem]:
+    """A problem for every data point the passport must hold and lacks, or must not hold and does."""
+    _, problems = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today())
+    return [problem for _, problem in problems]

@@ -26,6 +26,8 @@ from typing import Any
 
 from pydantic import Field
 
+from .data_points import obligation_summary
+
 
 class Access(str, Enum):
     PUBLIC = "public"
@@ -45,12 +47,43 @@ AUDIENCE_POINTS = {
 
 ACCESS_KEY = "x-access"
 POINT_KEY = "x-annex-xiii-point"
+DATA_POINT_KEY = "x-data-point"
+OBLIGATION_KEY = "x-obligation"
+BASIS_KEY = "x-basis"
 
 
-def annex(point: int, description: str, **kwargs: Any) -> Any:
-    """A pydantic ``Field`` that records which Annex XIII point (and so which tier) it falls under."""
-    extra = {ACCESS_KEY: POINT_TIER[point].value, POINT_KEY: point}
+def annex(
+    point: int,
+    description: str,
+    *,
+    data_point: int | tuple[int, ...] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A pydantic ``Field`` that records which Annex XIII point (and so which tier) it falls under.
+
+    ``data_point`` names the Commission data point(s) the field carries (see
+    :mod:`.data_points`); their duties per category become ``x-obligation``.
+    """
+    extra: dict[str, Any] = {ACCESS_KEY: POINT_TIER[point].value, POINT_KEY: point}
+    if data_point is not None:
+        numbers = (data_point,) if isinstance(data_point, int) else data_point
+        extra[DATA_POINT_KEY] = numbers[0] if len(numbers) == 1 else list(numbers)
+        extra[OBLIGATION_KEY] = obligation_summary(numbers)
     return Field(description=description, json_schema_extra=extra, **kwargs)
+
+
+def voluntary(description: str, **kwargs: Any) -> Any:
+    """A field for voluntary data, which no Annex XIII point asks for (raw-material origin, sites,
+    assurance, risk findings): ``x-basis: voluntary``, shown to persons with a legitimate interest
+    and authorities by default (site identities are commercially sensitive); the passport's
+    ``voluntaryDataAudience`` can make it public."""
+    extra = {ACCESS_KEY: Access.LEGITIMATE_INTEREST.value, BASIS_KEY: "voluntary"}
+    return Field(description=description, json_schema_extra=extra, **kwargs)
+
+
+def is_voluntary(field_info: Any) -> bool:
+    extra = field_info.json_schema_extra
+    return isinstance(extra, dict) and extra.get(BASIS_KEY) == "voluntary"
 
 
 def field_point(field_info: Any) -> int | None:

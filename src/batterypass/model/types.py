@@ -8,6 +8,7 @@ signed).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Annotated
@@ -29,8 +30,21 @@ Percent = Annotated[float, Strict(), Field(ge=0, le=100)]
 Count = Annotated[int, Strict(), Field(ge=0)]
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_CAS = re.compile(r"([0-9]{2,7})-([0-9]{2})-([0-9])")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: What str.isspace() calls white space (the re module's \s for str patterns is the same test).
+_WHITESPACE = re.compile(r"\s")
+# The checks below that parse, look up or match are cached per value: a batch of passports repeats
+# the same addresses, countries and web links thousands of times. The caches hold valid values
+# only (a refusal raises, which is not cached) and are bounded.
+_CACHED = functools.lru_cache(maxsize=4096)
+
+
 def _iso_date(value: object) -> object:
-    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
         raise ValueError("must be an ISO 8601 date YYYY-MM-DD")
     if not isinstance(value, (str, date)):
         raise ValueError("must be an ISO 8601 date string YYYY-MM-DD")
@@ -40,8 +54,9 @@ def _iso_date(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
+@_CACHED
 def _year_month(value: str) -> str:
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?", value)
+    match = _YEAR_MONTH.fullmatch(value)
     if not match:
         raise ValueError("must be an ISO 8601 date, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else 1 for g in match.groups())
@@ -56,8 +71,9 @@ def _year_month(value: str) -> str:
 YearMonth = Annotated[str, Strict(), AfterValidator(_year_month), _documented(r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")]
 
 
+@_CACHED
 def _country(value: str) -> str:
-    if not re.fullmatch(r"[A-Z]{2}", value) or pycountry.countries.get(alpha_2=value) is None:
+    if not _COUNTRY.fullmatch(value) or pycountry.countries.get(alpha_2=value) is None:
         raise ValueError("must be an ISO 3166-1 alpha-2 country code (e.g. DE)")
     return value
 
@@ -70,8 +86,9 @@ def cas_check_digit(body_digits: str) -> int:
     return sum(i * int(d) for i, d in enumerate(reversed(body_digits), start=1)) % 10
 
 
+@_CACHED
 def _cas(value: str) -> str:
-    match = re.fullmatch(r"([0-9]{2,7})-([0-9]{2})-([0-9])", value)
+    match = _CAS.fullmatch(value)
     if not match:
         raise ValueError("must be a CAS Registry Number NNNNNNN-NN-N")
     expected = cas_check_digit(match[1] + match[2])
@@ -83,9 +100,10 @@ def _cas(value: str) -> str:
 CasNumber = Annotated[str, Strict(), AfterValidator(_cas), _documented(r"^[0-9]{2,7}-[0-9]{2}-[0-9]$")]
 
 
+@_CACHED
 def _web_url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("https", "http") or not parts.hostname or any(c.isspace() for c in value):
+    if parts.scheme not in ("https", "http") or not parts.hostname or _WHITESPACE.search(value):
         raise ValueError("must be an http(s) URL")
     return value
 
@@ -93,9 +111,10 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[str, Strict(), StringConstraints(max_length=2000), AfterValidator(_web_url), _documented("^https?://", format="uri")]
 
 
+@_CACHED
 def _email(value: str) -> str:
     # Deliverability is not ours to judge; this only catches what is plainly not an address.
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("must be an e-mail address")
     return value
 

@@ -2,6 +2,11 @@
 
 Every problem names its JSON path (``$.battery.massKg``) and says what is wrong in plain
 words; an unknown key gets a "did you mean" hint when it looks like a typo of a known one.
+
+Work is bounded before a model sees the data: an array over :data:`MAX_ARRAY_ITEMS` items or
+nesting deeper than :data:`MAX_DEPTH` is refused outright (a 1 MB file of empty objects would
+otherwise become over a million problems), and at most :data:`~batterypass.errors.MAX_PROBLEMS`
+problems are described.
 """
 
 from __future__ import annotations
@@ -12,9 +17,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import InvalidInputError, Problem, json_path
+from ..errors import MAX_PROBLEMS, InvalidInputError, Problem, json_path
 
 M = TypeVar("M", bound=BaseModel)
+#: Most items an array of build data or a passport may hold.
+MAX_ARRAY_ITEMS = 10_000
+#: Deepest nesting of objects and arrays (the models need about ten levels).
+MAX_DEPTH = 64
 
 
 def models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -58,10 +67,39 @@ def _message(error: dict[str, Any], root: type[BaseModel]) -> str:
     return message
 
 
+def shape_problems(data: Any, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Arrays too long and nesting too deep in ``data``, found without recursion."""
+    problems: list[Problem] = []
+    # Containers only (scalars cannot be too long or too deep), each with its depth and a link
+    # to its parent, so that a path is spelled out only for a problem.
+    stack: list[tuple[Any, int, Any, str | int | None]] = [(data, 0, None, None)]
+    while stack and len(problems) < MAX_PROBLEMS:
+        entry = stack.pop()
+        value, depth = entry[0], entry[1]
+        if depth >= MAX_DEPTH:
+            problems.append(Problem(_path_of(entry, prefix), f"nested deeper than {MAX_DEPTH} levels"))
+        elif isinstance(value, list):
+            if len(value) > MAX_ARRAY_ITEMS:
+                problems.append(Problem(_path_of(entry, prefix), f"holds {len(value)} items, more than the {MAX_ARRAY_ITEMS} allowed"))
+            else:
+                stack.extend((child, depth + 1, entry, index) for index, child in enumerate(value) if isinstance(child, (dict, list)))
+        elif isinstance(value, dict):
+            stack.extend((child, depth + 1, entry, key) for key, child in value.items() if isinstance(child, (dict, list)))
+    return problems
+
+
+def _path_of(entry: tuple[Any, int, Any, str | int | None], prefix: tuple[str | int, ...]) -> str:
+    keys: list[str | int] = []
+    while entry[2] is not None:
+        keys.append(entry[3])  # type: ignore[arg-type]
+        entry = entry[2]
+    return json_path(prefix + tuple(reversed(keys)))
+
+
 def problems_from(exc: ValidationError, root: type[BaseModel], prefix: tuple[str | int, ...] = ()) -> list[Problem]:
-    """One :class:`Problem` per pydantic error, paths rooted at ``$`` (+ ``prefix``)."""
+    """One :class:`Problem` per pydantic error (the first :data:`MAX_PROBLEMS`), paths rooted at ``$`` (+ ``prefix``)."""
     problems = []
-    for error in exc.errors(include_url=False):
+    for error in exc.errors(include_url=False)[:MAX_PROBLEMS]:
         # Union members add their type name to the location; it means nothing to a user.
         location = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "union["))))
         problems.append(Problem(json_path(prefix + location), _message(error, root)))
@@ -72,10 +110,13 @@ def validate_model(model: type[M], data: Any, source: str | None = None, prefix:
     """Validate ``data`` as ``model``; on failure raise :class:`InvalidInputError` listing every problem."""
     if not isinstance(data, dict):
         raise InvalidInputError([Problem(json_path(prefix), "must be a JSON object")], source)
+    if problems := shape_problems(data, prefix):
+        raise InvalidInputError(problems, source)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInputError(problems_from(exc, model, prefix), source) from None
+        problems = problems_from(exc, model, prefix)
+        raise InvalidInputError(problems, source, more=exc.error_count() - len(problems)) from None
 
 
 __all__ = ["problems_from", "validate_model"]

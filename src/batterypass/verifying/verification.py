@@ -40,14 +40,19 @@ Status lists: a list is believed only if it verifies VALID itself against the sa
 and was issued by the credential's issuer; an unsigned, untrusted or expired list is not
 used (its verdict is given as the reason). Without ``require_status`` an unknown status is
 reported but does not fail; with it, it is ``status-unknown`` (also when the credential has
-no ``credentialStatus`` at all).
+no ``credentialStatus`` at all). Of several copies of one list the newest counts (by the
+later of its ``validFrom`` and its signing time); copies equally new are combined bit by bit, a bit set in
+any of them counting as set, over the longest copy's length, so no copy can clear a bit
+another sets. A list issued longer ago than ``max_status_age`` (default
+:data:`DEFAULT_MAX_STATUS_AGE`), or whose age cannot be told, is *stale*: a bit it sets still
+revokes, but a clear bit proves nothing, so the status is unknown.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -58,6 +63,7 @@ from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
 from ..model.passport import Passport
+from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
@@ -68,6 +74,8 @@ from .trust import KeyResolution, TrustStore
 MAX_IDENTIFIER_CHARS = 2048
 #: How far a claimed signing time may lie ahead of the verifier's clock.
 _CLOCK_SKEW = timedelta(minutes=5)
+#: A status list issued longer ago than this is stale (``--max-status-age``).
+DEFAULT_MAX_STATUS_AGE = timedelta(days=30)
 
 
 
@@ -262,10 +270,17 @@ class _Verification:
     """One run of :func:`verify`; methods add findings as they go."""
 
     def __init__(
-        self, trust: TrustStore, now: datetime, status_lists: list[Any] | CheckedStatusLists | None, require_status: bool
+        self,
+        trust: TrustStore,
+        now: datetime,
+        status_lists: list[Any] | CheckedStatusLists | None,
+        require_status: bool,
+        acts: ActsTable | None = None,
     ):
         self.trust = trust
+        self.acts = acts
         self.now = now
+        self.claimed_signing_time: datetime | None = None
         self.status_lists = status_lists
         self.require_status = require_status
         self.findings = _Findings()
@@ -366,6 +381,7 @@ class _Verification:
         A claimed time after now (beyond clock skew) is refused: a key or certificate that
         has retired must not sign with a date of its choosing in the future either.
         """
+        self.claimed_signing_time = claimed
         at = claimed or self.claims.valid_from or self.now
         if at > self.now + _CLOCK_SKEW:
             self.findings.failed("validity", Status.EXPIRED, f"not yet valid: signed at {at.isoformat()}, after now")
@@ -463,26 +479,18 @@ class _Verification:
         else:
             self.findings.passed("validity", f"valid at {self.now.isoformat()}")
 
-    def usable_status_lists(self) -> tuple[dict[str, StatusList], list[str]]:
-        """The credential issuer's status lists by id (the newest of each); why others are not used."""
+    def usable_status_lists(self) -> tuple[dict[str, CheckedStatusList], list[str]]:
+        """The credential issuer's status lists by id; why others are not used."""
         checked = self.status_lists
         if not isinstance(checked, CheckedStatusLists):
             checked = check_status_lists(checked or [], self.trust, now=self.now)
-        newest: dict[str, tuple[datetime | None, StatusList]] = {}
-        rejected = list(checked.rejected)
-        for issuer, valid_from, status_list in checked.usable:
-            if issuer != self.claims.issuer:
-                rejected.append(f"status list {status_list.id} is issued by {issuer}, not by {self.claims.issuer}")
-                continue
-            # An older copy of a list must not undo a later revocation: the newest one counts,
-            # and when their dates cannot tell, a bit set in either counts as set.
-            seen = newest.get(status_list.id)
-            if seen is None or (valid_from and seen[0] and valid_from > seen[0]):
-                newest[status_list.id] = (valid_from, status_list)
-            elif not (valid_from and seen[0] and valid_from < seen[0]):
-                merged = bytes(a | b for a, b in zip(seen[1].bits, status_list.bits, strict=False))
-                newest[status_list.id] = (seen[0], replace(seen[1], bits=merged))
-        return {list_id: status_list for list_id, (_, status_list) in newest.items()}, rejected
+        lists, rejected = {}, list(checked.rejected)
+        for usable in checked.usable:
+            if usable.issuer != self.claims.issuer:
+                rejected.append(f"status list {usable.status_list.id} is issued by {usable.issuer}, not by {self.claims.issuer}")
+            else:
+                lists[usable.status_list.id] = usable
+        return lists, rejected
 
     def check_status(self) -> None:
         entries = self.claims.entries
@@ -498,9 +506,10 @@ class _Verification:
             if entry.purpose not in BLOCKING_PURPOSES:
                 self.findings.not_applicable("status", f"{where}: purpose {entry.purpose!r} does not affect validity")
                 continue
-            status_list = lists.get(entry.list_url)
+            checked = lists.get(entry.list_url)
+            status_list = checked.status_list if checked else None
             unknown = None
-            if status_list is None:
+            if checked is None or status_list is None:
                 unknown = "no usable status list was given" + (f" ({'; '.join(rejected)})" if rejected else "")
             elif entry.purpose not in status_list.purposes:
                 unknown = f"the list is for {', '.join(status_list.purposes)}, not {entry.purpose}"
@@ -513,6 +522,8 @@ class _Verification:
                     if is_set:
                         verdict = "revoked" if entry.purpose == "revocation" else "suspended"
                         self.findings.failed("status", Status.REVOKED, f"{verdict}: {where} is set")
+                    elif checked.stale:
+                        unknown = f"the list is stale: {checked.stale}"
                     else:
                         self.findings.passed("status", f"{where} is not set")
             if unknown is not None:
@@ -527,7 +538,7 @@ class _Verification:
             return
         self.content_checked = True
         try:
-            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"))
+            self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=self.acts)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
@@ -558,25 +569,46 @@ class _Verification:
 
 
 @dataclass(frozen=True)
-class CheckedStatusLists:
-    """Status-list credentials verified once, for use with many :func:`verify` calls.
+class CheckedStatusList:
+    """One status list as verification uses it: the copies given of it, verified and combined.
 
-    ``usable`` holds (issuer, validFrom, decoded list) of every list that verified VALID;
-    ``rejected`` says why the others are not used.
+    ``issued_at`` is the newest copy's time, the later of its ``validFrom`` and its signing
+    time (None when it states neither); ``stale`` says why the list is too old to prove a bit clear (None: fresh).
     """
 
-    usable: tuple[tuple[str, datetime | None, StatusList], ...]
+    issuer: str
+    issued_at: datetime | None
+    status_list: StatusList
+    stale: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedStatusLists:
+    """Status-list credentials verified and decoded once, for use with many :func:`verify` calls.
+
+    ``usable`` holds one :class:`CheckedStatusList` per issuer and list id (copies combined);
+    ``rejected`` says why the other documents are not used.
+    """
+
+    usable: tuple[CheckedStatusList, ...]
     rejected: tuple[str, ...]
 
 
 def check_status_lists(
-    documents: list[Any], trust: TrustStore, *, now: datetime | None = None
+    documents: list[Any],
+    trust: TrustStore,
+    *,
+    now: datetime | None = None,
+    max_status_age: timedelta = DEFAULT_MAX_STATUS_AGE,
 ) -> CheckedStatusLists:
     """Verify cached status-list credentials against ``trust`` (each once, however many passports)."""
-    usable, rejected = [], []
+    now = _now(now)
+    copies: dict[tuple[str, str, tuple[str, ...]], list[tuple[datetime | None, StatusList]]] = {}
+    rejected = []
     for position, document in enumerate(documents):
         # Status lists of the status list are not consulted: no recursion.
-        outcome = verify(document, trust, now=now)
+        run = _Verification(trust, now, None, False)
+        outcome = _verify_safely(run, document)
         if outcome.status is not Status.VALID or outcome.credential is None:
             rejected.append(f"status list [{position}] is {outcome.status.value}: {outcome.reasons[0]}")
             continue
@@ -585,9 +617,39 @@ def check_status_lists(
         except InvalidInputError as exc:
             rejected.append(str(exc))
             continue
-        valid_from = outcome.credential.get("validFrom")
-        usable.append((outcome.issuer or "", parse_date_time_stamp(valid_from) if valid_from else None, decoded))
+        times = [t for t in (run.claims.valid_from, run.claimed_signing_time) if t is not None]
+        issued_at = max(times) if times else None
+        copies.setdefault((outcome.issuer or "", decoded.id, decoded.purposes), []).append((issued_at, decoded))
+    usable = []
+    for (issuer, _, _), found in copies.items():
+        issued_at, combined = _newest_copy(found)
+        if issued_at is None:
+            stale = "it states no validFrom and no signing time, so its age cannot be told"
+        elif now - issued_at > max_status_age:
+            stale = f"issued {issued_at.isoformat()}, more than {_age_text(max_status_age)} before {now.isoformat()}"
+        else:
+            stale = None
+        usable.append(CheckedStatusList(issuer, issued_at, combined, stale))
     return CheckedStatusLists(tuple(usable), tuple(rejected))
+
+
+def _newest_copy(copies: list[tuple[datetime | None, StatusList]]) -> tuple[datetime | None, StatusList]:
+    """The newest of a list's copies; copies equally new (or all undated) combined, a bit set in any counting as set."""
+    dated = [issued for issued, _ in copies if issued is not None]
+    newest = max(dated) if dated else None
+    same = [status_list for issued, status_list in copies if issued == newest]
+    length = max(len(status_list.bits) for status_list in same)
+    # One big-integer OR over the copies (padded at the end, where the high indices are):
+    # fast for 16 MiB lists, and never shorter than the longest copy.
+    combined = 0
+    for status_list in same:
+        combined |= int.from_bytes(status_list.bits.ljust(length, b"\0"), "big")
+    first = same[0]
+    return newest, StatusList(first.id, first.purposes, combined.to_bytes(length, "big"))
+
+
+def _age_text(age: timedelta) -> str:
+    return f"{age.days} days" if age.days and not age.seconds else f"{age.total_seconds() / 3600:g} hours"
 
 
 def _jwt_claim_conflicts(credential: dict[str, Any]) -> list[tuple[str, str]]:
@@ -620,6 +682,7 @@ def verify(
     now: datetime | None = None,
     status_lists: list[Any] | CheckedStatusLists | None = None,
     require_status: bool = False,
+    acts: ActsTable | None = None,
 ) -> VerificationResult:
     """Verify a secured credential against ``trust``; see the module docstring for the rules.
 
@@ -627,9 +690,15 @@ def verify(
     duplicate keys anywhere make it invalid) or an already parsed object. ``now`` (aware;
     default the current time) is the verification time. ``status_lists`` are cached status
     list credentials, each a parsed JSON document (or bytes / a compact JWS), or, to verify
-    many documents against the same lists, what :func:`check_status_lists` made of them once.
+    many documents against the same lists, what :func:`check_status_lists` made of them once
+    (which is also where a maximum age other than :data:`DEFAULT_MAX_STATUS_AGE` is given).
+    ``acts`` is the acts table the passport's dates are judged under (default: the built-in one).
     """
-    run = _Verification(trust, _now(now), status_lists, require_status)
+    run = _Verification(trust, _now(now), status_lists, require_status, acts)
+    return _verify_safely(run, document)
+
+
+def _verify_safely(run: _Verification, document: bytes | str | dict[str, Any]) -> VerificationResult:
     try:
         return _verify(run, document)
     except Exception as exc:  # noqa: BLE001 - a verifier fails closed, it never crashes a batch

@@ -1,0 +1,174 @@
+"""RFC 8785 canonicalisation: jcs-admit (compiled) and rfc8785 (fallback) give the same bytes."""
+
+from __future__ import annotations
+
+import json
+import platform
+
+import pytest
+import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import DEMO, FIXTURES, VECTORS, load
+
+from batterypass import Status, TrustStore, build_passport, load_signer, sign, verify
+from batterypass.errors import InvalidInputError
+from batterypass.securing import data_integrity, jcs
+from batterypass.securing.data_integrity import hash_data
+
+RFC8785 = VECTORS / "rfc8785" / "testdata"
+JCS = VECTORS / "w3c-vc-di-eddsa" / "eddsa-jcs-2022"
+
+
+@pytest.fixture(params=["jcs-admit", "rfc8785"])
+def backend(request, monkeypatch):
+    """Run a test with the compiled implementation, then with the import fallback."""
+    if request.param == "rfc8785":
+        monkeypatch.setattr(jcs, "jcs_admit", None)
+    else:
+        pytest.importorskip("jcs_admit")
+    return request.param
+
+
+def test_the_compiled_implementation_is_installed():
+    # pyproject.toml installs jcs-admit on the machines it has wheels for: there the fast path
+    # must be the one in use (and tested), not a silent fallback.
+    if platform.machine() not in {"x86_64", "aarch64", "arm64", "AMD64"}:
+        pytest.skip(f"jcs-admit has no wheel for {platform.machine()}: rfc8785 is used")
+    assert jcs.jcs_admit is not None
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (RFC8785 / "input").glob("*.json")))
+def test_rfc8785_test_data(backend, name):
+    source = json.loads((RFC8785 / "input" / name).read_text(encoding="utf-8"))
+    assert jcs.canonical_json(source) == (RFC8785 / "output" / name).read_bytes()
+
+
+def test_eddsa_jcs_2022_vectors(backend):
+    unsigned = json.loads((VECTORS / "w3c-vc-di-eddsa" / "unsigned.json").read_text(encoding="utf-8"))
+    config = json.loads((JCS / "proofConfigJCS.json").read_text(encoding="utf-8"))
+    assert jcs.canonical_json(unsigned) == (JCS / "canonDocJCS.txt").read_bytes()
+    assert jcs.canonical_json(config) == (JCS / "proofCanonJCS.txt").read_bytes()
+    assert hash_data(config, unsigned).hex() == (JCS / "combinedHashJCS.txt").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- differential: both agree
+
+_SAFE = 2**53 - 1
+_strings = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["\u0000", "\u001f", "\u007f", "\u2028", "\U0001f600", "\ufb33", "\u20ac", '"\\/', "\U00010000"]
+)
+_numbers = (
+    st.integers(min_value=-_SAFE, max_value=_SAFE)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.floats(min_value=1e16, max_value=1e21).flatmap(lambda x: st.sampled_from([x, -x]))
+    | st.sampled_from([1e16, 1e21, 9.999999999999999e20, 1e-7, 1e-6, 5e-324, -0.0, 2.0**53, 2.0**53 + 2, 0.1 + 0.2])
+)
+_leaves = st.none() | st.booleans() | _numbers | _strings
+_json = st.recursive(
+    _leaves,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_strings, children, max_size=4),
+    max_leaves=30,
+)
+
+
+def _both(value):
+    """What each implementation makes of ``value``: canonical bytes, or the refusal."""
+    outcomes = []
+    for module in (jcs.jcs_admit, None):
+        saved, jcs.jcs_admit = jcs.jcs_admit, module
+        try:
+            outcomes.append(jcs.canonical_json(value))
+        except InvalidInputError:
+            outcomes.append(InvalidInputError)
+        finally:
+            jcs.jcs_admit = saved
+    return outcomes
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=_json)
+def test_agrees_with_rfc8785_on_arbitrary_json(value):
+    compiled, fallback = _both(value)
+    assert compiled == fallback == rfc8785.dumps(value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(depth=st.integers(min_value=1, max_value=jcs.MAX_NESTING + 40), leaf=_leaves, wrap=st.sampled_from(["list", "dict"]))
+def test_agrees_on_deep_nesting(depth, leaf, wrap):
+    value = leaf
+    for _ in range(depth):
+        value = [value] if wrap == "list" else {"k": value}
+    compiled, fallback = _both(value)
+    if depth <= jcs.MAX_NESTING:
+        assert compiled == fallback == rfc8785.dumps(value)
+    else:
+        assert compiled is fallback is InvalidInputError
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.one_of(
+    st.integers(min_value=_SAFE + 1) | st.integers(max_value=-_SAFE - 1),
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), b"bytes", "\ud800", {"\udfff": 1}]),
+))
+def test_both_refuse_what_jcs_cannot_hold(value):
+    assert _both({"a": [value]}) == [InvalidInputError, InvalidInputError]
+
+
+def test_refusals_say_why(backend):
+    with pytest.raises(InvalidInputError, match=r"integers must be within \+-\(2\^53 - 1\)"):
+        jcs.canonical_json({"a": 2**53})
+    with pytest.raises(InvalidInputError, match="nested more than 512 levels"):
+        jcs.canonical_json(json.loads("[" * 600 + "]" * 600))
+
+
+# ---------------------------------------------------------------- each document once
+
+def _counting(monkeypatch):
+    """Record what the Data Integrity suite canonicalises."""
+    seen = []
+
+    def counted(value):
+        seen.append(value)
+        return jcs.canonical_json(value)
+
+    monkeypatch.setattr(data_integrity, "canonical_json", counted)
+    return seen
+
+
+def test_each_document_is_canonicalised_once_per_signature_and_verification(backend, monkeypatch):
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    passport = build_passport(load(FIXTURES / "ev-pack.json"))
+    seen = _counting(monkeypatch)
+    signed = sign(passport, key, identity=identity)
+    # One signature: the proof configuration once, the credential once.
+    assert len(seen) == 2
+    assert {"cryptosuite", "created"} <= set(seen[0]) and "proofValue" not in seen[0]
+    assert seen[1] == {name: value for name, value in signed.items() if name != "proof"}
+
+    seen.clear()
+    result = verify(json.dumps(signed).encode(), TrustStore.load(DEMO / "trust"))
+    assert result.status is Status.VALID, result.reasons
+    assert len(seen) == 2
+    assert seen[1] == {name: value for name, value in signed.items() if name != "proof"}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(subject=_json)
+def test_a_signed_document_is_the_document_it_was_given(subject):
+    # add_proof returns a copy made through orjson: it must hold the very values it signed.
+    key, identity = load_signer(DEMO / "issuer-ed25519" / "private.pem")
+    document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "credentialSubject": subject}
+    signed = data_integrity.add_proof(document, key, identity.verification_method, "2027-01-01T00:00:00Z")
+    unsecured = {name: value for name, value in signed.items() if name != "proof"}
+    assert jcs.canonical_json(unsecured) == jcs.canonical_json(document)
+    assert json.dumps(unsecured, sort_keys=True) == json.dumps(document, sort_keys=True)
+    data_integrity.verify_proof(signed, key.public_key)
+
+
+def test_the_one_difference_a_key_that_is_not_a_string():
+    # Outside JSON, as the module docstring says: parsed JSON never has such a key.
+    pytest.importorskip("jcs_admit")
+    compiled, fallback = _both({1: "x"})
+    assert (compiled, fallback) == (b'{"1":"x"}', InvalidInputError)
