@@ -79,14 +79,16 @@ def test_good_items_are_written_as_build_writes_them_and_bad_ones_reported(runne
     result, summary = run_batch(runner, lots, "--out", out, "--key", KEY, "-j", "1")
 
     assert result.exit_code == 1
-    assert (summary["total"], summary["ok"], summary["failed"], summary["skipped"]) == (10, 3, 7, 0)
+    assert (summary["total"], summary["ok"], summary["failed"], summary["skipped"], summary["notRequired"]) == (10, 3, 6, 0, 1)
     failures = {f["source"]: f for f in summary["failures"]}
-    assert list(failures) == [f"lots.jsonl:{n}" for n in (2, 3, 4, 5, 6, 8, 10)]  # blank lines 7 and 12 count
+    assert list(failures) == [f"lots.jsonl:{n}" for n in (2, 3, 4, 5, 6, 8)]  # blank lines 7 and 12 count
     for number, data in enumerate(bad, start=2):
         assert by_path(failures[f"lots.jsonl:{number}"]["problems"]) == by_path(validate_problems(runner, tmp_path, data))
     assert failures["lots.jsonl:8"]["problems"][0]["path"] == "$"
     assert "malformed JSON" in failures["lots.jsonl:8"]["problems"][0]["message"]
-    assert "no battery passport required" in failures["lots.jsonl:10"]["error"]
+    [not_required] = summary["notRequiredItems"]
+    assert not_required["source"] == "lots.jsonl:10" and not_required["status"] == "not-required"
+    assert "no battery passport required" in not_required["error"]
 
     # Exactly what `build` writes for each good item, with the same options.
     built = tmp_path / "built"
@@ -122,7 +124,7 @@ def test_all_good_exits_0_and_prints_no_progress_bar_with_json(runner, tmp_path)
     lots = write_jsonl(tmp_path / "lots.jsonl", [item("P-1"), item("P-2")])
     result, summary = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr")
     assert result.exit_code == 0
-    assert summary == {"total": 2, "ok": 2, "failed": 0, "skipped": 0, "reissued": 0, "failures": [], "failuresNotListed": 0, "report": str(tmp_path / "out" / REPORT_NAME)}
+    assert summary == {"total": 2, "ok": 2, "failed": 0, "skipped": 0, "reissued": 0, "notRequired": 0, "failures": [], "failuresNotListed": 0, "notRequiredItems": [], "report": str(tmp_path / "out" / REPORT_NAME)}
     assert result.stderr == ""
 
 
@@ -131,7 +133,7 @@ def test_human_output_names_each_problem_and_counts(runner, tmp_path):
     result = runner.invoke(main, ["batch", str(lots), "--out", str(tmp_path / "out"), "--no-qr"])
     assert result.exit_code == 1
     assert "error: lots.jsonl:2: $.battery.gtin: check digit" in result.stderr
-    assert "2 item(s): 1 issued, 0 already issued, 1 failed" in result.stdout
+    assert "2 item(s): 1 issued, 0 already issued, 0 not required, 1 failed" in result.stdout
 
 
 def test_second_item_for_the_same_battery_fails_and_leaves_the_first_alone(runner, tmp_path):
@@ -151,8 +153,11 @@ def test_second_item_for_the_same_battery_fails_and_leaves_the_first_alone(runne
 
 def test_voluntary_issues_what_needs_no_passport(runner, tmp_path):
     lots = write_jsonl(tmp_path / "lots.jsonl", [load(FIXTURES / "industrial-1.5kwh.json")])
-    _, refused = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr")
-    assert "no battery passport required" in refused["failures"][0]["error"]
+    result, refused = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr")
+    assert result.exit_code == 0 and refused["failed"] == 0  # reported, not a failure
+    assert "no battery passport required" in refused["notRequiredItems"][0]["error"]
+    strict, _ = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr", "--strict")
+    assert strict.exit_code == 1
     result, summary = run_batch(runner, lots, "--out", tmp_path / "out", "--no-qr", "--voluntary")
     assert result.exit_code == 0 and summary["ok"] == 1
 
@@ -232,8 +237,12 @@ def test_rerun_reissues_what_changed_or_is_incomplete(runner, tmp_path):
     assert json.loads(Path(report[0]["files"]["passport"]).read_text())["credentialSubject"]["generalProductInformation"][
         "batteryModel"
     ] == "renamed"
-    # Unsigned now: the signed passports are not what this run would issue.
-    _, unsigned = run_batch(runner, lots, "--out", out)
+    # Unsigned now: the signed passports are not what this run would issue, and another
+    # issuer's (the demo issuer's) signed passports are only replaced when asked for.
+    result, refused = run_batch(runner, lots, "--out", out)
+    assert result.exit_code == 1 and refused["failed"] == 4
+    assert "is signed by did:web:aurora-cells.example; this run issues as https://" in refused["failures"][0]["error"]
+    _, unsigned = run_batch(runner, lots, "--out", out, "--replace-other-issuer")
     assert unsigned["ok"] == 4
 
 
@@ -395,8 +404,8 @@ def test_bad_print_options_fail_the_batch_once_before_any_item(runner, tmp_path)
     lot = tmp_path / "lot.jsonl"
     lot.write_text("\n".join(json.dumps(load(FIXTURES / "ev-pack.json")) for _ in range(3)) + "\n")
     result = runner.invoke(main, ["batch", str(lot), "--out", str(tmp_path / "out"), "--module-mm", "2", "-j", "1"])
-    assert result.exit_code == 1
-    assert result.output.count("error:") == 1 and "0.396-0.99" in result.output
+    assert result.exit_code == 2  # a usage error, before any item
+    assert result.output.count("Error:") == 1 and "0.396<=x<=0.99" in result.output
     assert not (tmp_path / "out").exists()
 
 

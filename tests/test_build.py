@@ -130,12 +130,12 @@ def test_cli_build_voluntary(runner, tmp_path):
 
 
 def test_cli_build_issued_at_is_reproducible(runner, tmp_path):
-    args = ["build", str(FIXTURES / "ev-pack.json"), "--issued-at", "2027-09-01T08:00:00Z", "--no-qr", "--json"]
+    args = ["build", str(FIXTURES / "ev-pack.json"), "--issued-at", "2026-09-01T08:00:00Z", "--no-qr", "--json"]
     first = json.loads(runner.invoke(main, [*args, "--out", str(tmp_path / "a")]).output)
     second = json.loads(runner.invoke(main, [*args, "--out", str(tmp_path / "b")]).output)
     a, b = Path(first["files"]["passport"]).read_bytes(), Path(second["files"]["passport"]).read_bytes()
     assert a == b
-    assert json.loads(a)["validFrom"] == "2027-09-01T08:00:00Z"
+    assert json.loads(a)["validFrom"] == "2026-09-01T08:00:00Z"
 
 
 def test_build_failure_leaves_existing_output_untouched(runner, tmp_path):

@@ -43,7 +43,7 @@ def test_keygen_writes_protected_key_and_did_document(runner, tmp_path, monkeypa
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    private = Path(summary["files"]["private_key"])
+    private = Path(summary["files"]["privateKey"])
     assert stat.S_IMODE(os.stat(private).st_mode) == 0o600
     assert b"ENCRYPTED PRIVATE KEY" in private.read_bytes()
     # Nothing of the private key reaches the output: not its PEM body, not its raw bytes.
@@ -54,10 +54,10 @@ def test_keygen_writes_protected_key_and_did_document(runner, tmp_path, monkeypa
     secrets = [*pem_body, raw.hex(), base64.urlsafe_b64encode(raw).decode().rstrip("=")]
     assert not [secret for secret in secrets if secret in result.output]
     assert "PRIVATE" not in result.output
-    did = json.loads(Path(summary["files"]["did_document"]).read_text())
+    did = json.loads(Path(summary["files"]["didDocument"]).read_text())
     assert did["id"] == "did:web:cells.example" == summary["issuer"]
     assert did["assertionMethod"] == [summary["verificationMethod"]]
-    jwk = json.loads(Path(summary["files"]["public_jwk"]).read_text())
+    jwk = json.loads(Path(summary["files"]["publicJwk"]).read_text())
     assert jwk["kid"] == summary["kid"] and "d" not in jwk
 
 
@@ -103,12 +103,12 @@ def test_signed_passport_verifies_with_the_demo_trust_store(runner, tmp_path, ex
     assert result["battery"]["manufacturer"] == "Aurora Cells GmbH"
 
 
-def test_self_made_issuer_is_untrusted_until_its_did_document_is_in_the_trust_store(runner, tmp_path):
+def test_self_made_issuer_is_unknown_until_its_did_document_is_in_the_trust_store(runner, tmp_path):
     runner.invoke(main, ["keygen", "--out", str(tmp_path / "k"), "--issuer", "did:web:other.example"])
     summary = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))
     passport = summary["files"]["passport"]
     code, body = verify(runner, passport, "--trust", str(TRUST))
-    assert code == 3 and body["status"] == "untrusted"
+    assert code == 3 and body["status"] == "unknown-issuer"
     assert any("did:web:other.example" in r for r in body["results"][0]["reasons"])
     code, _ = verify(runner, passport, "--trust", str(tmp_path / "k" / "did.json"))
     assert code == 0
@@ -200,7 +200,7 @@ def test_several_files_worst_exit_code(runner, tmp_path):
     garbage = tmp_path / "garbage.json"
     garbage.write_text('{"a": 1, "a": 2}')
     code, body = verify(runner, good, untrusted, "--trust", str(TRUST))
-    assert code == 3 and [r["status"] for r in body["results"]] == ["valid", "untrusted"]
+    assert code == 3 and [r["status"] for r in body["results"]] == ["valid", "unknown-issuer"]
     code, body = verify(runner, good, untrusted, str(garbage), "--trust", str(TRUST))
     assert code == 1 and body["results"][2]["status"] == "invalid"
 
@@ -210,7 +210,7 @@ def test_human_verdict_says_why(runner, tmp_path):
     passport = build(runner, tmp_path / "o", "--key", str(tmp_path / "k" / "private.pem"))["files"]["passport"]
     result = runner.invoke(main, ["verify", passport, "--trust", str(TRUST)])
     assert result.exit_code == 3
-    assert ": UNTRUSTED" in result.output and "why:" in result.output
+    assert ": UNKNOWN-ISSUER" in result.output and "why:" in result.output
 
 
 def test_broken_trust_store_is_a_usage_error(runner, tmp_path):
@@ -228,7 +228,7 @@ def test_verify_requires_trust(runner, tmp_path):
 
 
 def test_certificate_must_be_valid_when_signing(runner, tmp_path):
-    extra = ["--key", str(P256_KEY), "--envelope", "jose", "--cert-chain", str(P256_CHAIN), "--issued-at", "2099-01-01T00:00:00Z"]
+    extra = ["--key", str(P256_KEY), "--envelope", "jose", "--cert-chain", str(P256_CHAIN), "--issued-at", "2099-01-01T00:00:00Z", "--allow-future"]
     result = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path / "o"), *extra])
     assert result.exit_code == 1 and "not at the signing time" in result.output
     assert not (tmp_path / "o").exists()

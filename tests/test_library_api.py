@@ -61,7 +61,7 @@ def test_failed_document_never_returns_its_passport(trust):
 def test_a_keys_own_did_key_is_not_trusted(trust):
     key = generate_issuer_key()
     result = verify(sign(build_passport(load(USER_EXAMPLE)), key), trust)
-    assert result.status is Status.UNTRUSTED and result.passport is None
+    assert result.status is Status.UNKNOWN_ISSUER and result.passport is None
 
 
 def test_errors_are_typed_and_carry_problems():

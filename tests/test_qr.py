@@ -239,7 +239,11 @@ def test_svg_path_is_the_module_matrix_and_decodes(url: str) -> None:
     qr = encode_qr(url)
     svg = qr.svg(0.4)
     root = ET.fromstring(svg)
-    assert [child.tag for child in root] == ["{http://www.w3.org/2000/svg}path"]
+    assert [child.tag for child in root] == ["{http://www.w3.org/2000/svg}rect", "{http://www.w3.org/2000/svg}path"]
+    background = root[0]
+    assert (background.get("width"), background.get("height"), background.get("fill")) == (
+        str(qr.side_modules), str(qr.side_modules), "#fff"
+    )
     side_mm = f"{qr.side_modules * 0.4:.3f}".rstrip("0").rstrip(".")
     assert root.get("width") == root.get("height") == f"{side_mm}mm"
     assert root.get("viewBox") == f"0 0 {qr.side_modules} {qr.side_modules}"

@@ -78,7 +78,7 @@ def test_qr_command_on_a_signed_passport(runner, tmp_path, envelope):
 def test_qr_command_rejects_module_size_outside_gs1_range(runner, tmp_path):
     code, summary = build(runner, tmp_path, USER_EXAMPLE, "--no-qr")
     result = runner.invoke(main, ["qr", summary["files"]["passport"], "--out", str(tmp_path / "l.svg"), "--module-mm", "2"])
-    assert result.exit_code == 1 and "0.396-0.99" in result.output
+    assert result.exit_code == 2 and "0.396<=x<=0.99" in result.output  # a usage error, named by the option
     assert not (tmp_path / "l.svg").exists()
 
 

@@ -15,7 +15,8 @@ import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -91,6 +92,22 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) ->
     if len(data) > limit:
         raise InvalidInputError([Problem("$", f"file is over the {limit}-byte limit")], str(path))
     return data
+
+
+def jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    """The non-blank lines of a JSONL stream as ``(name:line, bytes)``, line numbers counting
+    blank lines too; a line over :data:`MAX_DOCUMENT_BYTES` is yielded as its error, unread."""
+    number = 0
+    # readline with a limit, so that one endless line cannot take all memory.
+    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
+        number += 1
+        source = f"{name}:{number}"
+        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
+            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
+        elif line.strip():
+            yield source, line
 
 
 def load_json_file(path: str | os.PathLike[str]) -> Any:

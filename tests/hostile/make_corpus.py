@@ -124,13 +124,13 @@ def cases() -> dict[str, dict]:
         "attack": "a second manufacturer's root (trusted for itself) certifies a key for Aurora's id, which signs a passport 'by Aurora'",
         "issue": "8.1", "args": VERIFY, "input": forged,
         "trust": {**TRUST, "second.pem": pem(second_root), "second.pem.issuers": "did:web:second-maker.example\n"},
-        "expect": {"exit": 3, "status": "untrusted", "output": ["may certify only did:web:second-maker.example"]},
+        "expect": {"exit": 7, "status": "unlisted-key", "output": ["may certify only did:web:second-maker.example"]},
     }
     out["forged-issuer-pattern-scope-on-pinned-issuer"] = {
         "attack": "the second root's scope is a pattern under Aurora's id; Aurora is pinned by its DID document",
         "issue": "8.1", "args": VERIFY, "input": forged,
         "trust": {**TRUST, "second.pem": pem(second_root), "second.pem.issuers": "did:web:aurora-cells.example:*\n"},
-        "expect": {"exit": 3, "status": "untrusted", "output": ["pinned by a document in the store"]},
+        "expect": {"exit": 7, "status": "unlisted-key", "output": ["pinned by a document in the store"]},
     }
     out["unscoped-root"] = {
         "attack": "a root certificate without a scope in the trust store", "issue": "8.1",
@@ -164,7 +164,7 @@ def cases() -> dict[str, dict]:
         "attack": "a leaf certificate for TLS servers (EKU serverAuth) signs a passport", "issue": "hardening",
         "args": VERIFY, "input": x5c_passport(own_key, own_root, eku=(ExtendedKeyUsageOID.SERVER_AUTH,)),
         "trust": {"aurora.pem": pem(own_root), "aurora.pem.issuers": AURORA},
-        "expect": {"exit": 3, "status": "untrusted", "output": ["documentSigning"]},
+        "expect": {"exit": 3, "status": "unknown-issuer", "output": ["documentSigning"]},
     }
     far = SMALL + 5
     revocable = signed(credentialStatus=status_entry(far))

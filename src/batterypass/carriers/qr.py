@@ -6,6 +6,11 @@ The symbol is a regular QR code made by the ``qrcode`` library at error correcti
 formats render from it, sized in millimetres: a module size in the GS1 range 0.396-0.990 mm
 plus a 4-module quiet zone gives the printed side length.
 
+Under the quiet zone an optional human-readable line (the battery identifier by default, as
+GS1 asks for a printed "HRI" beside a code) sits in a band of its own, so it never touches
+the quiet zone a scanner needs. Both formats have an opaque white background: a label
+flattened onto a dark or transparent layer still reads.
+
 Speed: ``qrcode`` scores its eight mask patterns by building each masked symbol as a list of
 lists and walking it cell by cell, which costs more than everything else together. Here the
 same scores are computed on the whole symbol packed into one integer (one bit per module),
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import math
 import re
 import string
@@ -25,9 +31,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import png
 import qrcode
+from PIL import Image, ImageDraw, ImageFont
 from qrcode import constants, exceptions, util
 
 from ..errors import BatteryPassError
@@ -52,6 +60,19 @@ MAX_MODULE_MM = 0.990
 MIN_DPI = 300
 MAX_DPI = 2400
 FORMATS = ("svg", "png")
+#: ``--label`` choices besides ``text:ANYTHING``: the battery identifier, its serial number, or no line.
+LABEL_CHOICES = ("identifier", "serial", "none")
+LABEL_TEXT_PREFIX = "text:"
+#: A longer line would be too small to read under a symbol a few centimetres wide.
+MAX_LABEL_CHARS = 64
+# The line's font size, in modules: at most this, smaller when the text is wide; the band
+# under the quiet zone is 1.5 times that, rounded up to whole modules.
+_LABEL_EM_MODULES = 3.0
+_LABEL_BAND_EM = 1.5
+# Monospace advance width per em (DejaVu Sans Mono, Consolas, Courier: 0.60); the SVG states the
+# text's length too, so a wider fallback font is squeezed to it rather than overflowing.
+_MONO_ADVANCE_EM = 0.6
+_SVG_FONTS = "DejaVu Sans Mono,Consolas,Menlo,monospace"
 
 _MM_PER_INCH = 25.4
 # Printable ASCII without space: byte mode in QR has no agreed charset beyond ASCII (ISO/IEC
@@ -90,28 +111,40 @@ class QrCode:
         _check_module_mm(module_mm)
         return self.side_modules * module_mm
 
-    def svg(self, module_mm: float = DEFAULT_MODULE_MM) -> bytes:
-        """SVG document: one ``<path>`` in module units, sized in mm.
+    def height_mm(self, module_mm: float = DEFAULT_MODULE_MM, label: str | None = None) -> float:
+        """Printed height in mm: the side, plus the band of the human-readable ``label``."""
+        return (self.side_modules + _label_band_modules(self.side_modules, label)) * module_mm
 
-        The quiet zone is the empty margin of the view box, not painted, so the label's own
-        (light) background shows through.
-        """
+    def svg(self, module_mm: float = DEFAULT_MODULE_MM, label: str | None = None) -> bytes:
+        """SVG document on an opaque white rectangle: one ``<path>`` in module units, sized in
+        mm, and ``label`` as a ``<text>`` line in a band under the quiet zone."""
         side_mm = _mm(self.side_mm(module_mm))
         side = self.side_modules
+        band = _label_band_modules(side, label)
         path = []
         for y, row in enumerate(self.modules, QUIET_ZONE_MODULES):
             for run in re.finditer(b"1+", bytes(row).translate(_AS_DIGITS)):
                 width = run.end() - run.start()
                 path.append(f"M{run.start() + QUIET_ZONE_MODULES} {y}h{width}v1h-{width}z")
+        text = ""
+        if label:
+            em = _label_em_modules(side, label)
+            text = (
+                f'<text x="{_mm(side / 2)}" y="{_mm(side + band / 2 + em * 0.35)}" font-family="{_SVG_FONTS}" '
+                f'font-size="{_mm(em)}" text-anchor="middle" textLength="{_mm(em * _MONO_ADVANCE_EM * len(label))}" '
+                f'lengthAdjust="spacingAndGlyphs" fill="#000">{xml_escape(label)}</text>'
+            )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{side_mm}mm" height="{side_mm}mm" '
-            f'viewBox="0 0 {side} {side}" shape-rendering="crispEdges">'
-            f'<path fill="#000" d="{"".join(path)}"/></svg>\n'
-        ).encode("ascii")
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{side_mm}mm" height="{_mm((side + band) * module_mm)}mm" '
+            f'viewBox="0 0 {side} {side + band}" shape-rendering="crispEdges">'
+            f'<rect width="{side}" height="{side + band}" fill="#fff"/>'
+            f'<path fill="#000" d="{"".join(path)}"/>{text}</svg>\n'
+        ).encode("ascii", "xmlcharrefreplace")
 
-    def png(self, module_mm: float = DEFAULT_MODULE_MM, dpi: int = MIN_DPI) -> bytes:
-        """1-bit greyscale PNG with whole pixels per module, at least ``dpi`` when printed.
+    def png(self, module_mm: float = DEFAULT_MODULE_MM, dpi: int = MIN_DPI, label: str | None = None) -> bytes:
+        """1-bit greyscale PNG with whole pixels per module, at least ``dpi`` when printed,
+        with ``label`` drawn in a band under the quiet zone.
 
         The pHYs chunk carries the resolution that makes each module ``module_mm`` wide, so
         the printed size equals :meth:`side_mm` (to the pHYs integer pixels-per-metre, well
@@ -123,10 +156,11 @@ class QrCode:
         # The epsilon keeps float noise from adding a pixel when module_mm*dpi is whole.
         px = math.ceil(module_mm * dpi / _MM_PER_INCH - 1e-9)
         side_px = self.side_modules * px
+        band_rows = _label_rows(side_px, px, self.side_modules, label)
         px_per_metre = round(px / module_mm * 1000)
         writer = png.Writer(
             side_px,
-            side_px,
+            side_px + len(band_rows),
             greyscale=True,
             bitdepth=1,
             x_pixels_per_unit=px_per_metre,
@@ -134,7 +168,7 @@ class QrCode:
             unit_is_meter=True,
         )
         out = io.BytesIO()
-        writer.write_packed(out, self._png_scanlines(px))
+        writer.write_packed(out, itertools.chain(self._png_scanlines(px), band_rows))
         return out.getvalue()
 
     def _png_scanlines(self, px: int) -> Iterator[bytes]:
@@ -155,6 +189,61 @@ class QrCode:
             scanline = pack(quiet + pixels + quiet + padding)
             yield from repeat(scanline, px)
         yield from repeat(blank, QUIET_ZONE_MODULES * px)
+
+
+def label_problem(label: str) -> str | None:
+    """Why ``label`` cannot be printed under a symbol, or None when it can."""
+    if len(label) > MAX_LABEL_CHARS:
+        return f"is {len(label)} characters, over {MAX_LABEL_CHARS}"
+    if not label.isprintable():
+        return "must be printable text on one line"
+    return None
+
+
+def label_text(choice: str, battery_identifier: str, serial_number: str) -> str | None:
+    """The line ``--label`` asks for: ``identifier``, ``serial``, ``none`` or ``text:ANYTHING``."""
+    if choice.startswith(LABEL_TEXT_PREFIX):
+        text = choice[len(LABEL_TEXT_PREFIX):]
+    else:
+        text = {"identifier": battery_identifier, "serial": serial_number, "none": ""}.get(choice)
+        if text is None:
+            raise QrError(f"label {choice!r}: choose {', '.join(LABEL_CHOICES)} or {LABEL_TEXT_PREFIX}TEXT")
+    if problem := label_problem(text):
+        raise QrError(f"the QR label line {text[:MAX_LABEL_CHARS]!r} {problem}")
+    return text or None
+
+
+def _label_em_modules(side: int, label: str) -> float:
+    # Fit the line into 90 % of the width at the monospace advance, at most the full size.
+    return min(_LABEL_EM_MODULES, side * 0.9 / (len(label) * _MONO_ADVANCE_EM))
+
+
+def _label_band_modules(side: int, label: str | None) -> int:
+    return math.ceil(_label_em_modules(side, label) * _LABEL_BAND_EM) if label else 0
+
+
+@functools.lru_cache(maxsize=32)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    # Loading the font costs more than drawing a line with it; a batch uses one or two sizes.
+    return ImageFont.load_default(size=size)  # type: ignore[return-value]
+
+
+def _label_rows(side_px: int, px: int, side: int, label: str | None) -> list[bytes]:
+    """The packed 1-bit scanlines of the label band (none without a label)."""
+    if not label:
+        return []
+    band = Image.new("1", (side_px, _label_band_modules(side, label) * px), 1)
+    font = _font(max(1, round(_label_em_modules(side, label) * px)))
+    # Pillow's built-in font is proportional: shrink it when it runs wider than the estimate.
+    width = font.getlength(label)
+    if width > side_px * 0.9:
+        font = _font(max(1, int(font.size * side_px * 0.9 / width)))
+    ImageDraw.Draw(band).text((side_px / 2, band.height / 2), label, fill=0, font=font, anchor="mm")
+    row_bytes = (side_px + 7) // 8
+    data = band.tobytes()
+    # Mode "1" rows are packed most significant bit first and padded to whole bytes, as PNG's are;
+    # the padding bits Pillow leaves are 0, readers ignore them (PNG 7.2).
+    return [data[i:i + row_bytes] for i in range(0, len(data), row_bytes)]
 
 
 def url_problem(url: str) -> str | None:
@@ -191,15 +280,16 @@ def write_qr_files(
     module_mm: float = DEFAULT_MODULE_MM,
     formats: tuple[str, ...] = FORMATS,
     *,
+    label: str | None = None,
     durable: bool = True,
 ) -> dict[str, Path]:
     """Write ``<stem_path>.svg`` and/or ``<stem_path>.png`` atomically; return them by format.
 
     Everything is rendered before anything is written, so a bad parameter leaves no files.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
+    ``label`` is the human-readable line; ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s.
     """
     check_print_options(module_mm, formats)
-    renderers = {"svg": lambda: qr.svg(module_mm), "png": lambda: qr.png(module_mm)}
+    renderers = {"svg": lambda: qr.svg(module_mm, label), "png": lambda: qr.png(module_mm, label=label)}
     rendered = {fmt: renderers[fmt]() for fmt in dict.fromkeys(formats)}
     stem_path = Path(stem_path)
     # Appended, not with_suffix(): a stem such as "battery.v2" must keep its dot.

@@ -71,6 +71,7 @@ def version_options(command: Any) -> Any:
             click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
                          help="Output directory (the passport's own, so that versions stay together)."),
             click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now)."),
+            click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
             click.option("--status-list", "status_list_path", type=existing_file,
                          help="Status list whose next free entry the version gets."),
         ]
@@ -112,7 +113,7 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
     issued = []
     for change in changes:
         issued.append(lifecycle.update_passport(
-            previous, change, out_dir, signer=signer, issued_at=_issued_at(issued_at),
+            previous, change, out_dir, signer=signer, issued_at=_issued_at(issued_at, options["allow_future"]),
             status_list=allocator, source=str(data_file),
         ))
         previous = lifecycle.IssuedVersion.of(issued[-1])
@@ -130,6 +131,7 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The directory holding the passports, where their new versions go.")
 @click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time of every version (default: now).")
+@click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future.")
 @click.option("--status-list", "status_list_path", type=existing_file, help="Status list whose next free entry each version gets.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores", help="Worker processes.")
 @signing_options
@@ -146,7 +148,7 @@ def update_batch(input_path: Path, out_dir: Path, issued_at: str | None, status_
     """
     report = out_dir / UPDATE_REPORT_NAME
     results = lifecycle.update_many(
-        read_items(input_path), out_dir, signer=_signer(options), issued_at=_issued_at(issued_at),
+        read_items(input_path), out_dir, signer=_signer(options), issued_at=_issued_at(issued_at, options["allow_future"]),
         status_list=status_allocator(status_list_path), jobs=jobs, report=report,
     )
     report_batch(results, input_path, report, as_json, "updates", "updated")
@@ -178,7 +180,8 @@ def end_of_life(passport_file: Path, status: str, reason: str | None, operator: 
             raise click.UsageError("--operator needs --operator-name and --operator-role")
         named = {"identifier": operator, "name": operator_name, "role": operator_role}
     issued = lifecycle.end_of_life(
-        passport_file, status, out_dir, signer=_signer(options), operator=named, reason=reason, issued_at=_issued_at(issued_at),
+        passport_file, status, out_dir, signer=_signer(options), operator=named, reason=reason,
+        issued_at=_issued_at(issued_at, options["allow_future"]),
         status_list=status_allocator(status_list_path),
     )
     _print_issued(issued, as_json)
@@ -218,12 +221,13 @@ def second_life(originals: tuple[Path, ...], data_file: Path, operation: str | N
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Where to write the countersignature (the passport's directory).")
 @click.option("--issued-at", metavar="DATETIME", help="validFrom and proof time (default: now).")
+@click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future.")
 @signing_options
 @json_option
 @_handles_errors
 def countersign(version_file: Path, out_dir: Path, issued_at: str | None, as_json: bool, **options: Any) -> None:
     """Countersign a transfer VERSION (second life, waste) as the outgoing operator; history shows it."""
-    path = lifecycle.countersign(version_file, out_dir, signer=_signer(options), issued_at=_issued_at(issued_at))
+    path = lifecycle.countersign(version_file, out_dir, signer=_signer(options), issued_at=_issued_at(issued_at, options["allow_future"]))
     if as_json:
         _emit_json({"files": {"countersignature": str(path)}})
     else:
@@ -242,7 +246,7 @@ def history(paths: tuple[Path, ...], trust_path: Path, status_list_files: tuple[
     Exit codes as for verify (a broken chain is 1, invalid); with several passports, the worst.
     """
     try:
-        now = _issued_at(at, "--at")
+        now = _issued_at(at, allow_future=True, option="--at")
         trust = TrustStore.load(trust_path)
         lists = check_status_lists([load_document(read_bytes(p), str(p)) for p in status_list_files], trust, now=now)
         results = verify_history(paths, trust, status_lists=lists, now=now)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Generator, Iterator
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -29,10 +30,10 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import build_draft, parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, ItemResult, build_many, count_items, read_items
-from ..verifying.documents import check_content, is_build_data, load_document, passport_of
+from ..verifying.documents import check_content, credential_inputs, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_stem
-from ..jsonio import dumps_pretty, load_json_file, read_bytes, write_atomic
+from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..securing.status_list import StatusListAllocator
@@ -41,6 +42,20 @@ from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, PRECEDENCE, Status,
 from ..verifying.verification import verify as verify_document
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+#: 128 + SIGINT, what shells report for a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
+#: The file name that means standard input or output.
+STDIO = "-"
+
+
+def _read_input(path: Path) -> bytes:
+    """A file's bytes, or standard input's for ``-``, within the document size limit."""
+    if str(path) != STDIO:
+        return read_bytes(path)
+    data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidInputError([Problem("$", f"input is over the {MAX_DOCUMENT_BYTES}-byte limit")], "stdin")
+    return data
 
 
 def _printable(text: object) -> str:
@@ -63,13 +78,25 @@ def _emit_json(obj: Any) -> None:
     click.echo(dumps_pretty(obj).decode("utf-8"), nl=False)
 
 
+def _camel_case(name: str) -> str:
+    """``did_document`` -> ``didDocument``: every ``--json`` key is camelCase."""
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+def _for_people(millimetres: float) -> float:
+    """A length as a person reads it: 21.2, not 21.200000000000003 (micrometres are below print)."""
+    return round(millimetres, 3)
+
+
 def _report_error(exc: BatteryPassError, as_json: bool, status: str | None = None) -> None:
     if as_json:
         status = status or ("not-required" if isinstance(exc, PassportNotRequiredError) else "invalid")
-        body: dict[str, Any] = {"status": status, "error": str(exc)}
+        # problems[] is always there: one per field for invalid data, else the one problem at "$".
+        problems = exc.problems if isinstance(exc, InvalidInputError) else [Problem("$", str(exc))]
+        body: dict[str, Any] = {"status": status, "error": str(exc), "problems": [p.to_dict() for p in problems]}
         if isinstance(exc, InvalidInputError):
             body["source"] = exc.source
-            body["problems"] = [p.to_dict() for p in exc.problems]
         _emit_json(body)
         return
     if isinstance(exc, InvalidInputError):
@@ -107,14 +134,25 @@ def _passphrase(env_var: str | None) -> bytes | None:
     return value.encode("utf-8")
 
 
-def _issued_at(value: str | None, option: str = "--issued-at") -> datetime | None:
+#: How far ``--issued-at`` may lie ahead of this machine's clock without ``--allow-future``.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _issued_at(value: str | None, allow_future: bool = False, option: str = "--issued-at") -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint=option) from None
+    if not allow_future and moment > datetime.now(timezone.utc) + CLOCK_SKEW:
+        # Verifiers call such passports not-yet-valid until then: almost always a typo.
+        raise click.BadParameter(
+            f"{value} is in the future: every verifier rejects the passport until then (--allow-future to mean it)",
+            param_hint=option,
+        )
+    return moment
 
 
 _DURATION = re.compile(r"(\d{1,6})([dhm])")
@@ -130,7 +168,17 @@ def _duration(value: str) -> timedelta:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+module_mm_option = click.option(
+    "--module-mm", type=click.FloatRange(qr.MIN_MODULE_MM, qr.MAX_MODULE_MM), default=qr.DEFAULT_MODULE_MM,
+    show_default=True, help=f"QR module size in mm, {qr.MIN_MODULE_MM}-{qr.MAX_MODULE_MM} (the GS1 range).",
+)
+label_option = click.option(
+    "--label", default="identifier", show_default=True, metavar="identifier|serial|none|text:TEXT",
+    help=f"Human-readable line under the QR code (at most {qr.MAX_LABEL_CHARS} characters).",
+)
 existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+#: An input file, or - for standard input.
+input_file = click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 acts_option = click.option(
     "--acts", "acts_path", type=existing_file,
     help="Acts table (the shape `batterypass acts --json` prints) to judge dates under, when an act has been adopted.",
@@ -142,7 +190,7 @@ def _acts(path: Path | None) -> ActsTable | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="batterypass")
+@click.version_option(package_name="batterypass", prog_name="batterypass")
 def main() -> None:
     """Build, sign, QR-label and verify EU battery passports (Regulation (EU) 2023/1542)."""
 
@@ -158,7 +206,8 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--cert-chain", type=existing_file, help="PEM chain (leaf first) for the jose envelope's x5c."),
             click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the key's passphrase."),
             click.option("--resolver", metavar="URL", help="HTTPS base URL the QR code links to (default: from the build data)."),
-            click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True, help="QR module size in mm."),
+            module_mm_option,
+            label_option,
             click.option("--no-qr", is_flag=True, help="Write no QR code."),
             click.option("--voluntary", is_flag=True,
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
@@ -167,6 +216,9 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--valid-until", metavar="DATETIME", help="validUntil of the credentials (default: none)."),
             click.option("--status-list", "status_list_path", type=existing_file,
                          help="Status list (from `status-list create`) whose next free entry each credential gets."),
+            click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
+            click.option("--replace-other-issuer", is_flag=True,
+                         help="Replace a passport in --out that another issuer signed (refused otherwise)."),
             acts_option,
         ]
     ):
@@ -176,6 +228,13 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def status_allocator(path: Path | None) -> StatusListAllocator | None:
     return StatusListAllocator(path) if path is not None else None
+def _qr_options(options: dict[str, Any]) -> QrOptions:
+    try:
+        return QrOptions(
+            enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"], label=options["label"]
+        )
+    except qr.QrError as exc:
+        raise click.BadParameter(str(exc), param_hint="--label") from None
 
 
 def issuing(options: dict[str, Any]) -> dict[str, Any]:
@@ -186,22 +245,24 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
     signer = None
     if key_path is not None:
         signer = Signer.from_files(key_path, _passphrase(options["passphrase_env"]), options["envelope"], cert_chain)
-    issued_at, valid_until = _issued_at(options["issued_at"]), _issued_at(options["valid_until"], "--valid-until")
+    issued_at = _issued_at(options["issued_at"], options["allow_future"])
+    valid_until = _issued_at(options["valid_until"], allow_future=True, option="--valid-until")
     if valid_until is not None and valid_until <= (issued_at or datetime.now(timezone.utc)):
         raise click.BadParameter("must be after the issue time", param_hint="--valid-until")
     return {
         "signer": signer,
-        "qr_options": QrOptions(enabled=not options["no_qr"], resolver=options["resolver"], module_mm=options["module_mm"]),
+        "qr_options": _qr_options(options),
         "issued_at": issued_at,
         "voluntary": options["voluntary"],
         "valid_until": valid_until,
         "status_list": status_allocator(options["status_list_path"]),
+        "replace_other_issuer": options["replace_other_issuer"],
         "acts": _acts(options["acts_path"]),
     }
 
 
 @main.command()
-@click.argument("build_file", type=existing_file)
+@click.argument("build_file", type=input_file)
 @issuing_options
 @click.option("--draft", is_flag=True,
               help="Write an unsigned draft (NAME.draft.json) listing the missing data points instead of refusing.")
@@ -213,8 +274,10 @@ def build(build_file: Path, out_dir: Path, draft: bool, as_json: bool, **options
     if draft:
         _write_draft(build_file, out_dir, as_json, options)
         return
-    issued = issue_passport(load_json_file(build_file), out_dir, source=str(build_file), **issuing(options))
+    issued = issue_passport(parse_json(_read_input(build_file), str(build_file)), out_dir, source=str(build_file), **issuing(options))
     summary = issued.summary()
+    if "qrSideMm" in summary:
+        summary["qrSideMm"] = _for_people(summary["qrSideMm"])
     if as_json:
         _emit_json(summary)
         return
@@ -228,7 +291,7 @@ def build(build_file: Path, out_dir: Path, draft: bool, as_json: bool, **options
 def _write_draft(build_file: Path, out_dir: Path, as_json: bool, options: dict[str, Any]) -> None:
     if options["key_path"] is not None:
         raise click.UsageError("--draft writes an unsigned draft: drop --key")
-    made = build_draft(load_json_file(build_file), voluntary=options["voluntary"], resolver=options["resolver"],
+    made = build_draft(parse_json(_read_input(build_file), str(build_file)), voluntary=options["voluntary"], resolver=options["resolver"],
                        source=str(build_file), acts=_acts(options["acts_path"]))
     path = write_atomic(out_dir / f"{passport_file_stem(made.passport_id)}.draft.json", dumps_pretty(made.to_dict()))
     if as_json:
@@ -242,13 +305,13 @@ def _write_draft(build_file: Path, out_dir: Path, as_json: bool, options: dict[s
 
 
 @main.command()
-@click.argument("file", type=existing_file)
+@click.argument("file", type=input_file)
 @acts_option
 @json_option
 @_handles_errors
 def validate(file: Path, acts_path: Path | None, as_json: bool) -> None:
     """Check build data or a passport FILE and report every problem with its JSON path."""
-    report = check_content(read_bytes(file), str(file), _acts(acts_path))
+    report = check_content(_read_input(file), str(file), _acts(acts_path))
     if as_json:
         _emit_json({"file": str(file), **report.to_dict()})
     else:
@@ -256,19 +319,19 @@ def validate(file: Path, acts_path: Path | None, as_json: bool) -> None:
             _echo_err(f"error: {file}: {problem}")
         for note in report.notes:
             click.echo(_printable(f"note: {note}"))
-        click.echo(f"{file}: {report.kind} {'valid' if report.ok else f'has {len(report.problems)} problem(s)'}")
+        click.echo(_printable(report.verdict(str(file))))
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
 @main.command()
-@click.argument("build_file", type=existing_file)
+@click.argument("build_file", type=input_file)
 @acts_option
 @json_option
 @_handles_errors
 def obligations(build_file: Path, acts_path: Path | None, as_json: bool) -> None:
     """Which obligations of the Regulation apply to this battery, which are pending on an act
     not yet in force, and which the data meets."""
-    build = parse_build_data(load_json_file(build_file), str(build_file))
+    build = parse_build_data(parse_json(_read_input(build_file), str(build_file)), str(build_file))
     found = rules.obligations(build, acts=_acts(acts_path))
     if as_json:
         _emit_json(
@@ -329,7 +392,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         "verificationMethod": identity.verification_method,
         "encrypted": passphrase_env is not None,
         "operators": list(dict.fromkeys(operators)),
-        "files": {name: str(path) for name, path in paths.items()},
+        "files": {_camel_case(name): str(path) for name, path in paths.items()},
     }
     if as_json:
         _emit_json(summary)
@@ -342,7 +405,8 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=existing_file)
+@click.argument("sources", metavar="FILE|DIR|-...", nargs=-1, required=True,
+                type=click.Path(exists=True, allow_dash=True, path_type=Path))
 @click.option("--trust", "trust_path", type=click.Path(exists=True, path_type=Path), required=True,
               help="Trust store: a DID/controlled-identifier document, a PEM root, or a directory of them.")
 @click.option("--status-list", "status_list_files", type=existing_file, multiple=True,
@@ -351,15 +415,33 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
 @click.option("--max-status-age", "max_status_age", metavar="AGE", default=f"{DEFAULT_MAX_STATUS_AGE.days}d", show_default=True,
               help="A status list issued longer ago (30d, 12h, 90m) is stale: it cannot prove a passport unrevoked.")
 @acts_option
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdicts that are not valid, and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every check of every verdict.")
 @json_option
 def verify(
-    files: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
-    max_status_age: str, acts_path: Path | None, as_json: bool,
+    sources: tuple[Path, ...], trust_path: Path, status_list_files: tuple[Path, ...], require_status: bool,
+    max_status_age: str, acts_path: Path | None, quiet: bool, verbose: bool, as_json: bool,
 ) -> None:
     """Verify passports (or any VC) that others issued, offline, against the --trust store.
 
-    Exit code: 0 valid, 1 invalid, 3 untrusted issuer, 4 expired or not yet valid, 5 revoked,
-    6 status unknown (with --require-status); with several files, the worst.
+    Each source is a credential file, a directory (every *.json and *.jwt file in it: full
+    passports and audience views alike) or - (standard input: one credential, JSONL line or
+    compact JWS, or one path a line). Each verdict ends with what to do next; a summary line
+    counts the verdicts.
+
+    \b
+    Exit code, the worst verdict's:
+      0 valid           1 invalid (forged, tampered, malformed)
+      3 unknown-issuer  7 unlisted-key (a known issuer never listed the key)
+      4 expired         8 not-yet-valid
+      5 revoked         6 status-unknown (with --require-status)
+      9 unsupported (an algorithm or cryptosuite we do not implement)
+      2 usage error (bad trust store or status list)
+
+    \b
+    Examples:
+      batterypass verify out/ --trust keys/demo/trust --quiet
+      find lot-7 -name '*.json' | batterypass verify - --trust trust/ --json
     """
     try:
         trust = TrustStore.load(trust_path)
@@ -372,29 +454,46 @@ def verify(
         # A broken trust store or status list is the verifier's set-up, not the passport's fault.
         _report_error(exc, as_json, status="usage-error")
         sys.exit(EXIT_USAGE)
-    results, statuses = [], set()
-    for path in files:
-        try:
-            result = verify_document(
-                read_bytes(path), trust, status_lists=status_lists, require_status=require_status, acts=acts_table
-            )
-        except InvalidInputError as exc:  # unreadable or oversized file: nothing to verify
-            statuses.add(Status.INVALID)
-            reasons = [str(p) for p in exc.problems]
-            results.append({"file": str(path), "status": Status.INVALID.value, "exitCode": EXIT_INVALID, "reasons": reasons})
+    for skipped in trust.skipped:
+        for problem in skipped.problems:
+            _echo_err(f"warning: trust store: {skipped.source}: {problem} (file skipped)")
+    results, counts = [], Counter[Status]()
+    for name, data in credential_inputs(sources):
+        if isinstance(data, InvalidInputError):  # unreadable or oversized: nothing to verify
+            entry = _unreadable_verdict(name, data)
         else:
-            statuses.add(result.status)
-            results.append({"file": str(path), **result.to_dict()})
-    worst = next((s for s in PRECEDENCE if s in statuses), Status.VALID)
+            result = verify_document(data, trust, status_lists=status_lists, require_status=require_status, acts=acts_table)
+            entry = {"file": name, **result.to_dict()}
+        counts[Status(entry["status"])] += 1
+        if as_json:
+            results.append(entry)
+        elif not (quiet and entry["status"] == Status.VALID.value):
+            _print_verdict(entry, verbose)
+    worst = next((s for s in PRECEDENCE if counts[s]), Status.VALID)
+    summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}
     if as_json:
-        _emit_json({"status": worst.value, "exitCode": worst.exit_code, "results": results})
+        skipped = [{"file": e.source, "problems": [p.to_dict() for p in e.problems]} for e in trust.skipped]
+        _emit_json({
+            "status": worst.value, "exitCode": worst.exit_code, "results": results, "summary": summary,
+            "trustStoreSkipped": skipped,
+        })
     else:
-        for entry in results:
-            _print_verdict(entry)
+        counted = ", ".join(f"{n} {status}" for status, n in summary["byStatus"].items())
+        click.echo(f"{summary['total']} credential(s): {counted or 'none found'}")
     sys.exit(worst.exit_code)
 
 
-def _print_verdict(entry: dict[str, Any]) -> None:
+def _unreadable_verdict(name: str, error: InvalidInputError) -> dict[str, Any]:
+    return {
+        "file": name,
+        "status": Status.INVALID.value,
+        "exitCode": Status.INVALID.exit_code,
+        "reasons": [str(p) for p in error.problems],
+        "nextStep": Status.INVALID.next_step,
+    }
+
+
+def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
     # Every line quotes what a document claims: each goes through _printable.
     lines = [f"{entry['file']}: {entry['status'].upper()}"]
     if entry.get("passportId"):
@@ -405,31 +504,45 @@ def _print_verdict(entry: dict[str, Any]) -> None:
         lines.append(f"  signed by {entry['issuer']} for operator {entry['operator']}")
     if battery := entry.get("battery"):
         lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
-    for check in entry.get("checks", []):
+    for check in entry.get("checks", []) if verbose else ():
         mark = {True: "ok", False: "FAIL", None: "n/a"}[check["passed"]]
         lines.append(f"  [{mark:4}] {check['name']}: {check['detail']}")
     lines.extend(f"  why: {reason}" for reason in entry.get("reasons", []))
+    lines.append(f"  next: {entry['nextStep']}")
     for line in lines:
         click.echo(_printable(line))
 
 
 @main.command("qr")
-@click.argument("file", type=existing_file)
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
+              help="Output file, or - for standard output (then give --format).")
 @click.option("--format", "fmt", type=click.Choice(qr.FORMATS), help="Default: from the --out suffix.")
-@click.option("--module-mm", type=float, default=qr.DEFAULT_MODULE_MM, show_default=True)
+@module_mm_option
+@label_option
 @click.option("--resolver", metavar="URL", help="HTTPS resolver base (default: the link recorded in the passport).")
 @json_option
 @_handles_errors
-def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, resolver: str | None, as_json: bool) -> None:
-    """Write the QR code of an existing passport FILE (signed or not)."""
-    suffix = out_path.suffix.lower().lstrip(".")
+def qr_command(
+    file: Path, out_path: Path, fmt: str | None, module_mm: float, label: str, resolver: str | None, as_json: bool
+) -> None:
+    """Write the QR code of an existing passport FILE (signed or not; - reads standard input).
+
+    \b
+    Examples:
+      batterypass qr out/PASSPORT.json --out label.svg --module-mm 0.5
+      batterypass qr out/PASSPORT.json --out - --format png --label serial > label.png
+    """
+    to_stdout = str(out_path) == STDIO
+    suffix = "" if to_stdout else out_path.suffix.lower().lstrip(".")
     if fmt and suffix in qr.FORMATS and suffix != fmt:
         raise click.UsageError(f"--out {out_path} says {suffix}, --format says {fmt}")
     if not fmt and suffix not in qr.FORMATS:
         raise click.UsageError(f"--out {out_path}: name a .svg or .png file, or give --format")
+    if to_stdout and as_json:
+        raise click.UsageError("--out - writes the image to standard output: it cannot also carry --json")
     fmt = fmt or suffix
-    document = load_document(read_bytes(file), str(file))
+    document = load_document(_read_input(file), str(file))
     if is_build_data(document):
         raise click.UsageError(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it")
     _, passport, _ = passport_of(document)
@@ -439,9 +552,17 @@ def qr_command(file: Path, out_path: Path, fmt: str | None, module_mm: float, re
     url = identifiers.qr_link(resolver, passport.id, general.gtin, general.serialNumber) if resolver else general.passportUrl
     if url is None:
         raise InvalidInputError([Problem("$.credentialSubject.generalProductInformation.passportUrl", "the passport has no link: give --resolver")])
+    try:
+        line = qr.label_text(label, general.batteryIdentifier, general.serialNumber)
+    except qr.QrError as exc:
+        raise click.BadParameter(str(exc), param_hint="--label") from None
     symbol = qr.encode_qr(url)
-    write_atomic(out_path, symbol.svg(module_mm) if fmt == "svg" else symbol.png(module_mm))
-    summary = {"url": url, "sideMm": symbol.side_mm(module_mm), "files": {fmt: str(out_path)}}
+    image = symbol.svg(module_mm, line) if fmt == "svg" else symbol.png(module_mm, label=line)
+    if to_stdout:
+        sys.stdout.buffer.write(image)
+        return
+    write_atomic(out_path, image)
+    summary = {"url": url, "sideMm": _for_people(symbol.side_mm(module_mm)), "label": line, "files": {fmt: str(out_path)}}
     if as_json:
         _emit_json(summary)
     else:
@@ -461,40 +582,72 @@ def schemas(out_dir: Path) -> None:
 @issuing_options
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes.")
+@click.option("--strict", is_flag=True, help="Count items that need no passport (Art. 77(1)) as failures.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the failures (no summary, no not-required items).")
+@click.option("-v", "--verbose", is_flag=True, help="Also print every item's outcome, in input order.")
 @json_option
 @_handles_errors
-def batch(input_path: Path, out_dir: Path, jobs: int, as_json: bool, **options: Any) -> None:
+def batch(
+    input_path: Path, out_dir: Path, jobs: int, strict: bool, quiet: bool, verbose: bool, as_json: bool, **options: Any
+) -> None:
     """Build, sign and QR-label the passport of every item of INPUT into --out, as `build` does for one.
 
     INPUT is a JSONL file (one build-data object a line), a directory of build-data *.json files
     (in name order) or - for JSONL on stdin. A bad item is reported with its line or file name and
     never stops the others. A rerun skips the passports already in --out complete and identical,
     so an interrupted batch resumes. Every item's outcome goes to OUT/batch-report.jsonl.
-    Exit code: 0 when every item succeeded, 1 when any failed.
+    Items that need no passport are reported as not required, not as failures (--strict: failures).
+
+    Ctrl-C stops handing out items and lets the running ones finish; a second Ctrl-C exits at
+    once (a rerun resumes either way). Exit code: 0 when every item succeeded, 1 when any
+    failed, 130 when interrupted.
+
+    \b
+    Examples:
+      batterypass batch lot.jsonl --out out --key issuer/private.pem --json
+      erp-export | batterypass batch - --out out --key issuer/private.pem -j 4
     """
     if input_path.is_dir() and input_path.resolve() == out_dir.resolve():
         raise click.UsageError("--out must not be the INPUT directory: passports would be read as build data next time")
     report = out_dir / REPORT_NAME
     results = build_many(read_items(input_path), out_dir, jobs=jobs, report=report, **issuing(options))
-    report_batch(results, input_path, report, as_json, "passports", "issued")
+    report_batch(results, input_path, report, as_json, "passports", "issued", quiet=quiet, verbose=verbose, strict=strict)
 
 
-def report_batch(results: Iterable[ItemResult], input_path: Path, report: Path, as_json: bool, label: str, done: str) -> None:
-    """Run a batch's ``results`` with a progress bar on a terminal, print its summary and exit 0, or 1 if any item failed."""
+def report_batch(
+    results: Generator[ItemResult, None, None], input_path: Path, report: Path, as_json: bool, label: str, done: str,
+    *, quiet: bool = False, verbose: bool = False, strict: bool = False,
+) -> None:
+    """Run a batch's ``results`` with a progress bar on a terminal, print its summary and exit 0,
+    or 1 if any item failed (with ``strict``, also if any needed no passport)."""
     summary = BatchSummary()
     progress = (
         click.progressbar(results, length=count_items(input_path), label=label, show_pos=True, file=sys.stderr)
         if not as_json and sys.stderr.isatty()
         else contextlib.nullcontext(results)
     )
-    with progress as shown:
-        for result in shown:
-            summary.add(result)
+    with _interruptible() as interrupted:
+        try:
+            with progress as shown:
+                for result in shown:
+                    summary.add(result)
+                    if verbose and not as_json:
+                        click.echo(f"{result.source}: {result.status} {result.passport_id or ''}".rstrip())
+        finally:
+            # Within the handler: the batch's clean-up waits for running items, and a
+            # second Ctrl-C during that wait must still exit at once.
+            results.close()
+    if interrupted:
+        click.echo(
+            f"interrupted after {summary.total} item(s) ({summary.ok} {done}); run the same command again to resume",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     if as_json:
         _emit_json({**summary.to_dict(), "report": str(report)})
     else:
         if summary.reissued:
-            click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")
+            click.echo(f"note: {summary.reissued} passport(s) already in {report.parent} were {done} again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
                 _echo_err(f"error: {failure.source}: {problem}")
@@ -502,8 +655,36 @@ def report_batch(results: Iterable[ItemResult], input_path: Path, report: Path, 
                 _echo_err(f"error: {failure.source}: {failure.error}")
         if summary.failures_not_kept:
             click.echo(f"error: and {summary.failures_not_kept} more failed item(s): see {report}", err=True)
+        for item in () if quiet else summary.not_required_items:
+            _echo_err(f"not required: {item.source}: {item.error}")
+    if not (as_json or quiet):
         click.echo(
             f"{summary.total} item(s): {summary.ok} {done}, {summary.skipped} already {done}, "
-            f"{summary.failed} failed; report {report}"
+            f"{summary.not_required} not required, {summary.failed} failed; report {report}"
         )
-    sys.exit(EXIT_INVALID if summary.failed else EXIT_OK)
+    sys.exit(EXIT_INVALID if summary.failed or (strict and summary.not_required) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[list[bool]]:
+    """Ctrl-C, the batch way: the first raises KeyboardInterrupt where the batch is, whose
+    clean-up (no new items, running ones finish, files flushed) then runs; a second exits at
+    once with 130, whatever is running (workers die with this process, PR_SET_PDEATHSIG;
+    what they were writing is a temporary file the next run removes). Yields a list that
+    holds True after an interrupt."""
+    interrupted: list[bool] = []
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if interrupted:
+            os._exit(EXIT_INTERRUPTED)
+        interrupted.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield interrupted
+    except KeyboardInterrupt:
+        if not interrupted:  # raised by someone else's handler: still an interrupt
+            interrupted.append(True)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -69,7 +69,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 try:
     import fcntl
@@ -81,9 +81,9 @@ from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..verifying.documents import credential_of, load_document
-from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
-from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, parse_json, read_bytes
+from ..jsonio import creation_mode, jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 from ..securing.status_list import StatusListAllocator
 
@@ -92,7 +92,7 @@ from ..securing.status_list import StatusListAllocator
 REPORT_NAME = "batch-report.jsonl"
 STDIN = "-"
 
-Status = Literal["ok", "failed", "skipped"]
+Status = Literal["ok", "failed", "skipped", "not-required"]
 #: Items a worker takes at a time: large enough that inter-process traffic is noise next to
 #: the work (~3 ms an item), small enough that results and the progress bar flow steadily.
 CHUNK_SIZE = 16
@@ -120,9 +120,10 @@ class BatchError(BatteryPassError):
 class ItemResult:
     """What became of one input item.
 
-    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical) or
+    ``status`` is ``"ok"`` (issued now), ``"skipped"`` (issued earlier, identical),
+    ``"not-required"`` (Art. 77(1) asks for no passport, ``error`` says why; not a failure) or
     ``"failed"``: then ``problems`` (invalid data, with build-data paths as ``validate``
-    reports them) and/or ``error`` (anything else: no passport required, a duplicate) say why.
+    reports them) and/or ``error`` (anything else: a duplicate, another issuer's passport) say why.
     """
 
     source: str
@@ -145,6 +146,8 @@ class ItemResult:
             out["problems"] = [p.to_dict() for p in self.problems]
         if self.error:
             out["error"] = self.error
+            if not self.problems:  # problems[] always, as every --json output has it
+                out["problems"] = [Problem("$", self.error).to_dict()]
         if self.reissued:
             out["reissued"] = self.reissued
         return out
@@ -162,12 +165,18 @@ class BatchSummary:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    not_required: int = 0
     reissued: int = 0
     failures: list[ItemResult] = field(default_factory=list)
     failures_not_kept: int = 0
+    not_required_items: list[ItemResult] = field(default_factory=list)
 
     def add(self, result: ItemResult) -> None:
         self.total += 1
+        if result.status == "not-required":
+            self.not_required += 1
+            self.not_required_items.append(result)
+            return
         setattr(self, result.status, getattr(self, result.status) + 1)
         self.reissued += result.reissued is not None
         if result.status == "failed":
@@ -183,8 +192,10 @@ class BatchSummary:
             "failed": self.failed,
             "skipped": self.skipped,
             "reissued": self.reissued,
+            "notRequired": self.not_required,
             "failures": [f.to_dict() for f in self.failures],
             "failuresNotListed": self.failures_not_kept,
+            "notRequiredItems": [f.to_dict() for f in self.not_required_items],
         }
 
 
@@ -200,7 +211,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
     the file name. An item that cannot be read is yielded as its :class:`InvalidInputError`.
     """
     if str(source) == STDIN:
-        yield from _jsonl_items(sys.stdin.buffer, "stdin")
+        yield from jsonl_items(sys.stdin.buffer, "stdin")
         return
     path = Path(source)
     if path.is_dir():
@@ -217,7 +228,7 @@ def read_items(source: str | os.PathLike[str]) -> Iterator[tuple[str, bytes | In
             yield path.name, exc
         return
     with path.open("rb") as fh:
-        yield from _jsonl_items(fh, path.name)
+        yield from jsonl_items(fh, path.name)
 
 
 def count_items(source: str | os.PathLike[str]) -> int | None:
@@ -230,26 +241,12 @@ def count_items(source: str | os.PathLike[str]) -> int | None:
     if path.suffix.lower() == ".json":
         return 1
     with path.open("rb") as fh:
-        return sum(1 for _ in _jsonl_items(fh, path.name))
+        return sum(1 for _ in jsonl_items(fh, path.name))
 
 
 def _json_files(directory: Path) -> list[Path]:
     files = (path for path in directory.iterdir() if path.suffix.lower() == ".json" and not path.name.startswith("."))
     return sorted(path for path in files if path.is_file())
-
-
-def _jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    number = 0
-    # readline with a limit, so that one endless line cannot take all memory.
-    while line := fh.readline(MAX_DOCUMENT_BYTES + 1):
-        number += 1
-        source = f"{name}:{number}"
-        if len(line) > MAX_DOCUMENT_BYTES and not line.endswith(b"\n"):
-            while (rest := fh.readline(MAX_DOCUMENT_BYTES)) and not rest.endswith(b"\n"):
-                pass
-            yield source, InvalidInputError([Problem("$", f"line is over the {MAX_DOCUMENT_BYTES}-byte limit")], source)
-        elif line.strip():
-            yield source, line
 
 
 # --------------------------------------------------------------------------- building
@@ -264,6 +261,7 @@ class _Settings:
     qr_options: QrOptions
     issued_at: datetime
     voluntary: bool
+    replace_other_issuer: bool = False
     acts: ActsTable | None = None
     valid_until: datetime | None = None
     status_list: StatusListAllocator | None = None
@@ -284,6 +282,7 @@ def build_many(
     voluntary: bool = False,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    replace_other_issuer: bool = False,
     acts: ActsTable | None = None,
     valid_until: datetime | None = None,
     status_list: StatusListAllocator | None = None,
@@ -299,7 +298,8 @@ def build_many(
     (default: now, taken once) is the same for every item. ``jobs`` > 1 issues in that many
     worker processes. With ``report``, a JSONL line per item is written to that file,
     published (atomically) only when every item is done. A key that cannot sign with
-    ``signer``'s envelope raises before any item is issued.
+    ``signer``'s envelope raises before any item is issued. An item whose passport in
+    ``out_dir`` another issuer signed fails unless ``replace_other_issuer``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -309,7 +309,7 @@ def build_many(
             # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
             signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
         settings = _Settings(
-            out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, acts, valid_until, status_list
+            out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, replace_other_issuer, acts, valid_until, status_list
         )
         claims = _Claims()
         for result in run_in_workers(functools.partial(_issue_entry, settings), claims.entries(items), jobs):
@@ -504,12 +504,15 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             issued_at=settings.issued_at,
             source=source,
             durable=not DEFER_SYNC,
+            replace_other_issuer=settings.replace_other_issuer,
             valid_until=settings.valid_until,
             status_list=settings.status_list,
         )
     except InvalidInputError as exc:
         return ItemResult(source, "failed", problems=tuple(exc.problems))
-    except BatteryPassError as exc:  # no passport required, a QR or signing failure
+    except PassportNotRequiredError as exc:
+        return ItemResult(source, "not-required", error=str(exc))
+    except BatteryPassError as exc:  # another issuer's passport, a QR or signing failure
         return ItemResult(source, "failed", error=str(exc))
     except OSError as exc:  # this item's files cannot be written: the others may still be
         where = f"{exc.filename}: " if exc.filename else ""

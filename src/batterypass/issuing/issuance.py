@@ -22,7 +22,7 @@ from ..carriers import qr
 from .assemble import build_passport
 from ..law.acts import ActsTable
 from ..securing.credential import passport_credential
-from ..errors import InvalidInputError, Problem, shorten
+from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
 from ..law.identifiers import version_credential_id
 from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
@@ -33,6 +33,7 @@ from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
 from ..securing.status_list import StatusListAllocator
+from ..verifying.documents import credential_of, load_document
 
 
 
@@ -104,17 +105,21 @@ class Signer:
 
 @dataclass(frozen=True)
 class QrOptions:
-    """What QR files to write. ``resolver`` overrides the build data's resolver."""
+    """What QR files to write. ``resolver`` overrides the build data's resolver; ``label`` is
+    the human-readable line under the code (:data:`~batterypass.carriers.qr.LABEL_CHOICES` or
+    ``text:ANYTHING``)."""
 
     enabled: bool = True
     resolver: str | None = None
     formats: tuple[str, ...] = qr.FORMATS
     module_mm: float = qr.DEFAULT_MODULE_MM
+    label: str = "identifier"
 
     def __post_init__(self) -> None:
         # Checked here, when the options are made: a batch fails up front, not item by item.
         if self.enabled:
             qr.check_print_options(self.module_mm, self.formats)
+            qr.label_text(self.label, "", "")
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,24 @@ def passport_files(
     return {**{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats}, "passport": Path(f"{stem}.json")}
 
 
+class OtherIssuerError(BatteryPassError):
+    """The output already holds this battery's passport, signed by another issuer."""
+
+
+def _other_signed_issuer(path: Path, issuer: str) -> str | None:
+    """The issuer of the signed passport at ``path`` when it is not ``issuer``; None otherwise
+    (no file, an unsigned or unreadable one: nobody's signature is lost by replacing it)."""
+    if not path.exists():
+        return None
+    try:
+        credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
+    except BatteryPassError:
+        return None
+    found = credential.get("issuer")
+    found = found.get("id") if isinstance(found, dict) else found
+    return str(found) if envelope and found != issuer else None
+
+
 def issue_passport(
     build_data: BuildData | dict[str, Any],
     out_dir: str | os.PathLike[str],
@@ -192,18 +215,21 @@ def issue_passport(
     durable: bool = True,
     valid_until: datetime | None = None,
     status_list: StatusListAllocator | None = None,
+    replace_other_issuer: bool = False,
     acts: ActsTable | None = None,
 ) -> IssuedPassport:
     """Build, wrap, sign (when ``signer`` is given) and write one passport and its QR files.
 
     Raises what :func:`~batterypass.assemble.build_passport` raises, before anything is written.
-    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``acts`` the acts table the
-    dates are judged under (default: the built-in one).
+    ``durable`` is :func:`~batterypass.jsonio.write_atomic`'s; ``replace_other_issuer`` is
+    :func:`write_passport`'s; ``acts`` the acts table the dates are judged under (default: the
+    built-in one).
     """
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
         passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, source=source, durable=durable,
         valid_until=valid_until, status_list=status_list,
+        replace_other_issuer=replace_other_issuer,
     )
 
 
@@ -218,6 +244,7 @@ def write_passport(
     durable: bool = True,
     valid_until: datetime | None = None,
     status_list: StatusListAllocator | None = None,
+    replace_other_issuer: bool = False,
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
     (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows).
@@ -225,7 +252,9 @@ def write_passport(
     With ``status_list`` the credential gets the list's next free entry. A version after the
     first (``passport.lifecycle``) is written to a name of its own and never replaces a file
     (:class:`FileExistsError` if the version exists); it writes no QR code. Version 1 is not
-    replaced once a later version exists.
+    replaced once a later version exists. A passport file already in ``out_dir`` that another
+    issuer signed is not replaced (:class:`OtherIssuerError`, naming both) unless
+    ``replace_other_issuer`` is set.
     """
     stem = passport_file_stem(passport.id, passport.version)  # refuses an id that is no file name, before anything else
     url = passport.generalProductInformation.passportUrl
@@ -237,19 +266,29 @@ def write_passport(
         raise InvalidInputError(
             [Problem("$", f"passport {passport.id} already has later versions in {out_dir}: record changes with update")], source
         )
+    out = Path(out_dir)
     credential = passport_credential(passport, issued_at, valid_until)
-    if status_list is not None:
+    issuer = signer.identity.id if signer else credential["issuer"]["id"]
+    if not replace_other_issuer and (other := _other_signed_issuer(out / f"{stem}.json", issuer)):
+        raise OtherIssuerError(
+            f"{out / f'{stem}.json'} is signed by {other}; this run issues as {issuer}: refusing to replace "
+            "another issuer's passport (--replace-other-issuer to do it anyway)"
+        )
+    if status_list is not None:  # after every refusal: a refused passport takes no entry
         credential["credentialStatus"] = status_list.next_entry()
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
-    out = Path(out_dir)
     files: dict[str, Path] = {}
     side = None
     if qr_options.enabled and first:
         assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
-        written = qr.write_qr_files(symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, durable=durable)
+        general = passport.generalProductInformation
+        label = qr.label_text(qr_options.label, general.batteryIdentifier, general.serialNumber)
+        written = qr.write_qr_files(
+            symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, label=label, durable=durable
+        )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
     files["passport"] = write_atomic(out / f"{stem}.json", dumps_pretty(document), durable=durable, overwrite=first)
     return IssuedPassport(passport, document, files, url if qr_options.enabled and first else None, side)

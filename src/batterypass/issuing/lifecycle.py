@@ -309,6 +309,7 @@ def second_life(
     status_list: StatusListAllocator | None = None,
     source: str | None = None,
     acts: ActsTable | None = None,
+    replace_other_issuer: bool = False,
 ) -> tuple[IssuedPassport, list[IssuedPassport]]:
     """The new passport of a battery made from ``originals`` (Art. 77(7)), and the originals' status changes.
 
@@ -317,6 +318,7 @@ def second_life(
     the current version of each original with the ``operation`` (default: from
     ``battery.status``). Each original gets a version recording its new status and that
     responsibility passed to the new operator (written beside the original's file).
+    ``replace_other_issuer`` is :func:`write_passport`'s, for the new passport.
     """
     versions = [o if isinstance(o, IssuedVersion) else read_version(o) for o in originals]
     build = build_data if isinstance(build_data, BuildData) else parse_build_data(build_data, source)
@@ -367,7 +369,7 @@ def second_life(
                 [Problem("ORIGINAL", f"version {later.version} already exists ({taken}): name the current version")], str(version.path)
             )
     issued = write_passport(passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at,
-                            status_list=status_list, source=source)
+                            status_list=status_list, source=source, replace_other_issuer=replace_other_issuer)
     changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
     return issued, changed
 

@@ -83,3 +83,13 @@ def check_passport_subject(subject: Any, credential_id: str | None = None, *, ac
     if problems:
         raise InvalidInputError(problems)
     return passport
+
+
+def check_bare_passport(document: Any, *, acts: ActsTable | None = None) -> Passport:
+    """:func:`check_passport_subject` for a passport on its own (not in a credential): the
+    problems' paths start at the passport (``$.generalProductInformation...``)."""
+    try:
+        return check_passport_subject(document, acts=acts)
+    except InvalidInputError as exc:
+        problems = [Problem("$" + p.path.removeprefix(_SUBJECT), p.message) for p in exc.problems]
+        raise InvalidInputError(problems, exc.source) from None

@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..errors import Problem
 from .access import AUDIENCE_POINTS, Access, field_point, is_voluntary
 from .passport import Passport
 from .validation import models_in
@@ -50,3 +51,45 @@ def view_for(passport: Passport, audience: Access | str) -> dict[str, Any]:
     sourcing = passport.supplyChainDueDiligence
     shown = audience is not Access.PUBLIC or bool(sourcing and sourcing.voluntaryDataAudience == "public")
     return passport.model_dump(mode="json", exclude_none=True, exclude=_hidden(Passport, AUDIENCE_POINTS[audience], shown))
+
+
+def disclosure_problems(subject: Any, audience: Access | str) -> list[Problem]:
+    """Where ``subject`` (a view as JSON data) holds more than ``audience`` may see.
+
+    The same field metadata as :func:`view_for` decides, so what :func:`view_for` makes has no
+    problem. Keys the passport model does not know are reported too: a view cannot show that
+    they are meant for the audience. Nothing else is judged (a view leaves out required fields).
+    """
+    audience = Access(audience)
+    sourcing = subject.get("supplyChainDueDiligence") if isinstance(subject, dict) else None
+    shown = audience is not Access.PUBLIC or (isinstance(sourcing, dict) and sourcing.get("voluntaryDataAudience") == "public")
+    problems: list[Problem] = []
+    _disclosure(Passport, subject, AUDIENCE_POINTS[audience], shown, "$", problems)
+    return problems
+
+
+def _disclosure(
+    model: type[BaseModel], data: Any, points: frozenset[int], voluntary_shown: bool, path: str, problems: list[Problem]
+) -> None:
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            _disclosure(model, item, points, voluntary_shown, f"{path}[{index}]", problems)
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        info = model.model_fields.get(key)
+        where = f"{path}.{key}"
+        if info is None:
+            problems.append(Problem(where, "not a field of the battery passport"))
+            continue
+        point = field_point(info)
+        if point is not None and point not in points:
+            problems.append(Problem(where, f"Annex XIII point {point} is not for this audience"))
+            continue
+        if is_voluntary(info) and not voluntary_shown:
+            problems.append(Problem(where, "voluntary data not made public by voluntaryDataAudience"))
+            continue
+        nested = models_in(info.annotation)
+        if len(nested) == 1:
+            _disclosure(nested[0], value, points, voluntary_shown, where, problems)

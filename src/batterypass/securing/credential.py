@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import shorten
+from ..errors import Problem, shorten
 from ..law.identifiers import operator_urn, version_credential_id
 from ..model.access import Access
 from ..model.passport import Passport
@@ -122,6 +122,26 @@ def credential_audience(credential: dict[str, Any]) -> Access | None:
     if len(stated) > 1:
         raise ValueError(f"the credential states {len(stated)} audiences ({', '.join(a.value for a in stated)}); a view has one")
     return stated[0] if stated else None
+
+
+def credential_shape_problems(credential: dict[str, Any]) -> list[Problem]:
+    """What makes ``credential`` no VC 2.0 credential (``@context``, ``type``, ``id``,
+    ``credentialSubject``), each problem at its path; issuer and dates are the caller's."""
+    problems = []
+    context = credential.get("@context")
+    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
+        problems.append(Problem("$.@context", f"must be an array whose first item is {VC_CONTEXT_V2!r}"))
+    types = credential.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "VerifiableCredential" not in types or not all(isinstance(t, str) for t in types):
+        problems.append(Problem("$.type", "must be a string or an array of strings including 'VerifiableCredential'"))
+    if "id" in credential and not isinstance(credential["id"], str):
+        problems.append(Problem("$.id", "must be a string (a URL)"))
+    subject = credential.get("credentialSubject")
+    subjects = subject if isinstance(subject, list) and subject else [subject]
+    if not all(isinstance(s, dict) for s in subjects):
+        problems.append(Problem("$.credentialSubject", "must be an object or a non-empty array of objects"))
+    return problems
 
 
 def is_passport_credential(credential: dict[str, Any]) -> bool:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from .credential import parse_date_time_stamp
 from .jcs import canonical_json
-from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
 from .keys import IssuerKey, KeyAlgorithmError, PublicKey
 
 PROOF_TYPE = "DataIntegrityProof"
@@ -32,6 +32,16 @@ CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_PURPOSE = "assertionMethod"
 
 _SIGNATURE_BYTES = 64
+#: Published proof types and cryptosuites (W3C VC-DI-ECDSA, VC-DI-EDDSA, VC-DI-BBS, and the
+#: CCG suites before Data Integrity) this module does not implement: a proof using one is
+#: "unsupported", neither valid nor forged. Any other value is simply wrong.
+UNSUPPORTED_PROOF_TYPES = frozenset(
+    {"Ed25519Signature2020", "Ed25519Signature2018", "JsonWebSignature2020", "EcdsaSecp256k1Signature2019",
+     "EcdsaSecp256r1Signature2019", "BbsBlsSignature2020", "RsaSignature2018"}
+)
+UNSUPPORTED_CRYPTOSUITES = frozenset(
+    {"ecdsa-rdfc-2019", "ecdsa-jcs-2019", "ecdsa-sd-2023", "eddsa-rdfc-2022", "bbs-2023"}
+)
 _BASE58BTC = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]+$")
 # 64 bytes are at most 88 base58 characters. Base58 decoding is quadratic in the length, so a
 # longer value is refused before it is decoded (a megabyte one would take minutes).
@@ -39,10 +49,15 @@ _MAX_PROOF_VALUE_CHARS = 90
 
 
 class ProofError(BatteryPassError):
-    """A Data Integrity proof is missing, malformed or does not verify; ``reason`` says which."""
+    """A Data Integrity proof is missing, malformed or does not verify; ``reason`` says which.
 
-    def __init__(self, reason: str):
+    ``unsupported`` is True when the proof may well be genuine but uses a proof type or
+    cryptosuite this package does not implement: nothing is known about it either way.
+    """
+
+    def __init__(self, reason: str, *, unsupported: bool = False):
         self.reason = reason
+        self.unsupported = unsupported
         super().__init__(reason)
 
 
@@ -134,10 +149,15 @@ def check_proof(secured: Any) -> CheckedProof:
         raise ProofError("several proofs (a proof set or chain) are not supported: expected exactly one proof")
     if not isinstance(proof, dict):
         raise ProofError("proof is not a JSON object")
-    if proof.get("type") != PROOF_TYPE:
-        raise ProofError(f"proof type is {proof.get('type')!r}, expected {PROOF_TYPE!r}")
-    if proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError(f"proof cryptosuite is {proof.get('cryptosuite')!r}, expected {CRYPTOSUITE!r}")
+    for name, expected, unsupported in (
+        ("type", PROOF_TYPE, UNSUPPORTED_PROOF_TYPES), ("cryptosuite", CRYPTOSUITE, UNSUPPORTED_CRYPTOSUITES)
+    ):
+        value = proof.get(name)
+        if value == expected:
+            continue
+        if isinstance(value, str) and value in unsupported:
+            raise ProofError(f"proof {name} {value} is not supported (only {expected})", unsupported=True)
+        raise ProofError(f"proof {name} is {shorten(value)}, expected {expected!r}")
     if proof.get("proofPurpose") != PROOF_PURPOSE:
         raise ProofError(f"proof purpose is {proof.get('proofPurpose')!r}, expected {PROOF_PURPOSE!r}")
     method = proof.get("verificationMethod")

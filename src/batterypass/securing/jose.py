@@ -24,13 +24,18 @@ from joserfc import jws
 from joserfc.jws import JWSRegistry
 
 from .credential import VC_CONTEXT_V2
-from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
 from ..jsonio import MAX_DOCUMENT_BYTES, parse_json
 from .keys import IssuerKey, KeyAlgorithmError, KeyFormatError, PublicKey, b64url_decode, jose_key_of
 
 #: JWS ``alg`` values accepted, and the key algorithm each needs. ``Ed25519`` is the
 #: fully-specified name (RFC 9864) of what RFC 8037 calls ``EdDSA``.
 ALLOWED_ALGORITHMS = {"EdDSA": "ed25519", "Ed25519": "ed25519", "ES256": "p256"}
+#: Public-key JWS algorithms of the IANA registry (RFC 7518, 8037, 8812, 9864) we do not
+#: implement: a token using one is "unsupported", not "invalid".
+UNSUPPORTED_ALGORITHMS = frozenset(
+    {"ES384", "ES512", "ES256K", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "Ed448"}
+)
 
 VC_JWT_TYPE = "vc+jwt"
 VC_CONTENT_TYPE = "vc"
@@ -44,11 +49,22 @@ _B64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
 class JoseError(BatteryPassError):
-    """A JWS or its envelope is malformed, not allowed, or does not verify; ``reason`` says which."""
+    """A JWS or its envelope is malformed, not allowed, or does not verify; ``reason`` says which.
 
-    def __init__(self, reason: str):
+    ``unsupported`` is True for a registered signature algorithm this package does not
+    implement (the token may be genuine); ``none`` and HMAC are never that, they are refused.
+    """
+
+    def __init__(self, reason: str, *, unsupported: bool = False):
         self.reason = reason
+        self.unsupported = unsupported
         super().__init__(reason)
+
+
+def _disallowed_alg(alg: Any) -> JoseError:
+    if isinstance(alg, str) and alg in UNSUPPORTED_ALGORITHMS:
+        return JoseError(f"JWS alg {alg} is not supported (supported: {', '.join(ALLOWED_ALGORITHMS)})", unsupported=True)
+    return JoseError(f"JWS alg {shorten(alg)} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
 
 
 @dataclass(frozen=True)
@@ -106,11 +122,21 @@ def compact_json(document: Any) -> bytes:
         raise InvalidInputError([Problem("$", f"not JSON-serialisable: {exc}")]) from None
 
 
-def sign_vc_jwt(credential: dict[str, Any], key: IssuerKey, kid: str, x5c: list[str] | None = None) -> str:
-    """``vc+jwt`` compact JWS of ``credential`` with header ``alg, typ, cty, kid`` (+ ``x5c``)."""
+def sign_vc_jwt(
+    credential: dict[str, Any], key: IssuerKey, kid: str, x5c: list[str] | None = None, issued_at: int | None = None
+) -> str:
+    """``vc+jwt`` compact JWS of ``credential`` with header ``alg, typ, cty, kid`` (+ ``x5c``).
+
+    With ``issued_at`` (seconds since 1970) the payload also carries the JWT claims ``iss``
+    (the credential's issuer id) and ``iat``, so that generic JWT tools can check the issuer
+    and the signing time; a verifier refuses an ``iss`` that contradicts ``issuer``.
+    """
     header: dict[str, Any] = {"alg": key.jws_alg, "typ": VC_JWT_TYPE, "cty": VC_CONTENT_TYPE, "kid": kid}
     if x5c:
         header["x5c"] = list(x5c)
+    if issued_at is not None:
+        issuer = credential.get("issuer")
+        credential = {**credential, "iss": issuer.get("id") if isinstance(issuer, dict) else issuer, "iat": issued_at}
     return sign_compact(header, compact_json(credential), key)
 
 
@@ -144,7 +170,7 @@ def parse_compact(token: str) -> ParsedJws:
         raise JoseError("JWS protected header is not a JSON object")
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
-        raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
+        raise _disallowed_alg(alg)
     if "crit" in header:
         raise JoseError("JWS 'crit' header parameter is not supported")
     # RFC 7797 unencoded payloads change what is signed; a verifier that ignores the flag
@@ -163,7 +189,7 @@ def verify_signature(parsed: ParsedJws, public_key: PublicKey) -> None:
     """Verify ``parsed`` with ``public_key``; :class:`JoseError` says why it fails."""
     alg = parsed.header.get("alg")
     if not isinstance(alg, str) or alg not in ALLOWED_ALGORITHMS:
-        raise JoseError(f"JWS alg {alg!r} is not allowed (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
+        raise _disallowed_alg(alg)
     if len(parsed.signature) != _SIGNATURE_BYTES:
         raise JoseError(f"{alg} signature is {len(parsed.signature)} bytes, expected {_SIGNATURE_BYTES}")
     if ALLOWED_ALGORITHMS[alg] == "ed25519" and not isinstance(public_key, ed25519.Ed25519PublicKey):
@@ -188,12 +214,22 @@ def _describe(public_key: Any) -> str:
     return type(public_key).__name__
 
 
+def same_media_type(value: Any, expected: str) -> bool:
+    """Whether a JWS ``typ``/``cty`` value names the media type ``expected`` (RFC 7515 4.1.9-10:
+    media types are case-insensitive, and a value without '/' has an implied ``application/``)."""
+    if not isinstance(value, str):
+        return False
+    value = value.lower()
+    return (value if "/" in value else "application/" + value) == "application/" + expected
+
+
 def vc_payload(parsed: ParsedJws) -> dict[str, Any]:
-    """The credential in a ``vc+jwt``: requires ``typ`` ``vc+jwt`` (and ``cty`` ``vc`` if present)."""
-    if parsed.header.get("typ") != VC_JWT_TYPE:
-        raise JoseError(f"JWS typ is {parsed.header.get('typ')!r}, expected {VC_JWT_TYPE!r}")
-    if "cty" in parsed.header and parsed.header["cty"] != VC_CONTENT_TYPE:
-        raise JoseError(f"JWS cty is {parsed.header['cty']!r}, expected {VC_CONTENT_TYPE!r}")
+    """The credential in a ``vc+jwt``: requires ``typ`` ``vc+jwt`` (and ``cty`` ``vc`` if present),
+    compared as media types (``application/vc+jwt`` and ``VC+JWT`` are ``vc+jwt``)."""
+    if not same_media_type(parsed.header.get("typ"), VC_JWT_TYPE):
+        raise JoseError(f"JWS typ is {shorten(parsed.header.get('typ'))}, expected {VC_JWT_TYPE!r}")
+    if "cty" in parsed.header and not same_media_type(parsed.header["cty"], VC_CONTENT_TYPE):
+        raise JoseError(f"JWS cty is {shorten(parsed.header['cty'])}, expected {VC_CONTENT_TYPE!r}")
     try:
         credential = parse_json(parsed.payload, source="JWS payload")
     except InvalidInputError as exc:

@@ -16,12 +16,19 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
-from .credential import parse_date_time_stamp, passport_credential, utc_timestamp
+from .credential import (
+    credential_shape_problems,
+    is_passport_credential,
+    parse_date_time_stamp,
+    passport_credential,
+    utc_timestamp,
+)
 from .data_integrity import add_proof
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .jose import envelope as jose_envelope
 from .jose import sign_vc_jwt
 from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
+from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..model.passport import Passport
 from ..verifying.trust import certificate_validity_problems
 
@@ -90,8 +97,8 @@ def sign_credential(
 ) -> dict[str, Any]:
     """A secured copy of ``credential`` issued by ``identity``.
 
-    ``created`` (default: now) is the Data Integrity proof time; the jose envelope carries
-    no signing time of its own beyond what the credential says (``validFrom``).
+    ``created`` is the signing time: the Data Integrity proof's ``created`` (default now),
+    the JWS's ``iat`` claim (default the credential's ``validFrom``, else now), beside ``iss``.
     """
     if envelope not in ENVELOPES:
         raise SigningError(f"unknown envelope {envelope!r}: choose one of {', '.join(ENVELOPES)}")
@@ -106,14 +113,19 @@ def sign_credential(
         return add_proof(unsigned, key, identity.verification_method, created or utc_timestamp())
     try:
         at = parse_date_time_stamp(created) if created else None
+        # Without ``created``, ``iat`` is the credential's validFrom, the time a verifier
+        # would otherwise take for the signing time.
+        claimed = at or (parse_date_time_stamp(unsigned["validFrom"]) if "validFrom" in unsigned else None)
     except ValueError as exc:
         raise InvalidInputError([Problem("$.validFrom", str(exc))], "credential") from None
     x5c = x5c_from_pem(cert_chain_pem, key, at) if cert_chain_pem is not None else None
-    return jose_envelope(sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c))
+    issued_at = int((claimed or datetime.now(timezone.utc)).timestamp())
+    token = sign_vc_jwt(unsigned, key, kid=identity.verification_method, x5c=x5c, issued_at=issued_at)
+    return jose_envelope(token)
 
 
 def sign(
-    passport: Passport | dict[str, Any],
+    document: Passport | dict[str, Any],
     key: IssuerKey,
     *,
     identity: IssuerIdentity | None = None,
@@ -121,12 +133,46 @@ def sign(
     cert_chain_pem: bytes | None = None,
     issued_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Sign a passport (wrapped into its credential, ``validFrom`` = ``issued_at``) or a credential.
+    """Sign a passport or a credential; what comes out verifies (given a trusted issuer).
+
+    ``document`` is a :class:`Passport`, a passport as plain JSON data (validated through the
+    model and its consistency rules first, as a verifier will), or an unsigned VC 2.0
+    credential (a battery passport credential's subject is held to the same rules). A passport
+    is wrapped into its credential with ``validFrom`` = ``issued_at`` (default now), which is
+    also the signing time. Anything else raises :class:`InvalidInputError` with every problem.
 
     ``identity`` defaults to the key's own did:key: a verifier trusts that only when its trust
     store ties the key to an issuer, so a manufacturer normally passes the identity of its DID
-    document (:func:`batterypass.keys.load_signer` returns both).
+    document (:func:`batterypass.load_signer` returns both).
     """
-    credential = passport_credential(passport, issued_at) if isinstance(passport, Passport) else passport
-    created = credential.get("validFrom") if isinstance(passport, Passport) else utc_timestamp(issued_at)
+    credential = _credential_to_sign(document, issued_at)
+    created = credential["validFrom"] if credential is not document else utc_timestamp(issued_at)
     return sign_credential(credential, key, identity or did_key_identity(key), envelope, cert_chain_pem, created)
+
+
+def _credential_to_sign(document: Any, issued_at: datetime | None) -> dict[str, Any]:
+    """The credential for ``document`` (itself when it is one), or every reason it cannot be signed."""
+    if isinstance(document, Passport):
+        return passport_credential(document, issued_at)
+    if not isinstance(document, dict):
+        raise InvalidInputError(
+            [Problem("$", f"expected a Passport, a passport as a dict or a credential, not {type(document).__name__}")],
+            "document to sign",
+        )
+    if not {"@context", "credentialSubject", "proof"} & document.keys():
+        return passport_credential(check_bare_passport(document), issued_at)
+    problems = credential_shape_problems(document)
+    for name in ("validFrom", "validUntil"):
+        if name in document:
+            try:
+                parse_date_time_stamp(document[name])
+            except ValueError as exc:
+                problems.append(Problem(f"$.{name}", str(exc)))
+    if not problems and is_passport_credential(document):
+        try:
+            check_passport_subject(document.get("credentialSubject"), document.get("id"))
+        except InvalidInputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InvalidInputError(problems, "credential to sign")
+    return document

@@ -1,10 +1,14 @@
 """What a file is (build data, a passport credential in one of its envelopes) and what is wrong
-with its content. Used by ``validate`` and ``qr``; signatures are :mod:`.verification`'s business.
+with its content; which files a shipment to verify consists of. Used by ``validate``, ``qr``
+and ``verify``; signatures are :mod:`.verification`'s business.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..securing import jose
@@ -12,15 +16,20 @@ from ..securing import jose
 from ..law import rules
 from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
-from ..jsonio import parse_json
+from ..jsonio import jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 from ..law.acts import ActsTable
-from ..law.passport_content import check_passport_subject
+from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
 CREDENTIAL = "credential"
 PASSPORT = "passport"
+
+#: What ``verify DIR`` reads: every credential file, whatever it holds (a full passport, an
+#: audience view, a status list); QR images and the batch report are not credentials.
+CREDENTIAL_SUFFIXES = (".json", ".jwt")
+STDIN = "-"
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class ContentReport:
     problems: list[Problem]
     notes: list[str] = field(default_factory=list)
     passport: Passport | None = None
+    envelope: str | None = None
+    """The signed envelope the content came in; its signature is never checked here."""
 
     @property
     def ok(self) -> bool:
@@ -42,7 +53,20 @@ class ContentReport:
             "valid": self.ok,
             "problems": [p.to_dict() for p in self.problems],
             "notes": self.notes,
+            "envelope": self.envelope,
+            "signatureChecked": False,
         }
+
+    def verdict(self, source: str) -> str:
+        """One line for a person; a signed document's never says "valid" without "signature not checked"."""
+        if not self.ok:
+            return f"{source}: {self.kind} has {len(self.problems)} problem(s)"
+        if self.envelope:
+            return (
+                f"{source}: {self.kind} content valid, signature NOT checked ({self.envelope}): "
+                f"run `batterypass verify {source} --trust TRUST` before relying on it"
+            )
+        return f"{source}: {self.kind} valid"
 
 
 def load_document(data: bytes, source: str) -> dict[str, Any] | str:
@@ -84,11 +108,7 @@ def passport_of(document: dict[str, Any] | str, acts: ActsTable | None = None) -
     with every problem, at paths in the document as it is.
     """
     if is_bare_passport(document):
-        try:
-            return PASSPORT, check_passport_subject(document, acts=acts), None
-        except InvalidInputError as exc:
-            problems = [Problem("$" + p.path.removeprefix("$.credentialSubject"), p.message) for p in exc.problems]
-            raise InvalidInputError(problems, exc.source) from None
+        return PASSPORT, check_bare_passport(document, acts=acts), None
     credential, envelope = credential_of(document)
     return CREDENTIAL, check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=acts), envelope
 
@@ -100,17 +120,24 @@ def check_content(data: bytes, source: str, acts: ActsTable | None = None) -> Co
     if is_build_data(document):
         return _check_build_data(document, source, acts)
     kind = PASSPORT if is_bare_passport(document) else CREDENTIAL
+    envelope = None if kind == PASSPORT else _envelope_of(document)
     try:
         kind, passport, envelope = passport_of(document, acts)
     except InvalidInputError as exc:
-        return ContentReport(kind, exc.problems)
+        return ContentReport(kind, exc.problems, envelope=envelope)
     if kind == PASSPORT:
         note = "a bare passport, not a credential: nothing to verify"
     elif envelope:
         note = f"signature not checked ({envelope} envelope): use `batterypass verify`"
     else:
         note = "unsigned credential"
-    return ContentReport(kind, [], [note], passport)
+    return ContentReport(kind, [], [note], passport, envelope)
+
+
+def _envelope_of(document: dict[str, Any] | str) -> str | None:
+    if isinstance(document, str) or document.get("type") == jose.ENVELOPE_TYPE:
+        return JOSE
+    return DATA_INTEGRITY if "proof" in document else None
 
 
 def _check_build_data(document: dict[str, Any], source: str, acts: ActsTable | None) -> ContentReport:
@@ -126,3 +153,36 @@ def _check_build_data(document: dict[str, Any], source: str, acts: ActsTable | N
         if qr_resolver(build, None)[0] is None:
             notes.append("no https resolver for the QR link: build will need --resolver (or --no-qr)")
     return ContentReport(BUILD_DATA, problems, notes)
+
+
+def credential_inputs(sources: Iterable[str | Path]) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    """``(name, content)`` of every document to verify, lazily, in order.
+
+    A source is a file; a directory (its non-hidden ``*.json`` / ``*.jwt`` files, by name, not
+    recursive); or ``-``: standard input, one entry a line, either a document (a line opening
+    with ``{`` or a compact JWS, named ``stdin:LINE``) or the path of a file or directory.
+    What cannot be read is yielded as its :class:`InvalidInputError`, never raised.
+    """
+    for source in sources:
+        if str(source) != STDIN:
+            yield from _path_inputs(Path(source))
+            continue
+        for name, line in jsonl_items(sys.stdin.buffer, "stdin"):
+            if isinstance(line, InvalidInputError) or line.lstrip().startswith((b"{", b"ey")):
+                yield name, line
+            else:
+                yield from _path_inputs(Path(line.strip().decode("utf-8", "replace")))
+
+
+def _path_inputs(path: Path) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix.lower() in CREDENTIAL_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )
+    else:
+        files = [path]
+    for file in files:
+        try:
+            yield str(file), read_bytes(file)
+        except InvalidInputError as exc:
+            yield str(file), exc

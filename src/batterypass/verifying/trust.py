@@ -214,6 +214,9 @@ def _load_scope(certificate_file: Path) -> tuple[str, ...]:
     # Issuer ids hold no '#' (no fragments), so everything from one on is a comment.
     lines = (line.partition("#")[0].strip() for line in text.splitlines())
     return parse_scope([line for line in lines if line], str(scope_file))
+def _named(error: InvalidInputError) -> list[Problem]:
+    """``error``'s problems with the file they are in written into their paths."""
+    return [Problem(f"{error.source}: {p.path}" if error.source else p.path, p.message) for p in error.problems]
 
 
 def _did_part(method_id: str) -> str:
@@ -363,7 +366,7 @@ def _load_certificates(path: Path) -> list[x509.Certificate]:
         )
     try:
         certificates = x509.load_pem_x509_certificates(data)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
         raise InvalidInputError([Problem("$", f"not a PEM certificate file ({exc})")], str(path)) from None
     problems = []
     for index, certificate in enumerate(certificates):
@@ -403,7 +406,7 @@ def _decode_x5c(chain_b64: Any) -> list[x509.Certificate]:
         try:
             der = base64.b64decode(entry, validate=True)
             certificates.append(x509.load_der_x509_certificate(der))
-        except (TypeError, binascii.Error, ValueError):
+        except (TypeError, binascii.Error, ValueError, x509.InvalidVersion):
             raise ValueError(f"x5c[{index}] is not a base64 DER certificate") from None
     return certificates
 
@@ -460,6 +463,7 @@ class TrustStore:
             self._store = verification.Store([a.certificate for a in self._anchors]) if self._anchors else None
         except (ValueError, TypeError) as exc:
             raise InvalidInputError([Problem("$", f"the root certificates cannot form a store ({exc})")], "trust store") from None
+        self._skipped: tuple[InvalidInputError, ...] = ()
 
     @classmethod
     def empty(cls) -> TrustStore:
@@ -488,7 +492,10 @@ class TrustStore:
     def load(cls, path: str | os.PathLike[str]) -> TrustStore:
         """Load a trust document, a PEM root file, or a directory of them (not recursive).
 
-        Raises :class:`InvalidInputError` naming the file and the ``$.path`` of each problem.
+        A malformed document in a directory is left out and listed in :attr:`skipped` (a PEM
+        file that holds no certificate is always an error); raises
+        :class:`InvalidInputError`, naming each file and the ``$.path`` of each problem, when
+        nothing usable remains (or the one file given is malformed).
         """
         path = Path(path)
         if path.is_dir():
@@ -513,14 +520,32 @@ class TrustStore:
             raise InvalidInputError([Problem("$", "no such file or directory")], str(path))
         documents: list[_Document] = []
         roots: list[TrustAnchor] = []
+        skipped: list[InvalidInputError] = []
         for file in files:
             if file.suffix.lower() in CERTIFICATE_SUFFIXES:
+                # Never skipped: a PEM that is no certificate may be a private key in the wrong place,
+                # and an unscoped root is refused outright.
                 certificates = _load_certificates(file)
                 scope = _load_scope(file)
                 roots.extend(TrustAnchor(certificate, scope, str(file)) for certificate in certificates)
-            else:
+                continue
+            try:
                 documents.append(_parse_document(load_json_file(file), str(file)))
-        return cls(documents, roots)
+            except InvalidInputError as exc:
+                # One broken document must not take the issuers of all the others with it.
+                skipped.append(exc)
+        if skipped and not documents and not roots:
+            if len(skipped) == 1:
+                raise skipped[0]
+            raise InvalidInputError([p for exc in skipped for p in _named(exc)], str(path))
+        store = cls(documents, roots)
+        store._skipped = tuple(skipped)
+        return store
+
+    @property
+    def skipped(self) -> tuple[InvalidInputError, ...]:
+        """The files :meth:`load` left out of the store, each with its problems (``source`` names it)."""
+        return self._skipped
 
     @property
     def issuers(self) -> tuple[str, ...]:

@@ -7,25 +7,37 @@ JWS. It never raises for a bad document: every failure becomes a :class:`Status`
 Checks, in order, and the status a failure gives:
 
 * ``input``: strict JSON (no duplicate keys anywhere, size limit) in a known envelope; *invalid*.
-* ``envelope``: the proof or JWS is well-formed, ``alg`` allowed, ``typ`` vc+jwt; *invalid*.
+* ``envelope``: the proof or JWS is well-formed, ``alg`` allowed, ``typ`` vc+jwt; *invalid*, or
+  *unsupported* for a proof type, cryptosuite or registered JWS algorithm we do not implement
+  (a genuine ``ecdsa-jcs-2019`` credential is neither valid nor forged to us).
 * ``credential``: VC 2.0 shape (``@context``, ``type``, ``issuer``, ``validFrom`` /
   ``validUntil``, ``credentialStatus``); *invalid*.
-* ``signature``: verifies with the verification method's key; *invalid*. When the key cannot
-  be found at all the signature is not checked and the verdict is at best *untrusted*.
-* ``trust``: the key is tied to the issuer (:mod:`batterypass.trust`); *untrusted*, or
+* ``signature``: verifies with the verification method's key; *invalid*, whoever the issuer
+  (a did:key, or a key some trust-store document defines, can be checked even when it is not
+  trusted). When the key cannot be found at all the signature is not checked, and the reason
+  says so.
+* ``trust``: the key is tied to the issuer (:mod:`batterypass.verifying.trust`); *unknown-issuer*
+  when the store has no document for the issuer (and no root for an ``x5c`` chain),
+  *unlisted-key* when it has one that does not list the key (or not at the signing time), or
   *expired* for an ``x5c`` certificate outside its validity at the signing time.
-* ``validity``: ``validFrom`` <= now < ``validUntil`` (and JWT ``nbf`` / ``exp``); *expired*.
+* ``validity``: ``validFrom`` <= now < ``validUntil`` (and JWT ``nbf`` / ``exp``); *expired*,
+  or *not-yet-valid* before ``validFrom``/``nbf`` or for a signing time in the future.
 * ``status``: the Bitstring Status List bit (revocation or suspension) is clear; *revoked*,
   or *status-unknown* when the status cannot be established and ``require_status`` is set.
 * ``content``: a credential whose ``type`` includes ``BatteryPassport`` must hold a subject
-  that passes the passport model and its consistency rules; *invalid*.
+  that passes the passport model and its consistency rules; *invalid*. An audience view (its
+  type states an audience, ``credential_audience``) leaves out fields the model requires, so
+  it is held instead to holding nothing its audience may not see (``model.views``); *invalid*.
 * ``operator``: when the issuer's trust-store document lists the operators it signs for
   (``alsoKnownAs``), the passport's responsible operator (``responsibleOperator``, else the
-  manufacturer) must be one of them; *untrusted*. An issuer that lists none is not judged.
+  manufacturer) must be one of them; *unknown-issuer* (the store knows no issuer for that
+  operator: the remedy is the same, the operator's word through a trusted channel). An issuer
+  that lists none is not judged.
 
-When several fail, the verdict is the first of invalid, revoked, untrusted, expired,
-status-unknown (revocation is the issuer's own word that a passport must not be relied on,
-and outweighs its having expired); all reasons are kept, most severe first. Validity, status and content are
+When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
+own word that a passport must not be relied on, and outweighs its having expired); all
+reasons are kept, most severe first. Every status carries :attr:`Status.next_step`, what the
+reader can do about it. Validity, status and content are
 only examined once the signature holds: statements in a document that fails its signature
 are not the issuer's. A check with ``passed=None`` was not applicable (a credential that is
 not a battery passport: content not checked; no status list and none required); it never
@@ -56,13 +68,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..securing.credential import VC_CONTEXT_V2, is_passport_credential, parse_date_time_stamp
+from ..securing.credential import (
+    credential_audience,
+    credential_shape_problems,
+    is_passport_credential,
+    parse_date_time_stamp,
+)
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
 from .documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
+from ..model.access import Access
 from ..model.passport import Passport
+from ..model.views import disclosure_problems
 from ..law.acts import ActsTable
 from ..law.passport_content import check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
@@ -80,33 +99,76 @@ DEFAULT_MAX_STATUS_AGE = timedelta(days=30)
 
 
 class Status(enum.Enum):
-    """The verdict. ``value`` is a stable lowercase name; :attr:`exit_code` the CLI's exit code."""
+    """The verdict. ``value`` is a stable lowercase name; :attr:`exit_code` the CLI's exit code;
+    :attr:`next_step` what the reader can do about it."""
 
     VALID = "valid"
     INVALID = "invalid"
-    UNTRUSTED = "untrusted"
+    UNKNOWN_ISSUER = "unknown-issuer"
     EXPIRED = "expired"
     REVOKED = "revoked"
     STATUS_UNKNOWN = "status-unknown"
+    UNLISTED_KEY = "unlisted-key"
+    NOT_YET_VALID = "not-yet-valid"
+    UNSUPPORTED = "unsupported"
 
     @property
     def exit_code(self) -> int:
         return _EXIT_CODES[self]
 
+    @property
+    def next_step(self) -> str:
+        return _NEXT_STEPS[self]
 
-# Exit code 2 is the CLI's usage error, hence the gap.
+
+# Exit code 2 is the CLI's usage error, hence the gap; codes are never renumbered.
 _EXIT_CODES = {
     Status.VALID: 0,
     Status.INVALID: 1,
-    Status.UNTRUSTED: 3,
+    Status.UNKNOWN_ISSUER: 3,
     Status.EXPIRED: 4,
     Status.REVOKED: 5,
     Status.STATUS_UNKNOWN: 6,
+    Status.UNLISTED_KEY: 7,
+    Status.NOT_YET_VALID: 8,
+    Status.UNSUPPORTED: 9,
+}
+_NEXT_STEPS = {
+    Status.VALID: "the passport may be relied on",
+    Status.INVALID: "treat as forged or corrupted: do not rely on it, and ask the economic operator for a genuine copy",
+    Status.UNKNOWN_ISSUER: (
+        "obtain the issuer's DID document (or X.509 root) through a trusted channel, add it to the trust store "
+        "and verify again"
+    ),
+    Status.UNLISTED_KEY: (
+        "ask the issuer through a trusted channel for its current DID document; if that does not list the key "
+        "either, treat as forged"
+    ),
+    Status.EXPIRED: "do not rely on it: ask the economic operator for a current passport",
+    Status.NOT_YET_VALID: (
+        "check this computer's clock; if it is right, the passport cannot be relied on before its validFrom: "
+        "ask the issuer why it is dated in the future"
+    ),
+    Status.REVOKED: "do not rely on it: the issuer has withdrawn it; ask the economic operator why",
+    Status.STATUS_UNKNOWN: "obtain the issuer's current status list (--status-list) and verify again",
+    Status.UNSUPPORTED: (
+        "nothing was decided: verify with a tool that implements this algorithm, or ask the issuer for an "
+        "eddsa-jcs-2022 or vc+jwt (EdDSA, ES256) copy"
+    ),
 }
 #: When several checks fail, the verdict is the first of these that applies.
-PRECEDENCE = (Status.INVALID, Status.REVOKED, Status.UNTRUSTED, Status.EXPIRED, Status.STATUS_UNKNOWN)
+PRECEDENCE = (
+    Status.INVALID,
+    Status.UNSUPPORTED,
+    Status.REVOKED,
+    Status.UNLISTED_KEY,
+    Status.UNKNOWN_ISSUER,
+    Status.EXPIRED,
+    Status.NOT_YET_VALID,
+    Status.STATUS_UNKNOWN,
+)
 
-_RESOLUTION_STATUS = {"invalid": Status.INVALID, "untrusted": Status.UNTRUSTED, "expired": Status.EXPIRED}
+_RESOLUTION_STATUS = {"invalid": Status.INVALID, "expired": Status.EXPIRED}
 
 
 @dataclass(frozen=True)
@@ -171,6 +233,7 @@ class VerificationResult:
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
             "operator": self.operator,
+            "nextStep": self.status.next_step,
         }
 
 
@@ -208,26 +271,13 @@ class _Claims:
 
 def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Problem]]:
     """The VC 2.0 shape checks this verifier relies on; every problem with its path."""
-    claims, problems = _Claims(), []
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != VC_CONTEXT_V2:
-        problems.append(Problem("$.@context", f"must be an array whose first item is {VC_CONTEXT_V2!r}"))
-    types = credential.get("type")
-    types = types if isinstance(types, list) else [types]
-    if "VerifiableCredential" not in types or not all(isinstance(t, str) for t in types):
-        problems.append(Problem("$.type", "must be a string or an array of strings including 'VerifiableCredential'"))
-    if "id" in credential and not isinstance(credential["id"], str):
-        problems.append(Problem("$.id", "must be a string (a URL)"))
+    claims, problems = _Claims(), credential_shape_problems(credential)
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if isinstance(issuer_id, str) and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
         claims.issuer = issuer_id
     else:
         problems.append(Problem("$.issuer", f"must be a URL (at most {MAX_IDENTIFIER_CHARS} characters), or an object whose id is one"))
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) and subject else [subject]
-    if not all(isinstance(s, dict) for s in subjects):
-        problems.append(Problem("$.credentialSubject", "must be an object or a non-empty array of objects"))
     dates: dict[str, datetime] = {}
     for name in ("validFrom", "validUntil"):
         if name in credential:
@@ -371,8 +421,15 @@ class _Verification:
                 self.findings.passed("signature", f"signature verifies with the key of {method}")
         if resolution.trusted:
             self.findings.passed("trust", resolution.reason)
-        else:
-            self.findings.failed("trust", _RESOLUTION_STATUS[resolution.failure or "untrusted"], resolution.reason)
+            return verified
+        status = _RESOLUTION_STATUS.get(resolution.failure or "")
+        if status is None:
+            # An issuer the store knows did not list this key; any other issuer is unknown.
+            status = Status.UNLISTED_KEY if self.claims.issuer in self.trust.issuers else Status.UNKNOWN_ISSUER
+        checked = "the signature verifies" if verified else "the signature was not checked"
+        if resolution.public_key is not None and not verified:
+            checked = "the signature does not verify either"
+        self.findings.failed("trust", status, f"{resolution.reason} ({checked})")
         return verified
 
     def signing_time(self, claimed: datetime | None) -> datetime:
@@ -384,7 +441,7 @@ class _Verification:
         self.claimed_signing_time = claimed
         at = claimed or self.claims.valid_from or self.now
         if at > self.now + _CLOCK_SKEW:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: signed at {at.isoformat()}, after now")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: signed at {at.isoformat()}, after now")
         return at
 
     def check_data_integrity(self, secured: dict[str, Any]) -> dict[str, Any] | None:
@@ -394,7 +451,7 @@ class _Verification:
         try:
             proof = check_proof(secured)
         except ProofError as exc:
-            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            self.findings.failed("envelope", Status.UNSUPPORTED if exc.unsupported else Status.INVALID, exc.reason)
             return None
         method = proof.verification_method
         if len(method) > MAX_IDENTIFIER_CHARS:
@@ -423,7 +480,7 @@ class _Verification:
             parsed = parse_compact(token)
             credential = vc_payload(parsed)
         except JoseError as exc:
-            self.findings.failed("envelope", Status.INVALID, exc.reason)
+            self.findings.failed("envelope", Status.UNSUPPORTED if exc.unsupported else Status.INVALID, exc.reason)
             return None
         self.check_credential(credential)
         for claim, conflict in _jwt_claim_conflicts(credential):
@@ -466,14 +523,14 @@ class _Verification:
 
     def check_jwt_times(self, not_before: datetime | None, expires: datetime | None) -> None:
         if not_before is not None and self.now < not_before:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: JWT nbf is {not_before.isoformat()}")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: JWT nbf is {not_before.isoformat()}")
         if expires is not None and self.now >= expires:
             self.findings.failed("validity", Status.EXPIRED, f"expired: JWT exp was {expires.isoformat()}")
 
     def check_validity(self) -> None:
         valid_from, valid_until = self.claims.valid_from, self.claims.valid_until
         if valid_from is not None and self.now < valid_from:
-            self.findings.failed("validity", Status.EXPIRED, f"not yet valid: validFrom is {valid_from.isoformat()}")
+            self.findings.failed("validity", Status.NOT_YET_VALID, f"not yet valid: validFrom is {valid_from.isoformat()}")
         elif valid_until is not None and self.now >= valid_until:
             self.findings.failed("validity", Status.EXPIRED, f"expired: validUntil was {valid_until.isoformat()}")
         else:
@@ -538,12 +595,32 @@ class _Verification:
             return
         self.content_checked = True
         try:
+            audience = credential_audience(credential)
+        except ValueError as exc:
+            self.findings.failed("content", Status.INVALID, str(exc))
+            return
+        if audience is not None:
+            self.check_view(credential.get("credentialSubject"), audience)
+            return
+        try:
             self.passport = check_passport_subject(credential.get("credentialSubject"), credential.get("id"), acts=self.acts)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
         else:
             self.findings.passed("content", "the passport conforms to the battery passport model")
+
+    def check_view(self, subject: Any, audience: Access) -> None:
+        """An audience view leaves out what the model requires; it must hold nothing more than
+        its audience may see (Art. 77(2))."""
+        if not isinstance(subject, dict):
+            self.findings.failed("content", Status.INVALID, "the view's credentialSubject must be an object")
+            return
+        if problems := disclosure_problems(subject, audience):
+            reasons = [f"over-disclosure at {_subject_path(p.path)}: {p.message}" for p in problems]
+            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds more than its audience may see", reasons)
+        else:
+            self.findings.passed("content", f"a {audience.value} view holding only what its audience may see")
 
 
     def check_operator(self) -> None:
@@ -563,7 +640,7 @@ class _Verification:
             self.findings.passed("operator", f"signed by {self.claims.issuer} for operator {responsible}")
         else:
             self.findings.failed(
-                "operator", Status.UNTRUSTED,
+                "operator", Status.UNKNOWN_ISSUER,
                 f"{self.claims.issuer} may sign for {', '.join(sorted(allowed))}, not for {responsible}, the operator responsible for this version",
             )
 
@@ -722,3 +799,4 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_content(credential)
     run.check_operator()
     return run.result(credential)
+

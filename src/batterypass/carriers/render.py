@@ -1,0 +1,309 @@
+"""The passport page: one template for the resolver, its static export and ``render``.
+
+Contract:
+
+* :func:`render_page` takes a passport view as JSON data (normally the public view; a view
+  leaves out fields, so every section is shown only when its data is there), the
+  verification result of the credential it came from and its version history, and returns
+  one self-contained HTML document: no script, no external style, font or image; the carbon
+  footprint chart and the QR code are inline SVG. Values are escaped by the template engine.
+* Chain of custody is worded for a buyer: origins under mass balance or book and claim are
+  "attributed", the others "physically traced".
+* A battery whose status is "recycled" gets a page saying that its passport has ceased.
+* :func:`render_pdf` prints the same page with WeasyPrint (the ``pdf`` extra).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..model.access import Access
+from ..model.views import view_for
+from ..securing.credential import credential_audience, parse_date_time_stamp
+from ..verifying.documents import credential_of, load_document, passport_of
+from ..verifying.trust import TrustStore
+from ..verifying.verification import verify
+from . import qr
+
+#: Chain-of-custody models (IRMA) whose claims are bookkeeping, not physical tracing.
+ATTRIBUTED_MODELS = frozenset({"mass balance", "book and claim"})
+#: Battery statuses after which the passport has ceased (Art. 77(8): after recycling).
+CEASED_STATUSES = frozenset({"recycled"})
+#: The badge of a page rendered without a trust store.
+NOT_VERIFIED = "not-verified"
+
+_STAGE_NAMES = {
+    "RawMaterialAcquisition": "Raw material acquisition and pre-processing",
+    "MainProduction": "Main product production",
+    "Distribution": "Distribution",
+    "EndOfLifeAndRecycling": "End of life and recycling",
+}
+_CATEGORY_NAMES = {"ev": "Electric vehicle battery", "lmt": "LMT battery", "industrial": "Industrial battery",
+                   "portable": "Portable battery", "sli": "SLI battery"}
+
+
+class RenderError(BatteryPassError):
+    """A page cannot be rendered (a missing optional library)."""
+
+
+@dataclass(frozen=True)
+class Badge:
+    """The verification result as the page states it."""
+
+    status: str
+    issuer: str | None
+    signed: str | None
+    checked_at: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def headline(self) -> str:
+        return {
+            "valid": "Verified: signed by a trusted issuer",
+            "invalid": "Not valid: the signature or content does not hold",
+            "untrusted": "Unverified issuer: the signature is not tied to a trusted issuer",
+            "expired": "Expired: outside its validity period",
+            "revoked": "Revoked by its issuer",
+            "status-unknown": "Status unknown",
+            NOT_VERIFIED: "Not verified: rendered without a trust store",
+        }.get(self.status, self.status)
+
+    @classmethod
+    def from_verification(cls, result: Any, signed: str | None, checked_at: datetime | None = None) -> Badge:
+        """A badge for a verification result (its first reasons shown when it is not valid)."""
+        reasons = () if result.status.value == "valid" else tuple(result.reasons[:3])
+        moment = (checked_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+        return cls(result.status.value, result.issuer, signed, moment, reasons)
+
+
+@dataclass(frozen=True)
+class VersionEntry:
+    number: int
+    valid_from: str | None
+    href: str | None = None
+    current: bool = False
+
+
+@dataclass
+class _Page:
+    title: str
+    identifier: str
+    passport_id: str
+    url: str | None
+    badge: Badge
+    ceased: bool
+    identity: list[tuple[str, str]] = field(default_factory=list)
+    manufacturer: list[tuple[str, str]] = field(default_factory=list)
+    carbon: dict[str, Any] | None = None
+    origins: list[dict[str, str]] = field(default_factory=list)
+    recycled: list[dict[str, str]] = field(default_factory=list)
+    renewable: str | None = None
+    versions: list[VersionEntry] = field(default_factory=list)
+    qr_svg: str | None = None
+
+
+def display_time(value: str | None) -> str | None:
+    """A credential's date-time as the page shows it (``2027-05-01 08:00 UTC``)."""
+    if not value:
+        return None
+    try:
+        return parse_date_time_stamp(value).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return value
+
+
+def _number(value: Any, unit: str = "") -> str:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} {unit}".strip()
+
+
+def _address(address: Any) -> str:
+    if not isinstance(address, dict):
+        return ""
+    parts = [address.get("streetAddress"), " ".join(filter(None, [address.get("postalCode"), address.get("addressLocality")])),
+             address.get("addressCountry")]
+    return ", ".join(str(p) for p in parts if p)
+
+
+def _pairs(*items: tuple[str, Any]) -> list[tuple[str, str]]:
+    return [(label, str(value)) for label, value in items if value not in (None, "", [])]
+
+
+def carbon_chart(stages: list[dict[str, Any]]) -> str:
+    """A horizontal bar chart (inline SVG) of kg CO2e/kWh by life-cycle stage; credits go left."""
+    values = [(str(s.get("lifecycleStage")), s.get("carbonFootprint")) for s in stages if isinstance(s, dict)]
+    values = [(name, float(v)) for name, v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if not values:
+        return ""
+    width, label_w, bar_h, gap = 320, 0, 18, 30
+    low = min(0.0, *(v for _, v in values))
+    high = max(0.0, *(v for _, v in values))
+    span = (high - low) or 1.0
+    scale = (width - 70) / span
+    zero = 35 + (-low) * scale
+    rows = []
+    for index, (name, value) in enumerate(values):
+        y = 4 + index * (bar_h + gap)
+        x = zero if value >= 0 else zero + value * scale
+        label = _STAGE_NAMES.get(name, name)
+        rows.append(
+            f'<text x="{label_w}" y="{y + 10}" font-size="11">{_escape(label)}</text>'
+            f'<rect x="{x:.1f}" y="{y + 13}" width="{max(abs(value) * scale, 1):.1f}" height="{bar_h - 6}" '
+            f'fill="{"#2da44e" if value < 0 else "#57606a"}"><title>{_escape(label)}: {value:g}</title></rect>'
+            f'<text x="{(x + abs(value) * scale + 4) if value >= 0 else max(x - 4, 0):.1f}" y="{y + 23}" font-size="11" '
+            f'text-anchor="{"start" if value >= 0 else "end"}">{value:g}</text>'
+        )
+    height = 8 + len(values) * (bar_h + gap)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="Carbon footprint by life-cycle stage, kg CO2e per kWh" id="carbon-chart">'
+        f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height}" stroke="#d0d7de"/>{"".join(rows)}</svg>'
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _custody(model: Any) -> str:
+    if not isinstance(model, str):
+        return ""
+    kind = "attributed" if model in ATTRIBUTED_MODELS else "physically traced"
+    return f"{kind} ({model})"
+
+
+def _origins(entries: Any) -> list[dict[str, str]]:
+    rows = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        facility = entry.get("facility") if isinstance(entry.get("facility"), dict) else {}
+        assurance = entry.get("assurance") if isinstance(entry.get("assurance"), dict) else {}
+        where = ", ".join(str(p) for p in [facility.get("name"), entry.get("countryOfOrigin")] if p)
+        if assurance.get("level"):
+            where += f" ({assurance['level']})"
+        rows.append({"material": str(entry.get("material", "")), "where": where,
+                     "custody": _custody(entry.get("chainOfCustodyModel")), "share": _number(entry.get("sharePercent"), "%")})
+    return rows
+
+
+def page_model(subject: dict[str, Any], badge: Badge, versions: list[VersionEntry] = ()) -> _Page:
+    """What the template shows, from a passport view's JSON data."""
+    general = subject.get("generalProductInformation") or {}
+    maker = general.get("manufacturerInformation") or {}
+    place = general.get("manufacturingPlace") or {}
+    chemistry = (subject.get("materialComposition") or {}).get("batteryChemistry") or {}
+    technical = (subject.get("performanceAndDurability") or {}).get("batteryTechnicalProperties") or {}
+    carbon = subject.get("carbonFootprint") or {}
+    circularity = subject.get("circularity") or {}
+    passport_id = str(subject.get("id") or general.get("batteryPassportIdentifier") or "")
+    url = general.get("passportUrl") if isinstance(general.get("passportUrl"), str) else None
+    page = _Page(
+        title=str(general.get("batteryModel") or "Battery"),
+        identifier=str(general.get("batteryIdentifier") or passport_id),
+        passport_id=passport_id,
+        url=url,
+        badge=badge,
+        ceased=general.get("batteryStatus") in CEASED_STATUSES,
+    )
+    page.identity = _pairs(
+        ("Category", _CATEGORY_NAMES.get(general.get("batteryCategory"), general.get("batteryCategory"))),
+        ("Serial number", general.get("serialNumber")),
+        ("GTIN", general.get("gtin")),
+        ("Chemistry", " · ".join(str(p) for p in [chemistry.get("shortName"), chemistry.get("clearName")] if p)),
+        ("Rated capacity", _number(technical.get("ratedCapacity"), "Ah")),
+        ("Rated energy", _number(technical.get("ratedEnergy"), "kWh")),
+        ("Nominal voltage", _number(technical.get("nominalVoltage"), "V")),
+        ("Mass", _number(general.get("batteryMass"), "kg")),
+        ("Status", general.get("batteryStatus")),
+        ("Warranty", _number(general.get("warrantyPeriod"), "years")),
+    )
+    page.manufacturer = _pairs(
+        ("Name", maker.get("name")),
+        ("Address", _address(maker.get("postalAddress"))),
+        ("Web", maker.get("webAddress")),
+        ("Place of manufacture", _address(place.get("postalAddress"))),
+        ("Manufactured", general.get("manufacturingDate")),
+        ("Placed on the market", general.get("placedOnMarketDate")),
+    )
+    stages = carbon.get("carbonFootprintPerLifecycleStage")
+    if isinstance(carbon.get("batteryCarbonFootprint"), (int, float)) or stages:
+        page.carbon = {
+            "total": _number(carbon.get("batteryCarbonFootprint")),
+            "performance_class": carbon.get("carbonFootprintPerformanceClass"),
+            "chart": carbon_chart(stages if isinstance(stages, list) else []),
+            "study": carbon.get("carbonFootprintStudy"),
+        }
+    page.origins = _origins((subject.get("supplyChainDueDiligence") or {}).get("rawMaterialOrigin"))
+    for row in circularity.get("recycledContent") or []:
+        if isinstance(row, dict):
+            page.recycled.append({"material": str(row.get("recycledMaterial", "")),
+                                  "pre": _number(row.get("preConsumerShare"), "%"), "post": _number(row.get("postConsumerShare"), "%")})
+    page.renewable = _number(circularity.get("renewableContent"), "%") or None
+    page.versions = list(versions)
+    if url and qr.url_problem(url) is None:
+        page.qr_svg = qr.encode_qr(url).svg().decode("ascii").split("\n", 1)[1]
+    return page
+
+
+@functools.cache
+def _template() -> Any:
+    try:
+        import jinja2
+    except ImportError:
+        raise RenderError("rendering pages needs Jinja2: pip install 'batterypass[server]'") from None
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("batterypass.carriers", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return environment.get_template("passport.html")
+
+
+def render_page(subject: dict[str, Any], badge: Badge, versions: list[VersionEntry] = ()) -> str:
+    """The passport page as one self-contained HTML document."""
+    return _template().render(page=page_model(subject, badge, versions))
+
+
+def render_pdf(html: str) -> bytes:
+    """The page printed to PDF (A4) by WeasyPrint; nothing is fetched from the network."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise RenderError(f"PDF output needs WeasyPrint and its system libraries: pip install 'batterypass[pdf]' ({exc})") from None
+
+    def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError(f"the page may not fetch {url}")
+
+    return weasyprint.HTML(string=html, url_fetcher=no_fetch).write_pdf()
+
+
+def render_credential(body: bytes, source: str, trust: TrustStore | None) -> tuple[str, str]:
+    """The page of one signed credential (a full credential shows its public view), verified
+    against ``trust`` when given. Returns the HTML and the verification status shown."""
+    document = load_document(body, source)
+    credential, _ = credential_of(document)
+    try:
+        audience = credential_audience(credential)
+    except ValueError as exc:
+        raise InvalidInputError([Problem("$.type", str(exc))], source) from None
+    if audience is None:
+        _, passport, _ = passport_of(document)
+        subject = view_for(passport, Access.PUBLIC)
+    else:
+        subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
+    valid_from = credential.get("validFrom") if isinstance(credential.get("validFrom"), str) else None
+    if trust is None:
+        issuer = credential.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        badge = Badge(NOT_VERIFIED, str(issuer_id) if issuer_id else None, display_time(valid_from),
+                      datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    else:
+        badge = Badge.from_verification(verify(document, trust), display_time(valid_from))
+    return render_page(subject, badge), badge.status

@@ -1,0 +1,170 @@
+"""The public part of a resolver as plain files, for any web server, object store or CDN.
+
+Contract (:class:`StaticSite`):
+
+* Publishing into ``static:DIR`` admits a credential as the server does
+  (:func:`.publishing.admit`, against the publisher's trust store). Only public views are
+  written: restricted views need tokens, which only ``serve`` checks (they are skipped).
+* Layout, the resolver's URLs as paths: ``passports/{uuid}/`` holds ``page.html``,
+  ``linkset.json``, ``public.json`` (``public.jwt``) and ``versions/{n}/public.json`` (every
+  version, bytes as issued, never rewritten); each path a QR code can hold
+  (``01/{gtin}/21/{serial}/``, ``{uuid}/``, ``urn:uuid:{uuid}/``) holds the variants a
+  request negotiates between: ``index.html``, ``index.vc-ld-json``, ``index.vc-jwt``,
+  ``index.linkset-json``.
+* ``.nginx/http.conf`` (at nginx's ``http`` level) and ``.nginx/server.conf`` (inside a
+  ``server``) are a ready nginx configuration: the variant by ``Accept`` (linkset, JWS, HTML,
+  then JSON, in that order of precedence, as nginx's ``map`` matches first to last; no
+  q-values) and by ``?linkType=all``, the media types, CORS and ``Vary: Accept``.
+* The verification badge is computed when publishing (its "checked" time says so); every
+  write is atomic, so a web server serving the directory never sees half a file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..carriers.render import Badge, VersionEntry, display_time, render_page
+from ..jsonio import dumps_pretty, write_atomic
+from ..model.access import Access
+from ..verifying.documents import credential_of, load_document
+from ..verifying.trust import TrustStore
+from ..verifying.verification import verify
+from . import links
+from .publishing import PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, refused, subject_of
+from .store import digest_of
+
+#: The files a request path's directory holds, one per negotiated variant (named by the
+#: extensions the nginx configuration maps to media types).
+VARIANTS = {"html": "index.html", "json": "index.vc-ld-json", "jwt": "index.vc-jwt", "linkset": "index.linkset-json"}
+
+_HTTP_CONF = r"""# batterypass static resolver: include at nginx's http level.
+# The variant a request gets: ?linkType=all the linkset; else by Accept, first match wins.
+map "$arg_linkType|$http_accept" $batterypass_variant {
+    default                                  html;
+    "~^all\|"                                linkset-json;
+    "~*^\|.*application/linkset\+json"       linkset-json;
+    "~*^\|.*application/vc\+jwt"             vc-jwt;
+    "~*^\|.*text/html"                       html;
+    "~*^\|.*application/(vc\+ld\+|ld\+)?json" vc-ld-json;
+}
+"""
+
+_SERVER_CONF = r"""# batterypass static resolver: include inside a server block whose root is the export.
+add_header Access-Control-Allow-Origin "*" always;
+add_header Access-Control-Expose-Headers "Link, Content-Type" always;
+add_header Vary "Accept" always;
+error_page 404 /404.html;
+
+location ~ /\. { return 404; }
+
+location ^~ /passports/ {
+    types { text/html html; }
+    location ~ /linkset\.json$ { types { } default_type application/linkset+json; }
+    location ~ \.jwt$ { types { } default_type application/vc+jwt; }
+    location ~ \.json$ { types { } default_type application/vc+ld+json; }
+}
+
+location / {
+    types {
+        text/html html;
+        application/vc+ld+json vc-ld-json;
+        application/vc+jwt vc-jwt;
+        application/linkset+json linkset-json;
+    }
+    try_files $uri/index.$batterypass_variant $uri/index.html $uri =404;
+}
+"""
+
+_NOT_FOUND = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No battery passport here</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem}</style></head>
+<body><main><h1>No battery passport here</h1><p>No battery passport has been published for this identifier.
+Check the code on the battery, or ask its manufacturer.</p></main></body></html>
+"""
+
+
+class StaticSite:
+    """A static export directory, published into one credential at a time."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def publish(self, body: bytes, trust: TrustStore, source: str = "credential") -> PublishResult:
+        try:
+            admitted = admit(body, trust, source)
+        except Refusal as refusal:
+            return refused(source, refusal)
+        if admitted.audience != Access.PUBLIC.value:
+            return PublishResult(source, SKIPPED, "valid", (f"the {admitted.audience} view needs a token: only `serve` serves it",),
+                                 admitted.passport_id, admitted.audience)
+        self._write_configuration()
+        versions = self._versions(admitted.passport_id)
+        digest = digest_of(body)
+        known = next((number for number, path in versions.items() if digest_of(path.read_bytes()) == digest), None)
+        if known is not None:
+            return PublishResult(source, UNCHANGED, "valid", (), admitted.passport_id, admitted.audience, known)
+        number = max(versions, default=0) + 1
+        write_atomic(self._base(admitted.passport_id) / "versions" / str(number) / "public.json", body)
+        self._write_latest(admitted, trust)
+        return PublishResult(source, PUBLISHED, "valid", (), admitted.passport_id, admitted.audience, number)
+
+    def _base(self, passport_id: str) -> Path:
+        return self.root / links.resource_base(passport_id).lstrip("/")
+
+    def _versions(self, passport_id: str) -> dict[int, Path]:
+        found = {}
+        for path in (self._base(passport_id) / "versions").glob("*/public.json"):
+            if path.parent.name.isdigit():
+                found[int(path.parent.name)] = path
+        return found
+
+    def _write_latest(self, admitted: Admitted, trust: TrustStore) -> None:
+        """Rewrite the passport's current files from its newest version."""
+        versions = self._versions(admitted.passport_id)
+        latest_number = max(versions)
+        latest = versions[latest_number].read_bytes()
+        jws = compact_jws(latest)
+        valid_from = {n: _valid_from(p.read_bytes()) for n, p in versions.items()}
+        history = [
+            VersionEntry(n, display_time(valid_from[n]), links.version_path(admitted.passport_id, n), n == latest_number)
+            for n in sorted(versions, reverse=True)
+        ]
+        badge = Badge.from_verification(verify(latest, trust), display_time(valid_from[latest_number]))
+        page = render_page(subject_of(latest), badge, history).encode("utf-8")
+        anchor = links.canonical_path(admitted.passport_id, admitted.gtin, admitted.serial)
+        linkset = dumps_pretty(
+            links.linkset(anchor, admitted.passport_id, [Access.PUBLIC.value], jws is not None,
+                          [links.VersionLink(n, valid_from[n]) for n in sorted(versions, reverse=True)])
+        )
+        base = self._base(admitted.passport_id)
+        files = {"page.html": page, "linkset.json": linkset, "public.json": latest}
+        variants = {VARIANTS["html"]: page, VARIANTS["linkset"]: linkset, VARIANTS["json"]: latest}
+        if jws is not None:
+            files["public.jwt"] = jws.encode("ascii")
+            variants[VARIANTS["jwt"]] = files["public.jwt"]
+        for name, data in files.items():
+            write_atomic(base / name, data, durable=False)
+        for directory in self._alias_directories(admitted):
+            for name, data in variants.items():
+                write_atomic(directory / name, data, durable=False)
+
+    def _alias_directories(self, admitted: Admitted) -> list[Path]:
+        uuid = links.uuid_of(admitted.passport_id)
+        directories = [self.root / uuid, self.root / admitted.passport_id]
+        # The serial becomes directory names (nginx decodes the path before looking for files):
+        # "." and ".." would leave the export, so such a battery is reached by its uuid only.
+        if admitted.gtin and admitted.serial and not {"", ".", ".."} & set(admitted.serial.split("/")):
+            directories.append(self.root / "01" / admitted.gtin / "21" / admitted.serial)
+        return directories
+
+    def _write_configuration(self) -> None:
+        for name, text in {".nginx/http.conf": _HTTP_CONF, ".nginx/server.conf": _SERVER_CONF, "404.html": _NOT_FOUND}.items():
+            path = self.root / name
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                write_atomic(path, text.encode("utf-8"))
+
+
+def _valid_from(body: bytes) -> str | None:
+    credential, _ = credential_of(load_document(body, "stored credential"))
+    value = credential.get("validFrom")
+    return value if isinstance(value, str) else None

@@ -1,0 +1,417 @@
+"""Where a resolver keeps what it serves: published credentials, tokens, the access log.
+
+Contract:
+
+* One small interface, :class:`Store`, two engines behind it: SQLite (``sqlite:///FILE``, the
+  embedded default; WAL journal, so several worker processes read while one writes) and
+  PostgreSQL (``postgresql://...``, psycopg 3). :func:`open_store` picks one by URL.
+* Nothing is kept in memory between calls: any number of processes and machines can serve
+  one store.
+* Credentials are stored as the exact bytes the issuer signed, one row per (passport,
+  audience, SHA-256 of the bytes): storing the same bytes again changes nothing; other bytes
+  are a new version, and every version is kept. Versions count in publication order.
+* Tokens are stored as SHA-256 hashes only (they are 256-bit random secrets, so a slow hash
+  adds nothing); the token itself is shown once, by whoever creates it.
+* The schema is versioned (:data:`SCHEMA_VERSION`) and migrated forward when a store is
+  opened; a store whose schema is newer than this program is refused with
+  :class:`StoreError`, never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import BatteryPassError
+
+#: The schema this program writes. Raise it with a new entry in :data:`_MIGRATIONS`.
+SCHEMA_VERSION = 1
+
+# Each migration brings the schema from the version before it to its own number. {id} and
+# {blob} are the engine's auto-increment key and binary types.
+_MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE credentials (
+            seq {id},
+            passport_id TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            body {blob} NOT NULL,
+            envelope TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            gtin TEXT,
+            serial TEXT,
+            valid_from TEXT,
+            published_at TEXT NOT NULL,
+            UNIQUE (passport_id, audience, digest))""",
+        "CREATE INDEX credentials_by_passport ON credentials (passport_id, audience, seq)",
+        "CREATE INDEX credentials_by_gs1_key ON credentials (gtin, serial)",
+        """CREATE TABLE tokens (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT)""",
+        """CREATE TABLE audit (
+            seq {id},
+            at TEXT NOT NULL,
+            token_id TEXT,
+            passport_id TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            outcome TEXT NOT NULL)""",
+    ],
+}
+
+
+class StoreError(BatteryPassError):
+    """The store cannot be opened or used (bad URL, unreachable, newer schema)."""
+
+
+def now_utc() -> str:
+    """The stores' time format: ISO 8601 UTC to the microsecond, which sorts as text."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def digest_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    """One published credential: ``version`` counts from 1 per passport and audience."""
+
+    passport_id: str
+    audience: str
+    version: int
+    digest: str
+    body: bytes
+    envelope: str
+    issuer: str
+    gtin: str | None
+    serial: str | None
+    valid_from: str | None
+    published_at: str
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """A token as stored: never the token, only its hash. ``kind`` is "issuer" or "audience";
+    ``scope`` the issuer id or the audience it grants."""
+
+    id: str
+    kind: str
+    scope: str
+    hash: str
+    created_at: str
+    expires_at: str
+    revoked_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "scope": self.scope,
+            "createdAt": self.created_at,
+            "expiresAt": self.expires_at,
+            "revokedAt": self.revoked_at,
+        }
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    token_id: str | None
+    passport_id: str
+    audience: str
+    outcome: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "tokenId": self.token_id,
+            "passportId": self.passport_id,
+            "audience": self.audience,
+            "outcome": self.outcome,
+        }
+
+
+_CREDENTIAL_COLUMNS = "passport_id, audience, digest, body, envelope, issuer, gtin, serial, valid_from, published_at"
+# The version is the row's rank among its passport's and audience's rows.
+_VERSION = "(SELECT COUNT(*) FROM credentials AS earlier WHERE earlier.passport_id = c.passport_id AND earlier.audience = c.audience AND earlier.seq <= c.seq)"
+
+
+class Store:
+    """The store interface; the engines differ only in how they connect and lock.
+
+    Methods are thread-safe (one connection per store, used under a lock); open one store
+    per process.
+    """
+
+    _placeholder = "?"
+    _types = {"id": "", "blob": ""}
+
+    def __init__(self, url: str):
+        self.url = url
+        self._lock = threading.Lock()
+        self._connection: Any = None
+
+    # --- engine hooks -------------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    @contextmanager
+    def _write_transaction(self, cursor: Any) -> Iterator[None]:
+        raise NotImplementedError
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", self._placeholder)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._connect()
+                self._migrate()
+            cursor = self._connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
+    def _read(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._cursor() as cursor:
+            cursor.execute(self._sql(statement), tuple(params))
+            return cursor.fetchall()
+
+    def _migrate(self) -> None:
+        try:
+            cursor = self._connection.cursor()
+            try:
+                with self._write_transaction(cursor):
+                    cursor.execute("CREATE TABLE IF NOT EXISTS batterypass_schema (version INTEGER NOT NULL)")
+                    cursor.execute("SELECT version FROM batterypass_schema")
+                    row = cursor.fetchone()
+                    current = row[0] if row else 0
+                    if current > SCHEMA_VERSION:
+                        raise StoreError(
+                            f"{self.display_url}: the store's schema is version {current}, newer than this "
+                            f"batterypass's ({SCHEMA_VERSION}): upgrade batterypass to use it"
+                        )
+                    for version in range(current + 1, SCHEMA_VERSION + 1):
+                        for statement in _MIGRATIONS[version]:
+                            cursor.execute(statement.format(**self._types))
+                    if current == 0:
+                        cursor.execute(self._sql("INSERT INTO batterypass_schema (version) VALUES (?)"), (SCHEMA_VERSION,))
+                    elif current < SCHEMA_VERSION:
+                        cursor.execute(self._sql("UPDATE batterypass_schema SET version = ?"), (SCHEMA_VERSION,))
+            finally:
+                cursor.close()
+        except BaseException:
+            # Unusable (or newer than us): never keep a connection to it.
+            self._connection.close()
+            self._connection = None
+            raise
+
+    @property
+    def display_url(self) -> str:
+        """The URL without a password, for messages."""
+        if "@" not in self.url:
+            return self.url
+        scheme, rest = self.url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+
+    def schema_version(self) -> int:
+        return self._read("SELECT version FROM batterypass_schema")[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    # --- credentials -------------------------------------------------------------------
+    def put_credential(
+        self,
+        *,
+        passport_id: str,
+        audience: str,
+        body: bytes,
+        envelope: str,
+        issuer: str,
+        gtin: str | None,
+        serial: str | None,
+        valid_from: str | None,
+    ) -> tuple[StoredCredential, bool]:
+        """Store ``body`` as a version of the passport's ``audience`` credential.
+
+        Returns the stored credential and whether it is new (False: the same bytes were there).
+        """
+        digest = digest_of(body)
+        with self._cursor() as cursor, self._write_transaction(cursor):
+            cursor.execute(
+                self._sql(
+                    f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (passport_id, audience, digest) DO NOTHING"
+                ),
+                (passport_id, audience, digest, body, envelope, issuer, gtin, serial, valid_from, now_utc()),
+            )
+            created = cursor.rowcount == 1
+        stored = self._credentials("c.passport_id = ? AND c.audience = ? AND c.digest = ?", (passport_id, audience, digest))
+        return stored[0], created
+
+    def _credentials(self, where: str, params: Sequence[Any], limit: int | None = None) -> list[StoredCredential]:
+        rows = self._read(
+            f"SELECT {_CREDENTIAL_COLUMNS}, {_VERSION} FROM credentials AS c WHERE {where} ORDER BY c.seq DESC"
+            + (f" LIMIT {int(limit)}" if limit else ""),
+            params,
+        )
+        return [
+            StoredCredential(
+                passport_id=row[0], audience=row[1], digest=row[2], body=bytes(row[3]), envelope=row[4], issuer=row[5],
+                gtin=row[6], serial=row[7], valid_from=row[8], published_at=row[9], version=row[10],
+            )
+            for row in rows
+        ]
+
+    def latest(self, passport_id: str, audience: str) -> StoredCredential | None:
+        found = self._credentials("c.passport_id = ? AND c.audience = ?", (passport_id, audience), limit=1)
+        return found[0] if found else None
+
+    def version(self, passport_id: str, audience: str, number: int) -> StoredCredential | None:
+        found = self._credentials(f"c.passport_id = ? AND c.audience = ? AND {_VERSION} = ?", (passport_id, audience, number))
+        return found[0] if found else None
+
+    def versions(self, passport_id: str, audience: str) -> list[StoredCredential]:
+        """Every version, newest first."""
+        return self._credentials("c.passport_id = ? AND c.audience = ?", (passport_id, audience))
+
+    def audiences(self, passport_id: str) -> list[str]:
+        return [row[0] for row in self._read("SELECT DISTINCT audience FROM credentials WHERE passport_id = ? ORDER BY audience", (passport_id,))]
+
+    def latest_for_gs1(self, gtin: str, serial: str, audience: str) -> StoredCredential | None:
+        """The newest ``audience`` credential of the battery with this GTIN-14 and serial (one query:
+        this is what every scan of a QR code asks)."""
+        found = self._credentials("c.gtin = ? AND c.serial = ? AND c.audience = ?", (gtin, serial, audience), limit=1)
+        return found[0] if found else None
+
+    def count_credentials(self) -> int:
+        return self._read("SELECT COUNT(*) FROM credentials")[0][0]
+
+    # --- tokens -------------------------------------------------------------------------
+    def add_token(self, token: TokenRecord) -> None:
+        with self._cursor() as cursor, self._write_transaction(cursor):
+            cursor.execute(
+                self._sql("INSERT INTO tokens (id, kind, scope, hash, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                (token.id, token.kind, token.scope, token.hash, token.created_at, token.expires_at, token.revoked_at),
+            )
+
+    def token(self, token_id: str) -> TokenRecord | None:
+        rows = self._read("SELECT id, kind, scope, hash, created_at, expires_at, revoked_at FROM tokens WHERE id = ?", (token_id,))
+        return TokenRecord(*rows[0]) if rows else None
+
+    def tokens(self) -> list[TokenRecord]:
+        rows = self._read("SELECT id, kind, scope, hash, created_at, expires_at, revoked_at FROM tokens ORDER BY created_at, id")
+        return [TokenRecord(*row) for row in rows]
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Revoke a token; False when there is no such token (revoking twice keeps the first time)."""
+        with self._cursor() as cursor, self._write_transaction(cursor):
+            cursor.execute(self._sql("UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"), (now_utc(), token_id))
+            return cursor.rowcount == 1
+
+    # --- audit --------------------------------------------------------------------------
+    def record_access(self, token_id: str | None, passport_id: str, audience: str, outcome: str) -> None:
+        with self._cursor() as cursor, self._write_transaction(cursor):
+            cursor.execute(
+                self._sql("INSERT INTO audit (at, token_id, passport_id, audience, outcome) VALUES (?, ?, ?, ?, ?)"),
+                (now_utc(), token_id, passport_id, audience, outcome),
+            )
+
+    def audit_entries(self, limit: int = 1000) -> list[AuditEntry]:
+        """The most recent accesses, oldest first."""
+        rows = self._read(f"SELECT at, token_id, passport_id, audience, outcome FROM audit ORDER BY seq DESC LIMIT {int(limit)}")
+        return [AuditEntry(*row) for row in reversed(rows)]
+
+
+class SqliteStore(Store):
+    _types = {"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB"}
+
+    def __init__(self, url: str, path: Path):
+        super().__init__(url)
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The store holds the restricted views: a new one is its owner's only (SQLite gives
+            # its -wal and -shm files the database file's mode).
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the
+            # write lock at once, so two workers never both read-then-write the same rows).
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA busy_timeout=30000")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{self.url}: cannot open the SQLite store ({exc})") from None
+        return connection
+
+    @contextmanager
+    def _write_transaction(self, cursor: Any) -> Iterator[None]:
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+
+
+class PostgresStore(Store):
+    _placeholder = "%s"
+    _types = {"id": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "blob": "BYTEA"}
+    # Serialises schema migrations between processes that open one database at once.
+    _MIGRATION_LOCK = 0x62617474
+
+    def _connect(self) -> Any:
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError("a PostgreSQL store needs psycopg: pip install 'batterypass[server]'") from None
+        try:
+            # autocommit: every read is its own transaction and sees other processes' writes.
+            return psycopg.connect(self.url, connect_timeout=10, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.display_url}: cannot connect to PostgreSQL ({str(exc).strip()})") from None
+
+    @contextmanager
+    def _write_transaction(self, cursor: Any) -> Iterator[None]:
+        with self._connection.transaction():
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self._MIGRATION_LOCK,))
+            yield
+
+
+def open_store(url: str) -> Store:
+    """The store at ``url``: ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgresql://...``.
+
+    Nothing is opened until the first call; errors then are :class:`StoreError`.
+    """
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if not path:
+            raise StoreError(f"{url}: name the database file (sqlite:///passports.db)")
+        return SqliteStore(url, Path(path))
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    raise StoreError(f"{url}: a store URL starts with sqlite:/// or postgresql://")
