@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -105,7 +106,14 @@ def test_update_reads_an_epcis_document(runner, tmp_path):
     summary = json.loads(result.stdout)
     assert [v["version"] for v in summary["versions"]] == [2, 3]
     v3 = json.loads((tmp_path / summary["files"]["passport"].split("/")[-1]).read_text())
-    assert v3["credentialSubject"]["lifecycle"]["conditionRecords"][0]["recordedAt"].startswith("2025-12-15")
+    record = v3["credentialSubject"]["lifecycle"]["conditionRecords"][0]
+    assert record["recordedAt"].startswith("2025-12-15")
+    # An event carries a few values: they become the battery's condition, the rest keep theirs.
+    condition = v3["credentialSubject"]["performanceAndDurability"]["batteryCondition"]
+    before = json.loads(Path(built["files"]["passport"]).read_text())["credentialSubject"]["performanceAndDurability"]["batteryCondition"]
+    assert condition["recordedAt"] == record["recordedAt"] and condition["source"] == record["source"]
+    assert all(condition[k] == v for k, v in record.items() if k in before or k in condition)
+    assert set(before) - set(record) and all(condition[k] == before[k] for k in set(before) - set(record))
     history = runner.invoke(main, ["history", str(tmp_path), "--trust", str(DEMO / "trust"), "--json"])
     assert history.exit_code == 0, history.output
     assert json.loads(history.stdout)["passports"][0]["currentVersion"] == 3

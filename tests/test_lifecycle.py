@@ -168,6 +168,22 @@ def test_versions_keep_the_passport_id_and_get_their_own(life):
     assert v2["credentialSubject"]["lifecycle"]["conditionRecords"][0]["source"] == "bms"
 
 
+def test_each_update_states_the_latest_condition_as_the_batterys(life):
+    """Annex XIII point 4 is the condition now: batteryCondition follows the records, version by version."""
+    first = json.loads(Path(life["first"]["files"]["passport"]).read_text())["credentialSubject"]
+    assert first["performanceAndDurability"]["batteryCondition"]["source"] == "placing-on-market"
+    for number, (soce, cycles) in zip((2, 3, 4), ((98.5, 110), (96.5, 310), (93.0, 520))):
+        subject = json.loads((life["ev"] / f"{passport_file_stem(life['first']['passportId'], number)}.json").read_text())["credentialSubject"]
+        condition = subject["performanceAndDurability"]["batteryCondition"]
+        record = subject["lifecycle"]["conditionRecords"][-1]
+        assert (condition["stateOfCertifiedEnergyPercent"], condition["fullCycles"], condition["source"]) == (soce, cycles, "bms")
+        assert condition["recordedAt"] == record["recordedAt"]
+        # The record keeps what the BMS sent; the condition leaves out what the guidance says
+        # not to fill for an EV battery (data point 62, remaining capacity).
+        assert "remainingCapacityAh" in record and "remainingCapacityAh" not in condition
+        assert all(condition[k] == v for k, v in record.items() if k != "remainingCapacityAh")
+
+
 def test_second_life_links_to_both_originals(life):
     made = json.loads(Path(life["made"]["files"]["passport"]).read_text())
     lifecycle = made["credentialSubject"]["lifecycle"]

@@ -37,7 +37,7 @@ from ..model.validation import validate_model
 from ..securing.credential import countersignature_credential, is_passport_credential
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
-from .assemble import build_passport, parse_build_data, qr_resolver
+from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
 from .batch import DEFER_SYNC, ItemResult, remove_stray_temp_files, run_batch, run_in_workers
 from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_files, write_passport
 
@@ -211,6 +211,18 @@ def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: 
             raise InvalidInputError([Problem(f"$.corrections.{name}", "cannot be corrected") for name in touched], source)
         subject = _merge_patch(subject, request.corrections)
         changes.append("correction")
+    if records:
+        # Annex XIII point 4: the passport states the battery's condition now. The version's
+        # record is the latest (a version never goes back in time) and may carry a few values
+        # only (one EPCIS event, say): each data point it carries replaces the previous value,
+        # the others keep theirs, so a mandatory data point is never lost. The record keeps
+        # every value; the condition only those the guidance says to fill for the category.
+        category = version.passport.generalProductInformation.batteryCategory
+        performance = subject.setdefault("performanceAndDurability", {})
+        performance["batteryCondition"] = {
+            **performance.get("batteryCondition", {}),
+            **condition_for_category(records[-1].model_dump(mode="json", exclude_none=True), category),
+        }
     if request.status is not None:
         if request.status == "waste":
             raise InvalidInputError([Problem("$.status", "use end-of-life for waste: responsibility moves with it")], source)
