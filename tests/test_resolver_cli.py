@@ -160,11 +160,20 @@ def test_a_recycled_battery_gets_a_page_saying_its_passport_has_ceased(runner, t
     data = fixture()
     subject = view_for(build_passport(data), "legitimate-interest")
     subject["generalProductInformation"]["batteryStatus"] = "recycled"
+    status_only = tmp_path / "status-only.json"
+    status_only.write_bytes(signed_view(data, "legitimate-interest", subject=subject))
+    html = tmp_path / "page.html"
+    # The status alone is no end of life: the final version (end-of-life --status recycled) is.
+    assert run(runner, "render", str(status_only), "--format", "html", "--out", str(html)).exit_code == 0
+    assert "This passport has ceased" not in html.read_text(encoding="utf-8")
+    subject["lifecycle"] = {
+        "version": 2, "changedAt": "2040-01-01T00:00:00Z", "changes": ["ceased"], "reason": "recycled", "ceased": True,
+        "supersedes": {"id": subject["id"], "digestSRI": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="},
+    }
     view = tmp_path / "recycled.json"
     view.write_bytes(signed_view(data, "legitimate-interest", subject=subject))
-    html = tmp_path / "page.html"
     assert run(runner, "render", str(view), "--format", "html", "--out", str(html), "--trust", str(TRUST)).exit_code == 0
-    assert "This passport has ceased" in html.read_text(encoding="utf-8")
+    assert "This passport has ceased" in html.read_text(encoding="utf-8") and "Art. 77(8)" in html.read_text(encoding="utf-8")
     original = tmp_path / "original.json"
     original.write_bytes(signed_view(data, "legitimate-interest"))
     assert run(runner, "render", str(original), "--format", "html", "--out", str(html)).exit_code == 0
