@@ -255,13 +255,14 @@ def test_rerun_reissues_what_changed_or_is_incomplete(runner, tmp_path):
 def test_stray_temporary_files_are_removed_and_nothing_else(runner, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    stray = out / ".0f9b2f6c-7a3e-5b1e-9c1d-1f2e3d4c5b6a.json.k2j4h5g6.tmp"
-    stray.write_text("{half")
-    kept = [out / "notes.txt", out / ".keep", out / ".notes.tmp"]
+    strays = [out / f".0f9b2f6c-7a3e-5b1e-9c1d-1f2e3d4c5b6a{name}.k2j4h5g6.tmp" for name in (".json", ".v2.public.json", ".authority.json")]
+    for stray in strays:
+        stray.write_text("{half")
+    kept = [out / "notes.txt", out / ".keep", out / ".notes.tmp", out / ".0f9b2f6c-7a3e-5b1e-9c1d-1f2e3d4c5b6a.private.json.k2j4h5g6.tmp"]
     for path in kept:
         path.write_text("mine")
     run_batch(runner, write_jsonl(tmp_path / "lots.jsonl", [item("T-1")]), "--out", out, "--no-qr")
-    assert not stray.exists()
+    assert not any(stray.exists() for stray in strays)
     assert all(path.exists() for path in kept)
 
 

@@ -11,6 +11,8 @@ from conftest import DEMO, FIXTURES, USER_EXAMPLE, load
 import batterypass
 from batterypass import (
     InvalidInputError,
+    Signer,
+    issue_passport,
     Passport,
     Status,
     TrustStore,
@@ -72,3 +74,20 @@ def test_errors_are_typed_and_carry_problems():
 def test_public_api_is_small_and_importable():
     for name in batterypass.__all__:
         assert getattr(batterypass, name) is not None
+
+
+def test_a_passport_lives_through_the_library(tmp_path):
+    """build, update and end of life from Python, then the history verified."""
+    from datetime import datetime, timezone
+
+    from batterypass import end_of_life, update_passport, verify_history
+
+    signer = Signer.from_files(DEMO / "issuer-ed25519" / "private.pem")
+    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, signer=signer, issued_at=datetime(2027, 9, 1, tzinfo=timezone.utc))
+    change = load(USER_EXAMPLE.parent / "update.state-of-health.json")
+    second = update_passport(issued.files["passport"], change, tmp_path, signer=signer, issued_at=datetime(2029, 3, 2, tzinfo=timezone.utc))
+    assert second.passport.version == 2 and second.passport.lifecycle.conditionRecords[0].fullCycles == 310
+    final = end_of_life(second.files["passport"], "recycled", tmp_path, signer=signer, issued_at=datetime(2035, 1, 1, tzinfo=timezone.utc))
+    (history,) = verify_history([tmp_path], TrustStore.load(DEMO / "trust"), now=datetime(2036, 1, 1, tzinfo=timezone.utc))
+    assert history.status is Status.VALID and history.current == 3 and history.ceased
+    assert final.summary()["version"] == 3

@@ -155,17 +155,25 @@ def test_a_new_sqlite_store_is_private(runner, tmp_path):
 
 
 def test_a_recycled_battery_gets_a_page_saying_its_passport_has_ceased(runner, tmp_path):
-    data = fixture()
-    subject = json.loads(signed_view(data, "legitimate-interest"))["credentialSubject"]
-    subject["generalProductInformation"]["batteryStatus"] = "recycled"
-    view = tmp_path / "recycled.json"
-    view.write_bytes(signed_view(data, "legitimate-interest", subject=subject))
+    out = output_directory(tmp_path / "out", fixture())
+    (full,) = [p for p in out.glob("*.json") if p.name.count(".") == 1]
     html = tmp_path / "page.html"
-    assert run(runner, "render", str(view), "--format", "html", "--out", str(html), "--trust", str(TRUST)).exit_code == 0
-    assert "This passport has ceased" in html.read_text(encoding="utf-8")
-    original = tmp_path / "original.json"
-    original.write_bytes(signed_view(data, "legitimate-interest"))
-    assert run(runner, "render", str(original), "--format", "html", "--out", str(html)).exit_code == 0
+    assert run(runner, "render", str(full.with_name(full.stem + ".public.json")), "--format", "html", "--out", str(html)).exit_code == 0
+    assert "This passport has ceased" not in html.read_text(encoding="utf-8")
+    # The final version, as end-of-life writes it (Art. 77(8)), with its public view beside it.
+    key = DEMO / "issuer-ed25519" / "private.pem"
+    assert run(runner, "end-of-life", str(full), "--status", "recycled", "--key", str(key), "--out", str(out),
+               "--issued-at", "2026-11-28T00:00:00Z").exit_code == 0
+    final = full.with_name(f"{full.stem}.v2.public.json")
+    assert run(runner, "render", str(final), "--format", "html", "--out", str(html), "--trust", str(TRUST)).exit_code == 0
+    page = html.read_text(encoding="utf-8")
+    assert "This passport has ceased" in page and "Art. 77(8)" in page
+    # The status alone is no end of life: a view saying "waste" without the final version's record.
+    subject = json.loads(signed_view(fixture(), "legitimate-interest"))["credentialSubject"]
+    subject["generalProductInformation"]["batteryStatus"] = "waste"
+    status_only = tmp_path / "status-only.json"
+    status_only.write_bytes(signed_view(fixture(), "legitimate-interest", subject=subject))
+    assert run(runner, "render", str(status_only), "--format", "html", "--out", str(html)).exit_code == 0
     assert "This passport has ceased" not in html.read_text(encoding="utf-8")
 
 

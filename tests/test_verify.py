@@ -445,7 +445,7 @@ def test_battery_passport_is_content_checked_and_summarised():
     assert result.content_checked and result.passport is not None
     assert result.passport_id == result.passport.id == secured["id"]
     report = result.to_dict()
-    assert set(report) == {"status", "exitCode", "reasons", "checks", "envelope", "issuer", "passportId", "audience", "battery", "contentChecked", "nextStep"}
+    assert set(report) == {"status", "exitCode", "reasons", "checks", "envelope", "issuer", "passportId", "audience", "battery", "contentChecked", "nextStep", "operator"}
     assert report["status"] == "valid" and report["exitCode"] == 0
     assert report["battery"]["manufacturer"] and report["battery"]["batteryCategory"] == "ev"
     json.dumps(report)

@@ -21,6 +21,7 @@ from .formats.mapping import Conversion
 from .errors import BatteryPassError, InvalidInputError, KeyFileError, PassportNotRequiredError, Problem
 from .issuing.issuance import IssuedPassport, QrOptions, Signer, issue_passport
 from .issuing.views import issue_views
+from .issuing.lifecycle import end_of_life, second_life, update_many, update_passport
 from .securing.keys import IssuerIdentity, IssuerKey, generate_issuer_key, load_signer
 from .model import Access, BuildData, Passport
 from .model.views import view_for
@@ -29,6 +30,7 @@ from .law.rules import obligations, passport_requirement
 from .securing.signing import sign
 from .verifying.trust import TrustStore
 from .verifying.comparison import Comparison, compare_credentials
+from .verifying.history import HistoryResult, verify_history
 from .verifying.verification import Status, VerificationResult, verify
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "Conversion",
     "Draft",
     "FORMATS",
+    "HistoryResult",
     "InvalidInputError",
     "IssuedPassport",
     "IssuerIdentity",
@@ -60,6 +63,7 @@ __all__ = [
     "compare_credentials",
     "convert",
     "detect_format",
+    "end_of_life",
     "generate_issuer_key",
     "issue_passport",
     "issue_views",
@@ -70,7 +74,11 @@ __all__ = [
     "passport_context",
     "passport_credential",
     "passport_requirement",
+    "second_life",
     "sign",
+    "update_many",
+    "update_passport",
     "verify",
+    "verify_history",
     "view_for",
 ]

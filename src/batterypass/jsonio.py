@@ -6,7 +6,9 @@ differently (duplicate keys, NaN) is an attack surface, not a convenience.
 
 from __future__ import annotations
 
+import base64
 import errno
+import hashlib
 import json
 import os
 import re
@@ -119,6 +121,13 @@ def jsonl_items(fh: BinaryIO, name: str) -> Iterator[tuple[str, bytes | InvalidI
 def load_json_file(path: str | os.PathLike[str]) -> Any:
     """Read and strictly parse a JSON file; errors name the file."""
     return parse_json(read_bytes(path), source=str(path))
+
+
+def digest_sri(data: bytes) -> str:
+    """``sha256-<base64>`` of a file's bytes (W3C Subresource Integrity, as VC 2.0 ``digestSRI``
+    states the digest of a related resource): what pins a linked document exactly as it was
+    written and is published."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
 def dumps_pretty(obj: Any) -> bytes:

@@ -333,7 +333,9 @@ def cases() -> dict[str, dict]:
 
     def new_id(document):
         rival_model(document)
-        document["credentialSubject"]["id"] = "urn:uuid:0b5e3a52-0000-4000-8000-000000000001"
+        other = "urn:uuid:0b5e3a52-0000-4000-8000-000000000001"
+        document["credentialSubject"]["id"] = other
+        document["credentialSubject"]["generalProductInformation"]["batteryPassportIdentifier"] = other
 
     for name, edit, held in (("passport-id", rival_model, "passport urn:uuid:"), ("gtin-serial", new_id, "the battery GTIN")):
         out[f"publish-takeover-same-{name}"] = {

@@ -9,7 +9,8 @@ Contract:
   footprint chart and the QR code are inline SVG. Values are escaped by the template engine.
 * Chain of custody is worded for a buyer: origins under mass balance or book and claim are
   "attributed", the others "physically traced".
-* A battery whose status is "recycled" gets a page saying that its passport has ceased.
+* A passport whose final version has been issued (``lifecycle.ceased``: the battery was
+  recycled, ``end-of-life --status recycled``) gets a page saying that it has ceased.
 * :func:`render_pdf` prints the same page with WeasyPrint (the ``pdf`` extra).
 """
 
@@ -31,8 +32,6 @@ from . import qr
 
 #: Chain-of-custody models (IRMA) whose claims are bookkeeping, not physical tracing.
 ATTRIBUTED_MODELS = frozenset({"mass balance", "book and claim"})
-#: Battery statuses after which the passport has ceased (Art. 77(8): after recycling).
-CEASED_STATUSES = frozenset({"recycled"})
 #: The badge of a page rendered without a trust store.
 NOT_VERIFIED = "not-verified"
 
@@ -265,7 +264,8 @@ def page_model(subject: dict[str, Any], badge: Badge, versions: list[VersionEntr
         passport_id=passport_id,
         url=url,
         badge=badge,
-        ceased=status in CEASED_STATUSES,
+        # Art. 77(8): the passport ceases after recycling, which its final version records.
+        ceased=(subject.get("lifecycle") or {}).get("ceased") is True,
     )
     page.identity = _pairs(
         ("Category", _CATEGORY_NAMES.get(category, category) if category else None),

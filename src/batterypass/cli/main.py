@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 import re
 import unicodedata
 from datetime import datetime, timedelta, timezone
@@ -29,7 +29,7 @@ from ..securing import keys
 
 from ..carriers import qr
 from ..issuing.assemble import build_draft, parse_build_data
-from ..issuing.batch import REPORT_NAME, BatchSummary, build_many, count_items, read_items
+from ..issuing.batch import REPORT_NAME, BatchSummary, ItemResult, build_many, count_items, read_items
 from ..verifying.documents import ContentReport, check_content, credential_inputs, credential_of, is_build_data, load_document, passport_of
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items, load_input, parse_input
@@ -38,9 +38,10 @@ from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_
 from ..issuing.views import VIEW_CHOICES, cut_view, view_path
 from ..model.access import Access
 from ..verifying.comparison import compare_credentials
-from ..jsonio import MAX_DOCUMENT_BYTES, dumps_pretty, load_json_file, parse_json, read_bytes, read_stream, write_atomic
+from ..jsonio import dumps_pretty, load_json_file, parse_json, read_bytes, read_stream, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
+from ..securing.status_list import StatusListAllocator
 from ..verifying.trust import TrustStore
 from ..verifying.verification import DEFAULT_MAX_STATUS_AGE, NOT_A_PASSPORT, PRECEDENCE, Status, VerificationResult, check_status_lists
 from ..verifying.verification import verify as verify_document
@@ -143,19 +144,19 @@ def _passphrase(env_var: str | None) -> bytes | None:
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _issued_at(value: str | None, allow_future: bool) -> datetime | None:
+def _issued_at(value: str | None, allow_future: bool = False, option: str = "--issued-at") -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(value)
         moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint="--issued-at") from None
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date-time in the years 1-9999", param_hint=option) from None
     if not allow_future and moment > datetime.now(timezone.utc) + CLOCK_SKEW:
         # Verifiers call such passports not-yet-valid until then: almost always a typo.
         raise click.BadParameter(
             f"{value} is in the future: every verifier rejects the passport until then (--allow-future to mean it)",
-            param_hint="--issued-at",
+            param_hint=option,
         )
     return moment
 
@@ -220,6 +221,9 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="validFrom and proof time (default: now), for reproducible builds."),
             click.option("--views", "views", type=click.Choice(list(VIEW_CHOICES)), default="all", show_default=True,
                          help="Audience views to write beside the full passport (Annex XIII): none, public, or all three."),
+            click.option("--valid-until", metavar="DATETIME", help="validUntil of the credentials (default: none)."),
+            click.option("--status-list", "status_list_path", type=existing_file,
+                         help="Status list (from `status-list create`) whose next free entry each credential gets."),
             click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
             click.option("--replace-other-issuer", is_flag=True,
                          help="Replace a passport in --out that another issuer signed (refused otherwise)."),
@@ -241,6 +245,10 @@ def _print_not_carried(source: str, conversion: Conversion) -> None:
         _echo_err(f"not carried: {source}: {note}")
 
 
+def status_allocator(path: Path | None) -> StatusListAllocator | None:
+    return StatusListAllocator(path) if path is not None else None
+
+
 def _qr_options(options: dict[str, Any]) -> QrOptions:
     try:
         return QrOptions(
@@ -258,12 +266,18 @@ def issuing(options: dict[str, Any]) -> dict[str, Any]:
     signer = None
     if key_path is not None:
         signer = Signer.from_files(key_path, _passphrase(options["passphrase_env"]), options["envelope"], cert_chain)
+    issued_at = _issued_at(options["issued_at"], options["allow_future"])
+    valid_until = _issued_at(options["valid_until"], allow_future=True, option="--valid-until")
+    if valid_until is not None and valid_until <= (issued_at or datetime.now(timezone.utc)):
+        raise click.BadParameter("must be after the issue time", param_hint="--valid-until")
     return {
         "signer": signer,
         "qr_options": _qr_options(options),
-        "issued_at": _issued_at(options["issued_at"], options["allow_future"]),
+        "issued_at": issued_at,
         "voluntary": options["voluntary"],
         "views": VIEW_CHOICES[options["views"]],
+        "valid_until": valid_until,
+        "status_list": status_allocator(options["status_list_path"]),
         "replace_other_issuer": options["replace_other_issuer"],
         "acts": _acts(options["acts_path"]),
     }
@@ -419,12 +433,16 @@ def acts(as_json: bool) -> None:
 )
 @click.option("--issuer", "issuer_id", help="Issuer id: did:web:HOST, an https URL (default: the key's did:key).")
 @click.option("--passphrase-env", metavar="VAR", help="Encrypt private.pem with the passphrase in this environment variable.")
+@click.option("--operator", "operators", metavar="ID", multiple=True,
+              help="An economic operator identifier (LEI, EORI, GLN...) this issuer signs passports for (repeatable).")
 @json_option
 @_handles_errors
-def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env: str | None, as_json: bool) -> None:
-    """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json."""
+def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env: str | None, operators: tuple[str, ...],
+           as_json: bool) -> None:
+    """Create an issuer key: private.pem (mode 0600), public.jwk.json and did.json (listing the
+    --operator identifiers in alsoKnownAs)."""
     key = keys.generate_issuer_key(algorithm)
-    paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env))
+    paths = keys.write_key_directory(out_dir, key, issuer_id, _passphrase(passphrase_env), operators)
     identity = keys.identity_from_did_document(load_json_file(paths["did_document"]), key)
     summary = {
         "algorithm": algorithm,
@@ -432,6 +450,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         "issuer": identity.id,
         "verificationMethod": identity.verification_method,
         "encrypted": passphrase_env is not None,
+        "operators": list(dict.fromkeys(operators)),
         "files": {_camel_case(name): str(path) for name, path in paths.items()},
     }
     if as_json:
@@ -612,6 +631,8 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
         lines.append(f"  issuer   {entry['issuer']} ({entry.get('envelope') or 'unknown envelope'})")
     if entry.get("audience"):
         lines.append(f"  audience {_AUDIENCE_TEXT[entry['audience']]}")
+    if entry.get("operator"):
+        lines.append(f"  signed by {entry['issuer']} for operator {entry['operator']}")
     if battery := entry.get("battery"):
         lines.append(f"  battery  {battery['batteryModel']} {battery['batteryIdentifier']} by {battery['manufacturer']}")
     if any(check["name"] == "content" and check["detail"] == NOT_A_PASSPORT for check in entry.get("checks", [])):
@@ -781,9 +802,22 @@ def batch(
 
         items = import_items(items, input_format, note_losses)
     results = build_many(items, out_dir, jobs=jobs, report=report, **issuing(options))
+    report_batch(
+        results, input_path, report, as_json, "passports", "issued", quiet=quiet, verbose=verbose, strict=strict,
+        json_extra={"notCarried": not_carried} if input_format != NATIVE else {},
+    )
+
+
+def report_batch(
+    results: Generator[ItemResult, None, None], input_path: Path, report: Path, as_json: bool, label: str, done: str,
+    *, quiet: bool = False, verbose: bool = False, strict: bool = False, json_extra: dict[str, Any] | None = None,
+) -> None:
+    """Run a batch's ``results`` with a progress bar on a terminal, print its summary and exit 0,
+    or 1 if any item failed (with ``strict``, also if any needed no passport). ``json_extra``
+    joins the ``--json`` summary."""
     summary = BatchSummary()
     progress = (
-        click.progressbar(results, length=count_items(input_path), label="passports", show_pos=True, file=sys.stderr)
+        click.progressbar(results, length=count_items(input_path), label=label, show_pos=True, file=sys.stderr)
         if not as_json and sys.stderr.isatty()
         else contextlib.nullcontext(results)
     )
@@ -800,16 +834,15 @@ def batch(
             results.close()
     if interrupted:
         click.echo(
-            f"interrupted after {summary.total} item(s) ({summary.ok} issued); run the same command again to resume",
+            f"interrupted after {summary.total} item(s) ({summary.ok} {done}); run the same command again to resume",
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
     if as_json:
-        extra = {"notCarried": not_carried} if input_format != NATIVE else {}
-        _emit_json({**summary.to_dict(), "report": str(report), **extra})
+        _emit_json({**summary.to_dict(), "report": str(report), **(json_extra or {})})
     else:
         if summary.reissued:
-            click.echo(f"note: {summary.reissued} passport(s) already in {out_dir} were issued again (see \"reissued\" in the report)")
+            click.echo(f"note: {summary.reissued} passport(s) already in {report.parent} were {done} again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
                 _echo_err(f"error: {failure.source}: {problem}")
@@ -821,7 +854,7 @@ def batch(
             _echo_err(f"not required: {item.source}: {item.error}")
     if not (as_json or quiet):
         click.echo(
-            f"{summary.total} item(s): {summary.ok} issued, {summary.skipped} already issued, "
+            f"{summary.total} item(s): {summary.ok} {done}, {summary.skipped} already {done}, "
             f"{summary.not_required} not required, {summary.failed} failed; report {report}"
         )
     sys.exit(EXIT_INVALID if summary.failed or (strict and summary.not_required) else EXIT_OK)

@@ -467,17 +467,22 @@ def _condition_at_placing_on_market(build: BuildData) -> BatteryCondition:
         "selfDischargeRatePercentPerMonth": perf.selfDischargeRatePercentPerMonth if perf else None,
         "fullCycles": 0,
     }
-    category = battery.category
-    kept = {
-        name: value
-        for name, value in values.items()
-        if value is not None and _CONDITION_DATA_POINT[name].duty(category).status != "not-to-be-filled"
-    }
     return BatteryCondition(
         recordedAt=datetime.combine(battery.placedOnMarketDate, time(0), tzinfo=timezone.utc),
         source="placing-on-market",
-        **kept,
+        **condition_for_category(values, battery.category),
     )
+
+
+def condition_for_category(values: dict[str, Any], category: str) -> dict[str, Any]:
+    """The batteryCondition members of ``values`` the guidance says to fill for ``category``
+    (members that carry no data point, recordedAt and source among them, are kept)."""
+    return {
+        name: value
+        for name, value in values.items()
+        if value is not None
+        and (name not in _CONDITION_DATA_POINT or _CONDITION_DATA_POINT[name].duty(category).status != "not-to-be-filled")
+    }
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import json
 import multiprocessing
 import os
@@ -63,7 +64,7 @@ import signal
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -87,8 +88,9 @@ from .issuance import QrOptions, Signer, passport_files, write_passport
 from .views import ALL_AUDIENCES, view_file_key
 from ..model.views import view_for
 from ..model.access import Access
-from ..jsonio import MAX_DOCUMENT_BYTES, creation_mode, jsonl_items, parse_json, read_bytes
+from ..jsonio import creation_mode, jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
+from ..securing.status_list import StatusListAllocator
 
 #: The batch report, one JSON object a line, in ``--out``. Not ``*.json``, so that
 #: ``batterypass verify OUT/*.json`` sees passports only.
@@ -105,14 +107,16 @@ MAX_FAILURES_KEPT = 100
 # (tempfile) + ".tmp", for the names a batch writes. Only these are removed, never another
 # program's files.
 _STRAY_TEMP = re.compile(
-    r"^\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(?:json|qr\.svg|qr\.png)|"
-    + re.escape(REPORT_NAME)
+    r"^\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.v[0-9]+)?"
+    + r"(?:\.(?:" + "|".join(re.escape(audience.value) for audience in Access) + r"))?"  # an audience view
+    + r"\.(?:json|qr\.svg|qr\.png)|"
+    + re.escape(REPORT_NAME) + "|" + re.escape("update-report.jsonl")
     + r")\.[a-z0-9_]{8}\.tmp$"
 )
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Per-file fsyncs are replaced by one flush per batch where there is a sync (not on Windows).
-_DEFER_SYNC = hasattr(os, "sync")
+DEFER_SYNC = hasattr(os, "sync")
 
 
 class BatchError(BatteryPassError):
@@ -267,6 +271,8 @@ class _Settings:
     views: tuple[Access, ...] = ALL_AUDIENCES
     replace_other_issuer: bool = False
     acts: ActsTable | None = None
+    valid_until: datetime | None = None
+    status_list: StatusListAllocator | None = None
 
 
 # An entry is an item ready for a worker, (source, build data, claimed passport id), or the
@@ -287,6 +293,8 @@ def build_many(
     report: str | os.PathLike[str] | None = None,
     replace_other_issuer: bool = False,
     acts: ActsTable | None = None,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
 ) -> Iterator[ItemResult]:
     """Issue a passport for every item into ``out_dir``; yield one :class:`ItemResult` per item, in order.
 
@@ -304,18 +312,36 @@ def build_many(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    lock = _lock_directory(out)
-    writer = None
-    try:
-        _remove_stray_temp_files(out)
+
+    def results() -> Iterator[ItemResult]:
         if signer is not None:
             # One throwaway signature: a key/envelope mismatch fails the batch once, not every item.
             signer.sign({"@context": [VC_CONTEXT_V2]}, created=utc_timestamp())
-        settings = _Settings(out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views, replace_other_issuer, acts)
-        writer = _ReportWriter(Path(report)) if report is not None else None
+        settings = _Settings(
+            out, signer, qr_options, issued_at or datetime.now(timezone.utc), voluntary, views, replace_other_issuer, acts,
+            valid_until, status_list,
+        )
         claims = _Claims()
-        for result in _issue_all(settings, claims.entries(items), jobs):
+        for result in run_in_workers(functools.partial(_issue_entry, settings), claims.entries(items), jobs):
             claims.settle(result)
+            yield result
+
+    yield from run_batch(out, results(), report)
+
+
+def run_batch(out: Path, results: Iterator[ItemResult], report: str | os.PathLike[str] | None) -> Iterator[ItemResult]:
+    """Yield ``results`` (a lazy run over ``out``), writing the report, and flush ``out`` once at the end.
+
+    What every batch command shares: ``out`` is locked against another batch for the run and
+    cleared of the temporary files of a killed run, the report is published only when every item is done, and files written without a per-file
+    fsync are made durable together, also when the run is interrupted.
+    """
+    lock = _lock_directory(out)
+    writer = None
+    try:
+        remove_stray_temp_files(out)
+        writer = _ReportWriter(Path(report)) if report is not None else None
+        for result in results:
             if writer:
                 writer.add(result)
             yield result
@@ -325,7 +351,7 @@ def build_many(
         try:
             if writer:
                 writer.discard()
-            if _DEFER_SYNC:
+            if DEFER_SYNC:
                 _flush_file_system(out)
         finally:
             if lock >= 0:
@@ -416,13 +442,15 @@ def _claimed_passport_id(data: Any) -> str | None:
     return None
 
 
-def _issue_all(settings: _Settings, entries: Iterator[_Entry], jobs: int) -> Iterator[ItemResult]:
+def run_in_workers(work: Callable[[Any], ItemResult], entries: Iterator[Any], jobs: int) -> Iterator[ItemResult]:
+    """``work`` on every entry in ``jobs`` forked worker processes (they inherit ``work`` and
+    what it holds, a signer included); results in input order, a few chunks in flight at most."""
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for entry in entries:
-            yield _issue_entry(settings, entry)
+            yield work(entry)
         return
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(settings, os.getpid()))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(work, os.getpid()))
     pending: deque[Any] = deque()
     try:
         while chunk := list(islice(entries, CHUNK_SIZE)):
@@ -438,12 +466,12 @@ def _issue_all(settings: _Settings, entries: Iterator[_Entry], jobs: int) -> Ite
         pool.shutdown(cancel_futures=True)
 
 
-_worker_settings: _Settings | None = None
+_worker_work: Callable[[Any], ItemResult] | None = None
 
 
-def _start_worker(settings: _Settings, parent: int) -> None:
-    global _worker_settings
-    _worker_settings = settings
+def _start_worker(work: Callable[[Any], ItemResult], parent: int) -> None:
+    global _worker_work
+    _worker_work = work
     # Ctrl-C is the parent's to handle: it stops handing out chunks and waits for the ones in
     # hand, so no worker dies mid-item with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -456,9 +484,9 @@ def _start_worker(settings: _Settings, parent: int) -> None:
             os._exit(1)
 
 
-def _worker_chunk(chunk: list[_Entry]) -> list[ItemResult]:
-    assert _worker_settings is not None
-    return [_issue_entry(_worker_settings, entry) for entry in chunk]
+def _worker_chunk(chunk: list[Any]) -> list[ItemResult]:
+    assert _worker_work is not None
+    return [_worker_work(entry) for entry in chunk]
 
 
 def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
@@ -486,8 +514,10 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
             issued_at=settings.issued_at,
             views=settings.views,
             source=source,
-            durable=not _DEFER_SYNC,
+            durable=not DEFER_SYNC,
             replace_other_issuer=settings.replace_other_issuer,
+            valid_until=settings.valid_until,
+            status_list=settings.status_list,
         )
     except InvalidInputError as exc:
         return ItemResult(source, "failed", problems=tuple(exc.problems))
@@ -583,7 +613,7 @@ def _flush_file_system(directory: Path) -> None:
         os.close(fd)
 
 
-def _remove_stray_temp_files(directory: Path) -> None:
+def remove_stray_temp_files(directory: Path) -> None:
     """Remove the temporary files of writes a killed batch left unfinished."""
     for path in directory.iterdir():
         if _STRAY_TEMP.match(path.name):

@@ -24,6 +24,7 @@ from .assemble import build_passport
 from ..law.acts import ActsTable
 from ..securing.credential import passport_credential
 from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
+from ..law.identifiers import version_credential_id
 from ..jsonio import dumps_pretty, read_bytes, write_atomic
 from ..securing.keys import IssuerIdentity, IssuerKey, load_signer
 from ..model.build_data import BuildData
@@ -33,6 +34,7 @@ from ..securing.jose import ENVELOPE_TYPE
 from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
 from ..model.access import Access
+from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .views import ALL_AUDIENCES, view_file_key, view_path, write_views
 
@@ -137,10 +139,16 @@ class IssuedPassport:
     def passport_id(self) -> str:
         return self.passport.id
 
+    @property
+    def document_credential_id(self) -> str:
+        return version_credential_id(self.passport.id, self.passport.version)
+
     def summary(self) -> dict[str, Any]:
         """The ``--json`` description of what was written."""
         out: dict[str, Any] = {
             "passportId": self.passport.id,
+            "version": self.passport.version,
+            "credentialId": self.document_credential_id,
             "batteryIdentifier": self.passport.generalProductInformation.batteryIdentifier,
             "signed": "proof" in self.document or self.document.get("type") == ENVELOPE_TYPE,
             "voluntary": self.passport.generalProductInformation.voluntary,
@@ -152,9 +160,10 @@ class IssuedPassport:
         return out
 
 
-def passport_file_stem(passport_id: str) -> str:
+def passport_file_stem(passport_id: str, version: int = 1) -> str:
     """File names are the passport's UUID: unique, stable across runs, safe on every filesystem.
 
+    Version 1 is ``<uuid>``, later versions ``<uuid>.v<N>``: every version a file of its own.
     Anything but a ``urn:uuid:`` URN with a canonical UUID raises :class:`InvalidInputError`
     before a path is made of it: an id such as ``urn:uuid:../../x`` must not name a file
     outside the output directory.
@@ -162,7 +171,8 @@ def passport_file_stem(passport_id: str) -> str:
     match = _PASSPORT_ID.fullmatch(passport_id) if isinstance(passport_id, str) else None
     if match is None:
         raise InvalidInputError([Problem("$.id", f"{shorten(passport_id)} is not a urn:uuid: passport id; nothing was written")])
-    return match[1]
+    stem = match[1]
+    return stem if version == 1 else f"{stem}.v{version}"
 
 
 def passport_files(
@@ -170,14 +180,16 @@ def passport_files(
     out_dir: str | os.PathLike[str],
     qr_options: QrOptions = QrOptions(),
     views: tuple[Access, ...] = ALL_AUDIENCES,
+    version: int = 1,
 ) -> dict[str, Path]:
     """The files :func:`issue_passport` writes for ``passport_id``, by the names it reports them under.
 
-    Known before anything is built, so a caller can look for a passport issued earlier.
+    Known before anything is built, so a caller can look for a passport issued earlier. The QR
+    code is the passport's, not a version's: only version 1 writes one.
     """
-    stem = Path(out_dir) / passport_file_stem(passport_id)
+    stem = Path(out_dir) / passport_file_stem(passport_id, version)
     full = Path(f"{stem}.json")
-    formats = qr_options.formats if qr_options.enabled else ()
+    formats = qr_options.formats if qr_options.enabled and version == 1 else ()
     return {
         **{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats},
         **{view_file_key(audience): view_path(full, audience) for audience in views},
@@ -214,6 +226,8 @@ def issue_passport(
     views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
     replace_other_issuer: bool = False,
     acts: ActsTable | None = None,
 ) -> IssuedPassport:
@@ -228,7 +242,7 @@ def issue_passport(
     passport = build_passport(build_data, voluntary=voluntary, resolver=qr_options.resolver, source=source, acts=acts)
     return write_passport(
         passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, views=views, source=source,
-        durable=durable, replace_other_issuer=replace_other_issuer,
+        durable=durable, valid_until=valid_until, status_list=status_list, replace_other_issuer=replace_other_issuer,
     )
 
 
@@ -242,31 +256,45 @@ def write_passport(
     views: tuple[Access, ...] = ALL_AUDIENCES,
     source: str | None = None,
     durable: bool = True,
+    valid_until: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
     replace_other_issuer: bool = False,
 ) -> IssuedPassport:
     """The second half of :func:`issue_passport`: wrap, sign and write a passport already built
     (with ``qr_options.resolver``, so that its recorded link is the one the QR code shows).
 
-    A passport file already in ``out_dir`` that another issuer signed is not replaced
-    (:class:`OtherIssuerError`, naming both) unless ``replace_other_issuer`` is set.
+    With ``status_list`` the credential gets the list's next free entry. A version after the
+    first (``passport.lifecycle``) is written to a name of its own and never replaces a file
+    (:class:`FileExistsError` if the version exists); it writes no QR code. Version 1 is not
+    replaced once a later version exists. A passport file already in ``out_dir`` that another
+    issuer signed is not replaced (:class:`OtherIssuerError`, naming both) unless
+    ``replace_other_issuer`` is set.
     """
-    stem = passport_file_stem(passport.id)  # refuses an id that is no file name, before anything else
+    stem = passport_file_stem(passport.id, passport.version)  # refuses an id that is no file name, before anything else
     url = passport.generalProductInformation.passportUrl
-    if qr_options.enabled and url is None:
+    first = passport.version == 1
+    if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
+    if first and passport_files(passport.id, out_dir, version=2)["passport"].exists():
+        # Replacing version 1 would break the link its successor pins: changes are versions.
+        raise InvalidInputError(
+            [Problem("$", f"passport {passport.id} already has later versions in {out_dir}: record changes with update")], source
+        )
     out = Path(out_dir)
-    credential = passport_credential(passport, issued_at)
+    credential = passport_credential(passport, issued_at, valid_until)
     issuer = signer.identity.id if signer else credential["issuer"]["id"]
     if not replace_other_issuer and (other := _other_signed_issuer(out / f"{stem}.json", issuer)):
         raise OtherIssuerError(
             f"{out / f'{stem}.json'} is signed by {other}; this run issues as {issuer}: refusing to replace "
             "another issuer's passport (--replace-other-issuer to do it anyway)"
         )
+    if status_list is not None:  # after every refusal: a refused passport takes no entry
+        credential["credentialStatus"] = status_list.next_entry()
     document = signer.sign(credential, created=credential["validFrom"]) if signer else credential
 
     files: dict[str, Path] = {}
     side = None
-    if qr_options.enabled:
+    if qr_options.enabled and first:
         assert url is not None
         symbol = qr.encode_qr(url)
         side = symbol.side_mm(qr_options.module_mm)
@@ -277,6 +305,12 @@ def write_passport(
         )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
     full = out / f"{stem}.json"
-    files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))
-    files["passport"] = write_atomic(full, dumps_pretty(document), durable=durable)
-    return IssuedPassport(passport, document, files, url if qr_options.enabled else None, side)
+    if first:
+        files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))
+        files["passport"] = write_atomic(full, dumps_pretty(document), durable=durable)
+    else:
+        # A later version claims its name first (atomically: two writers cannot both win), then
+        # its views follow, so a loser never overwrites the winner's views.
+        files["passport"] = write_atomic(full, dumps_pretty(document), durable=durable, overwrite=False)
+        files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))
+    return IssuedPassport(passport, document, files, url if qr_options.enabled and first else None, side)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 #: Fixed namespace for passport ids: UUIDv5("batterypass passport") under the URL namespace.
 #: Changing it would change every passport id ever issued: never do.
@@ -58,6 +58,33 @@ def serial_problem(serial: str) -> str | None:
     if not 1 <= len(serial) <= 20:
         return f"a GS1 serial (AI 21) has 1 to 20 characters, not {len(serial)}"
     return "a GS1 serial (AI 21) may only use the GS1 character set 82 (letters, digits and !\"%&'()*+,-./:;<=>?_)"
+
+
+#: Operator identifiers (LEI, EORI, GLN...) as URIs, so a DID document can list them in
+#: ``alsoKnownAs`` (a set of URIs): ``urn:batterypass:operator:LEI:5299...``.
+OPERATOR_URN_PREFIX = "urn:batterypass:operator:"
+
+
+def operator_urn(identifier: str) -> str:
+    """The URI form of an economic operator's identifier."""
+    return OPERATOR_URN_PREFIX + quote(identifier, safe=":")
+
+
+def operator_of_urn(uri: str) -> str | None:
+    """The operator identifier an :func:`operator_urn` names, or None for any other URI."""
+    return unquote(uri.removeprefix(OPERATOR_URN_PREFIX)) if uri.startswith(OPERATOR_URN_PREFIX) and len(uri) > len(OPERATOR_URN_PREFIX) else None
+
+
+def version_credential_id(passport_id: str, version: int) -> str:
+    """The credential id of one version of a passport.
+
+    Version 1 is the passport id itself (so passports issued before versions existed keep
+    their ids); each later version gets a UUIDv5 of (passport id, version) under
+    :data:`PASSPORT_ID_NAMESPACE`: its own id, which anyone can recompute.
+    """
+    if version == 1:
+        return passport_id
+    return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, f'{passport_id}#version-{version}')}"
 
 
 def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | None = None) -> str:

@@ -37,8 +37,9 @@ def _iso15459_conformant(identifier: str, serial: str) -> bool:
 def _consistency_problems(passport: Passport, credential_id: str | None) -> list[Problem]:
     found = []
     general = passport.generalProductInformation
-    if credential_id is not None and passport.id != credential_id:
-        found.append(Problem(f"{_SUBJECT}.id", f"{passport.id!r} is not the credential id {credential_id!r}"))
+    expected_id = identifiers.version_credential_id(passport.id, passport.version)
+    if credential_id is not None and credential_id != expected_id:
+        found.append(Problem(f"{_SUBJECT}.id", f"the credential id of version {passport.version} of {passport.id!r} is {expected_id!r}, not {credential_id!r}"))
     if general.batteryPassportIdentifier != passport.id:
         found.append(Problem(f"{_SUBJECT}.generalProductInformation.batteryPassportIdentifier", "differs from the passport id"))
     if general.passportUrl and (message := identifiers.resolver_problem(general.passportUrl)):

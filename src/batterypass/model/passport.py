@@ -32,6 +32,7 @@ from .build_data import (
     RiskStatus,
 )
 from .dynamic import BatteryCondition
+from .lifecycle import Lifecycle
 from .types import (
     CasNumber,
     Count,
@@ -359,7 +360,7 @@ class LabelsAndConformity(_Part):
 class Passport(_Part):
     """A battery passport: the ``credentialSubject`` of the passport credential."""
 
-    id: NonEmptyStr = annex(1, "Passport identifier (same as the credential id)")
+    id: NonEmptyStr = annex(1, "Passport identifier, stable for the battery's life (the credential id of version 1)")
     type: Literal["BatteryPassport"] = annex(1, "Subject type", default="BatteryPassport")
     passportVersion: Literal["1.0"] = annex(1, "Version of this passport model", default=PASSPORT_VERSION)
     generalProductInformation: GeneralProductInformation = annex(1, "General product information")
@@ -369,3 +370,8 @@ class Passport(_Part):
     circularity: Circularity | None = annex(1, "Circularity and resource efficiency", default=None)
     performanceAndDurability: PerformanceAndDurability | None = annex(1, "Performance and durability (Art. 10)", default=None)
     labelsAndConformity: LabelsAndConformity | None = annex(1, "Labels and conformity", default=None)
+    lifecycle: Lifecycle | None = annex(1, "This version's place in the passport's life (none: version 1 as built)", default=None)
+
+    @property
+    def version(self) -> int:
+        return self.lifecycle.version if self.lifecycle else 1

@@ -52,7 +52,7 @@ from ..verifying.verification import verify
 from . import links
 from .publishing import Refusal, admit, compact_jws, held, refused, subject_of
 from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
-from .tokens import AUDIENCE, ISSUER, RESTRICTED_AUDIENCES, bearer_token, check_token
+from .tokens import AUDIENCE, ISSUER, bearer_token, check_token
 
 HTML = "text/html"
 JSON_TYPES = ("application/vc+ld+json", "application/ld+json", "application/json")

@@ -7,11 +7,12 @@ secures. Its ``id`` is the passport id, so the credential and the battery are on
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
 
 from ..errors import Problem, shorten
+from ..law.identifiers import operator_urn, version_credential_id
 from ..model.access import Access
 from ..model.passport import Passport
 
@@ -30,6 +31,11 @@ AUDIENCE_CREDENTIAL_TYPES = {
     Access.LEGITIMATE_INTEREST: "BatteryPassportLegitimateInterestView",
     Access.AUTHORITY: "BatteryPassportAuthorityView",
 }
+
+
+#: The credential type of an outgoing operator's countersignature of a transfer version
+#: (Art. 77(7), (8)): its subject names the version by credential id and digest.
+COUNTERSIGNATURE_CREDENTIAL_TYPE = "BatteryPassportCountersignature"
 
 
 # XML Schema dateTimeStamp: the time zone is mandatory. ASCII digits only.
@@ -67,7 +73,7 @@ def default_issuer_id(passport: Passport) -> str:
     Signing replaces it with the signer's identifier (a DID or URL bound to its key).
     """
     maker = passport.generalProductInformation.manufacturerInformation
-    return maker.webAddress or f"urn:batterypass:operator:{quote(maker.identifier, safe=':')}"
+    return maker.webAddress or operator_urn(maker.identifier)
 
 
 def passport_subject(passport: Passport) -> dict[str, Any]:
@@ -75,16 +81,39 @@ def passport_subject(passport: Passport) -> dict[str, Any]:
     return passport.model_dump(mode="json", exclude_none=True)
 
 
-def passport_credential(passport: Passport, issued_at: datetime | None = None) -> dict[str, Any]:
-    """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now)."""
+def passport_credential(
+    passport: Passport, issued_at: datetime | None = None, valid_until: datetime | None = None
+) -> dict[str, Any]:
+    """The unsigned VC 2.0 credential for ``passport`` (``validFrom`` = ``issued_at``, default now).
+
+    Its id is the passport id for version 1 and a version's own id after that
+    (:func:`~batterypass.law.identifiers.version_credential_id`).
+    """
     maker = passport.generalProductInformation.manufacturerInformation
-    return {
+    credential: dict[str, Any] = {
         "@context": list(PASSPORT_CREDENTIAL_CONTEXT),
         "type": ["VerifiableCredential", PASSPORT_CREDENTIAL_TYPE],
-        "id": passport.id,
+        "id": version_credential_id(passport.id, passport.version),
         "issuer": {"id": default_issuer_id(passport), "name": maker.name},
         "validFrom": utc_timestamp(issued_at),
-        "credentialSubject": passport_subject(passport),
+    }
+    if valid_until is not None:
+        credential["validUntil"] = utc_timestamp(valid_until)
+    credential["credentialSubject"] = passport_subject(passport)
+    return credential
+
+
+def countersignature_credential(
+    passport_id: str, version_id: str, digest: str, issuer: str, issued_at: datetime | None = None
+) -> dict[str, Any]:
+    """The unsigned countersignature of one passport version (``digest``: its file's ``digestSRI``)."""
+    return {
+        "@context": list(PASSPORT_CREDENTIAL_CONTEXT),
+        "type": ["VerifiableCredential", COUNTERSIGNATURE_CREDENTIAL_TYPE],
+        "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{version_id}#countersignature:{issuer}')}",
+        "issuer": issuer,
+        "validFrom": utc_timestamp(issued_at),
+        "credentialSubject": {"id": passport_id, "countersigns": {"id": version_id, "digestSRI": digest}},
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from joserfc.jwk import thumbprint as _rfc7638_thumbprint
 from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
 from ..errors import BatteryPassError, KeyFileError
+from ..law.identifiers import operator_urn
 from ..jsonio import dumps_pretty, load_json_file, write_atomic
 
 ALGORITHMS = ("ed25519", "p256")
@@ -463,9 +465,14 @@ def validate_issuer_id(issuer_id: Any) -> str:
     raise KeyFormatError(f"unsupported issuer id {issuer_id!r}: use did:web:..., did:key:... or https://...")
 
 
-def did_document(issuer_id: str | None, key: IssuerKey) -> dict[str, Any]:
+def did_document(issuer_id: str | None, key: IssuerKey, operators: Iterable[str] = ()) -> dict[str, Any]:
     """A DID document (or, for an https id, a controlled identifier document) naming ``key``
-    as an ``assertionMethod`` of ``issuer_id`` (default: the key's own ``did:key``)."""
+    as an ``assertionMethod`` of ``issuer_id`` (default: the key's own ``did:key``).
+
+    ``operators`` are the economic operator identifiers (LEI, EORI, GLN...) the issuer signs
+    passports for, listed in ``alsoKnownAs`` as :func:`~batterypass.law.identifiers.operator_urn`
+    URIs, so a trust store of DID documents carries them.
+    """
     issuer = validate_issuer_id(issuer_id or did_key_from_public_key(key.public_key))
     if issuer.startswith("did:key:"):
         if not same_public_key(public_key_from_did_key(issuer), key.public_key):
@@ -473,14 +480,17 @@ def did_document(issuer_id: str | None, key: IssuerKey) -> dict[str, Any]:
         method_id = did_key_verification_method(issuer)
     else:
         method_id = f"{issuer}#{key.kid}"
-    return {
+    document: dict[str, Any] = {
         "@context": list(DID_CONTEXT if issuer.startswith("did:") else CID_CONTEXT),
         "id": issuer,
-        "verificationMethod": [
-            {"id": method_id, "type": "JsonWebKey", "controller": issuer, "publicKeyJwk": key.public_jwk}
-        ],
-        "assertionMethod": [method_id],
     }
+    if operators := list(dict.fromkeys(operators)):
+        if not all(isinstance(o, str) and 0 < len(o) <= 500 and o.strip() == o and o.isprintable() for o in operators):
+            raise KeyFileError("an operator identifier is 1 to 500 printable characters without surrounding blanks")
+        document["alsoKnownAs"] = [operator_urn(o) for o in operators]
+    document["verificationMethod"] = [{"id": method_id, "type": "JsonWebKey", "controller": issuer, "publicKeyJwk": key.public_jwk}]
+    document["assertionMethod"] = [method_id]
+    return document
 
 
 def verification_method_public_key(method: dict[str, Any]) -> PublicKey:
@@ -535,6 +545,7 @@ def write_key_directory(
     key: IssuerKey,
     issuer_id: str | None = None,
     passphrase: bytes | None = None,
+    operators: Iterable[str] = (),
 ) -> dict[str, Path]:
     """Write ``private.pem`` (0600), ``public.jwk.json`` and ``did.json`` into ``keydir``.
 
@@ -552,7 +563,7 @@ def write_key_directory(
     contents = {
         "private_key": key.export_private_pem(passphrase),
         "public_jwk": dumps_pretty(key.public_jwk),
-        "did_document": dumps_pretty(did_document(issuer_id, key)),
+        "did_document": dumps_pretty(did_document(issuer_id, key, operators)),
     }
     keydir.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:

@@ -12,26 +12,36 @@ byte. The uncompressed list must hold at least 16 KB (131,072 entries) so that o
 not single out a passport; decompression stops at :data:`MAX_BITSTRING_BYTES` so a small
 hostile file cannot expand into gigabytes.
 
-This module only encodes and decodes; :func:`batterypass.verification.verify` decides whether a
-status list may be believed (it must itself verify, from a trusted issuer, the passport's).
+For verifiers this module only decodes; :func:`batterypass.verification.verify` decides whether
+a status list may be believed (it must itself verify, from a trusted issuer, the passport's).
 :func:`make_status_list` builds an *unsigned* list; sign it like any credential with
-:func:`batterypass.signing.sign_credential`.
+:func:`batterypass.signing.sign_credential`. For issuers, :func:`create_status_list` writes a
+signed list with its allocation record, :class:`StatusListAllocator` hands out its entries
+(each once, across processes and crashes) and :func:`set_entry_status` revokes, suspends or
+reinstates an entry by re-issuing the list in place.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import fcntl
 import gzip
 import io
+import math
+import os
+import secrets
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from .credential import VC_CONTEXT_V2, utc_timestamp
 from ..errors import InvalidInputError, Problem
+from ..jsonio import dumps_pretty, load_json_file, write_atomic
 
 STATUS_LIST_CREDENTIAL_TYPE = "BitstringStatusListCredential"
 STATUS_LIST_SUBJECT_TYPE = "BitstringStatusList"
@@ -216,3 +226,182 @@ def make_status_list(
     }
     return credential
 
+
+
+# --------------------------------------------------------------------------- issuer side
+#
+# An issuer keeps, beside each list it publishes (``LIST``), the list's allocation record
+# ``LIST.allocation.json`` (never published: it would tell how many credentials were issued)
+# and a lock file ``LIST.lock``. Entries are handed out under an exclusive ``flock`` of the
+# lock file, and the record is written (atomically, fsynced) *before* the entries are used:
+# a process killed at any point loses at most the entries it had reserved, and no entry is
+# ever handed out twice, whatever runs at the same time. The kernel releases the lock of a
+# killed process. Entry k of the list is the k-th value of a permutation of the indices
+# (an affine map with a random odd factor coprime with the size, drawn when the list is
+# created), so neighbouring indices do not reveal issue order (Bitstring Status List,
+# privacy considerations).
+
+ALLOCATION_SUFFIX = ".allocation.json"
+LOCK_SUFFIX = ".lock"
+_SIGN = Callable[[dict[str, Any], str], dict[str, Any]]
+
+
+def allocation_path(list_path: str | os.PathLike[str]) -> Path:
+    return Path(f"{list_path}{ALLOCATION_SUFFIX}")
+
+
+@contextlib.contextmanager
+def _locked(list_path: str | os.PathLike[str]) -> Iterator[None]:
+    """An exclusive lock on one issued list, across processes (held until the block ends)."""
+    fd = os.open(f"{list_path}{LOCK_SUFFIX}", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _unsigned(document: dict[str, Any]) -> dict[str, Any]:
+    """The credential of a Data Integrity document (the issuer's own file), without its proof."""
+    return {name: value for name, value in document.items() if name != "proof"}
+
+
+def create_status_list(
+    list_path: str | os.PathLike[str],
+    *,
+    url: str,
+    issuer: str,
+    purpose: str,
+    sign: _SIGN,
+    size: int = MIN_BITSTRING_BYTES * 8,
+    issued_at: datetime | None = None,
+) -> Path:
+    """Write a new signed, empty status list to ``list_path`` and its allocation record beside it.
+
+    ``url`` is where the list will be published (credentials name it). Refuses to replace an
+    existing list: its entries are in use.
+    """
+    if purpose not in BLOCKING_PURPOSES:
+        raise InvalidInputError([Problem("--purpose", f"must be one of {', '.join(BLOCKING_PURPOSES)}")], str(list_path))
+    moment = issued_at or datetime.now(timezone.utc)
+    credential = make_status_list([], size, list_id=url, issuer=issuer, purpose=purpose, valid_from=moment)
+    signed = sign(credential, utc_timestamp(moment))
+    factor = secrets.randbelow(size // 2) * 2 + 1
+    while math.gcd(factor, size) != 1:
+        factor = secrets.randbelow(size // 2) * 2 + 1
+    record = {"listId": url, "purpose": purpose, "size": size, "factor": factor, "offset": secrets.randbelow(size), "allocated": 0}
+    path = Path(list_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        if path.exists() or allocation_path(path).exists():
+            raise InvalidInputError([Problem("$", "a status list already exists here; its entries are in use")], str(path))
+        write_atomic(allocation_path(path), dumps_pretty(record), mode=0o600)
+        write_atomic(path, dumps_pretty(signed))
+    return path
+
+
+def _read_allocation(list_path: Path) -> dict[str, Any]:
+    source = str(allocation_path(list_path))
+    try:
+        record = load_json_file(allocation_path(list_path))
+    except InvalidInputError as exc:
+        if not allocation_path(list_path).exists():
+            raise InvalidInputError(
+                [Problem("$", "no allocation record beside the list: create lists with 'batterypass status-list create'")],
+                str(list_path),
+            ) from None
+        raise exc
+    fields = ("listId", "purpose", "size", "factor", "offset", "allocated")
+    if not isinstance(record, dict) or not all(name in record for name in fields):
+        raise InvalidInputError([Problem("$", f"must hold {', '.join(fields)}")], source)
+    if not all(isinstance(record[n], int) and not isinstance(record[n], bool) for n in fields[2:]):
+        raise InvalidInputError([Problem("$", "size, factor, offset and allocated must be integers")], source)
+    return record
+
+
+class StatusListAllocator:
+    """Hands out entries of one issued status list, each once, safely across processes.
+
+    Entries are reserved in blocks of ``block`` under the list's lock; a forked worker never
+    uses a block reserved by its parent (the block belongs to the process that reserved it).
+    Entries reserved and not used are skipped for good, never reissued.
+    """
+
+    def __init__(self, list_path: str | os.PathLike[str], block: int = 64):
+        self.list_path = Path(list_path)
+        record = _read_allocation(self.list_path)
+        self.list_id: str = record["listId"]
+        self.purpose: str = record["purpose"]
+        self.block = block
+        self._owner = -1
+        self._next = self._end = 0
+
+    def _reserve(self) -> None:
+        with _locked(self.list_path):
+            record = _read_allocation(self.list_path)
+            start = record["allocated"]
+            end = min(start + self.block, record["size"])
+            if start >= end:
+                raise InvalidInputError(
+                    [Problem("$", f"all {record['size']} entries are allocated: create a new status list")], str(self.list_path)
+                )
+            write_atomic(allocation_path(self.list_path), dumps_pretty({**record, "allocated": end}), mode=0o600)
+        self._size, self._factor, self._offset = record["size"], record["factor"], record["offset"]
+        self._owner, self._next, self._end = os.getpid(), start, end
+
+    def next_entry(self) -> dict[str, Any]:
+        """The ``credentialStatus`` entry of a credential about to be issued."""
+        if self._owner != os.getpid() or self._next >= self._end:
+            self._reserve()
+        index = (self._factor * self._next + self._offset) % self._size
+        self._next += 1
+        return {
+            "type": STATUS_ENTRY_TYPE,
+            "statusPurpose": self.purpose,
+            "statusListIndex": str(index),
+            "statusListCredential": self.list_id,
+        }
+
+
+def set_entry_status(
+    list_path: str | os.PathLike[str],
+    credential: dict[str, Any],
+    *,
+    value: bool,
+    issuer: str,
+    sign: _SIGN,
+    issued_at: datetime | None = None,
+) -> StatusEntry:
+    """Set (``value``) or clear the entry ``credential`` holds in the list at ``list_path``, and
+    re-sign the list in place (atomically, under the list's lock).
+
+    ``issuer`` must be the list's issuer (the signer's id): a list is re-issued only by whoever
+    issued it. Returns the entry changed.
+    """
+    path = Path(list_path)
+    with _locked(path):
+        document = load_json_file(path)
+        if not isinstance(document, dict) or "proof" not in document:
+            raise InvalidInputError([Problem("$", "must be a status list signed with a Data Integrity proof")], str(path))
+        unsigned = _unsigned(document)
+        current = status_list_from_credential(unsigned, str(path))
+        list_issuer = unsigned.get("issuer")
+        list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+        if list_issuer != issuer:
+            raise InvalidInputError([Problem("$.issuer", f"the list is issued by {list_issuer!r}; this key signs as {issuer!r}")], str(path))
+        matching = [e for e in status_entries(credential) if e.list_url == current.id and e.purpose in current.purposes]
+        if not matching:
+            raise InvalidInputError(
+                [Problem("$.credentialStatus", f"has no {'/'.join(current.purposes)} entry in the list {current.id}")], "credential"
+            )
+        entry = matching[0]
+        bits = bytearray(current.bits)
+        if not 0 <= entry.index < len(bits) * 8:
+            raise InvalidInputError([Problem("$.credentialStatus", f"index {entry.index} is outside the list")], "credential")
+        mask = 0x80 >> (entry.index % 8)
+        bits[entry.index // 8] = bits[entry.index // 8] | mask if value else bits[entry.index // 8] & ~mask
+        moment = utc_timestamp(issued_at)
+        reissued = {**unsigned, "validFrom": moment}
+        reissued["credentialSubject"] = {**unsigned["credentialSubject"], "encodedList": encode_bitstring(bytes(bits))}
+        write_atomic(path, dumps_pretty(sign(reissued, moment)))
+    return entry

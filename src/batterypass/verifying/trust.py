@@ -84,6 +84,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 
 from ..errors import InvalidInputError, Problem, shorten
 from ..jsonio import load_json_file, read_bytes
+from ..law.identifiers import operator_of_urn
 from ..securing.credential import parse_date_time_stamp
 from ..securing.keys import (
     absolute_method_id,
@@ -154,6 +155,7 @@ class _Document:
     assertion: frozenset[str]
     source: str
     content: str  # canonical text, to tell a harmless duplicate from a conflicting one
+    operators: frozenset[str] = frozenset()  # from alsoKnownAs: who the issuer may sign passports for
 
 
 
@@ -335,6 +337,14 @@ def _parse_document(raw: Any, source: str) -> _Document:
                 continue
             methods[method_id] = _Method(id=method_id, public_key=public_key_from_did_key(method_id))
         assertion.add(method_id)
+    operators: set[str] = set()
+    aliases = raw.get("alsoKnownAs", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        problems.append(Problem("$.alsoKnownAs", "must be an array of URIs"))
+        aliases = []
+    for alias in aliases:
+        if (operator := operator_of_urn(alias)) is not None:
+            operators.add(operator)
     if problems:
         raise InvalidInputError(problems, source)
     return _Document(
@@ -343,6 +353,7 @@ def _parse_document(raw: Any, source: str) -> _Document:
         assertion=frozenset(assertion),
         source=source,
         content=json.dumps(raw, sort_keys=True, separators=(",", ":")),
+        operators=frozenset(operators),
     )
 
 
@@ -355,7 +366,7 @@ def _load_certificates(path: Path) -> list[x509.Certificate]:
         )
     try:
         certificates = x509.load_pem_x509_certificates(data)
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # InvalidVersion is no ValueError
         raise InvalidInputError([Problem("$", f"not a PEM certificate file ({exc})")], str(path)) from None
     problems = []
     for index, certificate in enumerate(certificates):
@@ -395,7 +406,7 @@ def _decode_x5c(chain_b64: Any) -> list[x509.Certificate]:
         try:
             der = base64.b64decode(entry, validate=True)
             certificates.append(x509.load_der_x509_certificate(der))
-        except (TypeError, binascii.Error, ValueError):
+        except (TypeError, binascii.Error, ValueError, x509.InvalidVersion):
             raise ValueError(f"x5c[{index}] is not a base64 DER certificate") from None
     return certificates
 
@@ -540,6 +551,12 @@ class TrustStore:
     def issuers(self) -> tuple[str, ...]:
         """The issuer ids that have a document in the store."""
         return tuple(sorted(self._documents))
+
+    def operators_of(self, issuer: str) -> frozenset[str]:
+        """The economic operators ``issuer``'s document says it signs for (``alsoKnownAs``); empty
+        when it states none or the store has no document for it."""
+        document = self._documents.get(issuer)
+        return document.operators if document else frozenset()
 
     @property
     def roots(self) -> tuple[x509.Certificate, ...]:

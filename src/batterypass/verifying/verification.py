@@ -31,6 +31,11 @@ Checks, in order, and the status a failure gives:
   in a public view: $.credentialSubject...", ``model.views.disclosure_problems``), fields it
   leaves out by design are not missing, and its own credential id need not be the passport
   id. The result names the audience.
+* ``operator``: when the issuer's trust-store document lists the operators it signs for
+  (``alsoKnownAs``), the passport's responsible operator (``responsibleOperator``, else the
+  manufacturer) must be one of them; *unknown-issuer* (the store knows no issuer for that
+  operator: the remedy is the same, the operator's word through a trusted channel). An issuer
+  that lists none is not judged.
 
 When several fail, the verdict is the first of :data:`PRECEDENCE` (revocation is the issuer's
 own word that a passport must not be relied on, and outweighs its having expired); all
@@ -81,7 +86,6 @@ from .documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
-from ..model.access import Access
 from ..model.passport import Passport
 from ..model.views import disclosure_problems
 from ..law.acts import ActsTable
@@ -217,6 +221,8 @@ class VerificationResult:
     passport: Passport | None = None
     content_checked: bool = False
     audience: str | None = None
+    #: The responsible operator the issuer is established to sign for (None when not established).
+    operator: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -256,6 +262,7 @@ class VerificationResult:
             "battery": self.battery_summary(),
             "contentChecked": self.content_checked,
             "nextStep": self.next_step,
+            "operator": self.operator,
         }
 
 
@@ -364,6 +371,7 @@ class _Verification:
         self.audience: str | None = None
         #: The signature verifies with a key the trust store ties to the issuer.
         self.issuer_established = False
+        self.operator: str | None = None
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -379,6 +387,7 @@ class _Verification:
             passport=self.passport if valid else None,
             content_checked=self.content_checked,
             audience=self.audience,
+            operator=self.operator if valid else None,
         )
 
     # ------------------------------------------------------------------ steps
@@ -653,6 +662,28 @@ class _Verification:
             self.findings.passed("content", f"{what} conforms to the battery passport model")
 
 
+    def check_operator(self) -> None:
+        """The issuer may sign for the passport's responsible operator (Art. 77(4)), when its
+        trust-store document says whom it signs for (``alsoKnownAs``)."""
+        if self.passport is None or self.claims.issuer is None:
+            return
+        general = self.passport.generalProductInformation
+        responsible = general.responsibleOperator.identifier if general.responsibleOperator else general.manufacturerInformation.identifier
+        allowed = self.trust.operators_of(self.claims.issuer)
+        if not allowed:
+            self.findings.not_applicable(
+                "operator", f"{self.claims.issuer} states no operator identifiers; signing for {responsible} is not established"
+            )
+        elif responsible in allowed:
+            self.operator = responsible
+            self.findings.passed("operator", f"signed by {self.claims.issuer} for operator {responsible}")
+        else:
+            self.findings.failed(
+                "operator", Status.UNKNOWN_ISSUER,
+                f"{self.claims.issuer} may sign for {', '.join(sorted(allowed))}, not for {responsible}, the operator responsible for this version",
+            )
+
+
 @dataclass(frozen=True)
 class CheckedStatusList:
     """One status list as verification uses it: the copies given of it, verified and combined.
@@ -811,6 +842,7 @@ def _verify(run: _Verification, document: bytes | str | dict[str, Any]) -> Verif
     run.check_status()
     if run.issuer_established:
         run.check_content(credential)
+        run.check_operator()
     else:
         # Content is the issuer's word only from a known issuer; judging a stranger's would let
         # a throwaway key make this verifier do (and print) whatever its document asks for.
