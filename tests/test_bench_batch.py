@@ -1,4 +1,4 @@
-"""The batch benchmarks' reports: the figures issue 15's targets are judged on, the README table, and the views' ratio (issue 11)."""
+"""The benchmarks' reports: the figures issue 15's targets are judged on, the README table, the views' ratio (issue 11) and the lifecycle's (issue 10)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def test_the_views_benchmark_reports_its_ratio_in_one_run():
     last = done.stdout.splitlines()[-1] if done.stdout else done.stderr
     # Exit 0 or 1 says whether the 2x target was met; three items are too few to judge it.
     assert done.returncode in (0, 1) and last.startswith("with / without views: ") and "x CPU time" in last, done.stderr
+
+
+def test_the_lifecycle_benchmark_runs_and_reports_against_its_target():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_lifecycle.py"), "--items", "4", "--repeats", "1", "--jobs", "1"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "updates/s (target >= 500)" in done.stdout and "history of 20 versions" in done.stdout

@@ -23,6 +23,7 @@ from ..verifying.documents import credential_of, load_document
 from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists
+from ..issuing.views import VIEW_CHOICES
 from .main import (
     EXIT_USAGE,
     _emit_json,
@@ -37,6 +38,7 @@ from .main import (
     main,
     report_batch,
     status_allocator,
+    views_option,
 )
 
 
@@ -74,6 +76,7 @@ def version_options(command: Any) -> Any:
             click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future."),
             click.option("--status-list", "status_list_path", type=existing_file,
                          help="Status list whose next free entry the version gets."),
+            views_option,
         ]
     ):
         command = option(command)
@@ -114,7 +117,7 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
     for change in changes:
         issued.append(lifecycle.update_passport(
             previous, change, out_dir, signer=signer, issued_at=_issued_at(issued_at, options["allow_future"]),
-            status_list=allocator, source=str(data_file),
+            status_list=allocator, source=str(data_file), views=VIEW_CHOICES[options["views"]],
         ))
         previous = lifecycle.IssuedVersion.of(issued[-1])
     for note in notes:
@@ -134,6 +137,7 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
 @click.option("--allow-future", is_flag=True, help="Accept an --issued-at in the future.")
 @click.option("--status-list", "status_list_path", type=existing_file, help="Status list whose next free entry each version gets.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="all cores", help="Worker processes.")
+@views_option
 @signing_options
 @json_option
 @_handles_errors
@@ -149,7 +153,7 @@ def update_batch(input_path: Path, out_dir: Path, issued_at: str | None, status_
     report = out_dir / UPDATE_REPORT_NAME
     results = lifecycle.update_many(
         read_items(input_path), out_dir, signer=_signer(options), issued_at=_issued_at(issued_at, options["allow_future"]),
-        status_list=status_allocator(status_list_path), jobs=jobs, report=report,
+        status_list=status_allocator(status_list_path), jobs=jobs, report=report, views=VIEW_CHOICES[options["views"]],
     )
     report_batch(results, input_path, report, as_json, "updates", "updated")
 
@@ -182,7 +186,7 @@ def end_of_life(passport_file: Path, status: str, reason: str | None, operator: 
     issued = lifecycle.end_of_life(
         passport_file, status, out_dir, signer=_signer(options), operator=named, reason=reason,
         issued_at=_issued_at(issued_at, options["allow_future"]),
-        status_list=status_allocator(status_list_path),
+        status_list=status_allocator(status_list_path), views=VIEW_CHOICES[options["views"]],
     )
     _print_issued(issued, as_json)
 

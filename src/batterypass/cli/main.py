@@ -201,6 +201,12 @@ def main() -> None:
     """Build, sign, QR-label and verify EU battery passports (Regulation (EU) 2023/1542)."""
 
 
+views_option = click.option(
+    "--views", "views", type=click.Choice(list(VIEW_CHOICES)), default="all", show_default=True,
+    help="Audience views to write beside the full passport (Annex XIII): none, public, or all three.",
+)
+
+
 def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options ``build`` and ``batch`` share: where to write, how to sign, the QR code."""
     for option in reversed(
@@ -219,8 +225,7 @@ def issuing_options(command: Callable[..., Any]) -> Callable[..., Any]:
                          help="Issue a passport even where Art. 77(1) requires none (marked voluntary)."),
             click.option("--issued-at", metavar="DATETIME",
                          help="validFrom and proof time (default: now), for reproducible builds."),
-            click.option("--views", "views", type=click.Choice(list(VIEW_CHOICES)), default="all", show_default=True,
-                         help="Audience views to write beside the full passport (Annex XIII): none, public, or all three."),
+            views_option,
             click.option("--valid-until", metavar="DATETIME", help="validUntil of the credentials (default: none)."),
             click.option("--status-list", "status_list_path", type=existing_file,
                          help="Status list (from `status-list create`) whose next free entry each credential gets."),

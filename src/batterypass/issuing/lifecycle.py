@@ -179,8 +179,10 @@ def update_passport(
     status_list: StatusListAllocator | None = None,
     source: str | None = None,
     durable: bool = True,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> IssuedPassport:
-    """Issue the version after ``previous`` recording ``change`` (``update.state-of-health.json``'s shape).
+    """Issue the version after ``previous`` recording ``change`` (``update.state-of-health.json``'s shape),
+    with its audience ``views``.
 
     A condition record (``dynamic``), a status change and corrected data (a merge patch of the
     passport, with a ``reason``) may come together. Refused: a record time more than
@@ -192,7 +194,7 @@ def update_passport(
     request = change if isinstance(change, ChangeRequest) else validate_model(ChangeRequest, change, source)
     issue_time = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     passport = _prepare_update(version, request, issue_time, source)
-    return _write_version(passport, out_dir, signer, issued_at, status_list, durable)
+    return _write_version(passport, out_dir, signer, issued_at, status_list, durable, views)
 
 
 def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: datetime, source: str | None) -> Passport:
@@ -243,8 +245,9 @@ def end_of_life(
     reason: str | None = None,
     issued_at: datetime | None = None,
     status_list: StatusListAllocator | None = None,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> IssuedPassport:
-    """The version that records the battery as ``waste`` or as ``recycled``.
+    """The version that records the battery as ``waste`` or as ``recycled``, with its audience ``views``.
 
     At waste, responsibility moves (Art. 77(8)) to ``operator``: the producer by default (the
     manufacturer, as producer), or the producer responsibility organisation or waste
@@ -270,7 +273,7 @@ def end_of_life(
         passport = _next_version(
             version, ["ceased"], moment, subject=subject, reason=reason or "the battery has been recycled", ceased=True
         )
-    return _write_version(passport, out_dir, signer, issued_at, status_list, True)
+    return _write_version(passport, out_dir, signer, issued_at, status_list, True, views)
 
 
 def _write_version(
@@ -280,12 +283,13 @@ def _write_version(
     issued_at: datetime | None,
     status_list: StatusListAllocator | None,
     durable: bool,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> IssuedPassport:
     target = passport_files(passport.id, out_dir, version=passport.version)["passport"]
     try:
         return write_passport(
             passport, out_dir, signer=signer, qr_options=QrOptions(enabled=False), issued_at=issued_at,
-            status_list=status_list, durable=durable,
+            status_list=status_list, durable=durable, views=views,
         )
     except FileExistsError:
         raise InvalidInputError(
@@ -385,7 +389,7 @@ def second_life(
             )
     issued = write_passport(passport, out_dir, signer=signer, qr_options=qr_options, issued_at=issued_at, views=views,
                             status_list=status_list, source=source, replace_other_issuer=replace_other_issuer)
-    changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True) for p, v in zip(updated, versions)]
+    changed = [_write_version(p, v.path.parent, signer, issued_at, status_list, True, views) for p, v in zip(updated, versions)]
     return issued, changed
 
 
@@ -449,6 +453,7 @@ class _UpdateSettings:
     signer: Signer | None
     issued_at: datetime
     status_list: StatusListAllocator | None
+    views: tuple[Access, ...]
 
 
 def _update_entry(settings: _UpdateSettings, entry: Any) -> ItemResult:
@@ -464,13 +469,13 @@ def _update_entry(settings: _UpdateSettings, entry: Any) -> ItemResult:
         candidate = _prepare_update(current, request, settings.issued_at, source)
         if _same_change(current.passport, candidate):
             # A run killed between a version and its views: the rerun writes the views it lacks.
-            missing = tuple(audience for audience in ALL_AUDIENCES if not view_path(path, audience).exists())
+            missing = tuple(audience for audience in settings.views if not view_path(path, audience).exists())
             if missing and settings.signer is not None:
                 write_views(current.passport, current.credential, path, signer=settings.signer, audiences=missing,
                             durable=not DEFER_SYNC)
             return ItemResult(source, "skipped", passport_id, {"passport": path})
         issued = _write_version(candidate, settings.directory, settings.signer, settings.issued_at, settings.status_list,
-                                durable=not DEFER_SYNC)
+                                durable=not DEFER_SYNC, views=settings.views)
     except InvalidInputError as exc:
         return ItemResult(source, "failed", passport_id, problems=tuple(exc.problems))
     except BatteryPassError as exc:
@@ -510,8 +515,10 @@ def update_many(
     status_list: StatusListAllocator | None = None,
     jobs: int = 1,
     report: str | os.PathLike[str] | None = None,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> Iterator[ItemResult]:
-    """Apply one change per passport to the passports in ``directory`` (a fleet's nightly update).
+    """Apply one change per passport to the passports in ``directory`` (a fleet's nightly update),
+    each new version with its audience ``views``.
 
     ``items`` are ``(source, data)`` pairs as :func:`~batterypass.issuing.batch.read_items`
     yields them; each data is a change (:func:`update_passport`'s) with a ``passportId``. Each
@@ -523,5 +530,5 @@ def update_many(
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     remove_stray_temp_files(out)
-    settings = _UpdateSettings(out, signer, (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc), status_list)
+    settings = _UpdateSettings(out, signer, (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc), status_list, views)
     yield from run_batch(out, run_in_workers(functools.partial(_update_entry, settings), _update_entries(items), jobs), report)
