@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import Field, StrictBool
 
 from .types import (
+    StrictModel,
     CasNumber,
     Count,
     CountryCode,
@@ -41,23 +42,19 @@ ATTRIBUTED_MODELS = ("mass balance", "book and claim")
 DueDiligenceMaterial = Literal["cobalt", "natural graphite", "lithium", "nickel"]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Chemistry(_Input):
+class Chemistry(StrictModel):
     shortName: NonEmptyStr = Field(description="Short chemistry name, e.g. NMC811, LFP")
     clearName: NonEmptyStr = Field(description="Chemistry in words")
 
 
-class Iso15459Issuer(_Input):
+class Iso15459Issuer(StrictModel):
     """Who issued the battery's identifier when it has no GTIN (ISO/IEC 15459)."""
 
     issuingAgencyCode: NonEmptyStr = Field(description="Issuing agency code in the ISO/IEC 15459 register, e.g. UN (Dun & Bradstreet)")
     companyIdentificationNumber: NonEmptyStr = Field(description="The manufacturer's number at that agency, e.g. a DUNS number")
 
 
-class Battery(_Input):
+class Battery(StrictModel):
     model: NonEmptyStr = Field(description="Battery model name")
     serialNumber: NonEmptyStr = Field(description="Serial number, unique per manufacturer and model")
     gtin: NonEmptyStr | None = Field(None, description="GS1 GTIN-8/12/13/14 of the battery model (check digit verified)")
@@ -81,14 +78,14 @@ class Battery(_Input):
     status: BatteryStatus = Field("original", description="Battery status (Annex XIII 4)")
 
 
-class Address(_Input):
+class Address(StrictModel):
     street: NonEmptyStr
     postalCode: NonEmptyStr
     locality: NonEmptyStr
     country: CountryCode
 
 
-class Manufacturer(_Input):
+class Manufacturer(StrictModel):
     name: NonEmptyStr
     identifier: NonEmptyStr = Field(description="Unique operator identifier, e.g. LEI:..., EORI:..., GLN:...")
     address: Address
@@ -117,7 +114,7 @@ OperatorRole = Literal[
 ]
 
 
-class ResponsibleOperator(_Input):
+class ResponsibleOperator(StrictModel):
     """Who is responsible for the passport (data point 2); the manufacturer when the build data names no other."""
 
     identifier: NonEmptyStr = Field(description="Unique operator identifier, e.g. LEI:..., EORI:...")
@@ -128,7 +125,7 @@ class ResponsibleOperator(_Input):
     )
 
 
-class ManufacturingPlace(_Input):
+class ManufacturingPlace(StrictModel):
     facilityIdentifier: NonEmptyStr | None = None
     address: Address
 
@@ -136,7 +133,7 @@ class ManufacturingPlace(_Input):
 Component = Literal["cathode", "anode", "electrolyte", "separator", "casing", "other"]
 
 
-class MaterialEntry(_Input):
+class MaterialEntry(StrictModel):
     component: Component
     name: NonEmptyStr
     casNumber: CasNumber | None = None
@@ -144,27 +141,27 @@ class MaterialEntry(_Input):
     critical: StrictBool = Field(description="Critical raw material (Annex VI Part A: listed when > 0.1 % w/w)")
 
 
-class HazardousSubstance(_Input):
+class HazardousSubstance(StrictModel):
     name: NonEmptyStr
     casNumber: CasNumber | None = None
     hazardClass: NonEmptyStr = Field(description="CLP hazard class and category, e.g. 'Acute Tox. 3'")
     location: Component
 
 
-class Facility(_Input):
+class Facility(StrictModel):
     type: Literal["mine", "refinery", "smelter", "recycler", "processor"]
     name: NonEmptyStr
     identifier: NonEmptyStr | None = None
 
 
-class Assurance(_Input):
+class Assurance(StrictModel):
     scheme: NonEmptyStr = Field(description="Independent mine-site assurance scheme, e.g. IRMA")
     level: NonEmptyStr = Field(description="Achievement level, e.g. 'IRMA 50'")
     auditReportUrl: WebUrl | None = None
     auditDate: IsoDate | None = None
 
 
-class ChainOfCustodyCertificate(_Input):
+class ChainOfCustodyCertificate(StrictModel):
     """A custodian's chain-of-custody certificate (voluntary)."""
 
     certificateId: NonEmptyStr
@@ -173,7 +170,7 @@ class ChainOfCustodyCertificate(_Input):
     validUntil: IsoDate
 
 
-class RawMaterialOrigin(_Input):
+class RawMaterialOrigin(StrictModel):
     material: DueDiligenceMaterial = Field(description="Raw material under due diligence (Annex X): cobalt, natural graphite, lithium, nickel")
     countryOfOrigin: CountryCode
     facility: Facility
@@ -183,12 +180,12 @@ class RawMaterialOrigin(_Input):
     assurance: Assurance | None = None
 
 
-class UntracedShare(_Input):
+class UntracedShare(StrictModel):
     material: DueDiligenceMaterial
     sharePercent: Percent = Field(description="Share of this material whose origin is not traced")
 
 
-class Materials(_Input):
+class Materials(StrictModel):
     composition: list[MaterialEntry] = Field(min_length=1)
     hazardousSubstances: list[HazardousSubstance] | None = Field(
         None, description="Hazardous substances (data point 13): [] states that the battery holds none"
@@ -199,7 +196,7 @@ class Materials(_Input):
     )
 
 
-class LifecycleStages(_Input):
+class LifecycleStages(StrictModel):
     """kg CO2e per kWh by life-cycle stage (Art. 7(1), Annex II); end of life may be negative (credits)."""
 
     rawMaterialAcquisition: Number = Field(ge=-1e4, le=1e4)
@@ -208,7 +205,7 @@ class LifecycleStages(_Input):
     endOfLifeAndRecycling: Number = Field(ge=-1e4, le=1e4)
 
 
-class CarbonFootprintInput(_Input):
+class CarbonFootprintInput(StrictModel):
     kgCO2ePerKWhByLifecycleStage: LifecycleStages
     totalKgCO2ePerKWh: Number | None = Field(
         None, description="Optional stated total; checked against the sum of the stages (0.5 % tolerance)"
@@ -224,7 +221,7 @@ class CarbonFootprintInput(_Input):
     declarationId: NonEmptyStr | None = Field(None, description="Identification number of the CF declaration")
 
 
-class ThirdPartyVerification(_Input):
+class ThirdPartyVerification(StrictModel):
     body: NonEmptyStr
     reference: NonEmptyStr
     date: IsoDate
@@ -239,7 +236,7 @@ RiskSeverity = Literal["low", "medium", "high", "severe"]
 RiskStatus = Literal["open", "mitigated", "closed"]
 
 
-class RiskFinding(_Input):
+class RiskFinding(StrictModel):
     material: DueDiligenceMaterial
     riskCategory: RiskCategory
     finding: NonEmptyStr
@@ -249,7 +246,7 @@ class RiskFinding(_Input):
     date: IsoDate | None = Field(None, description="When the finding was made or last reviewed")
 
 
-class DueDiligenceInput(_Input):
+class DueDiligenceInput(StrictModel):
     policyUrl: WebUrl | None = None
     reportUrl: WebUrl = Field(description="Public due-diligence report (Art. 52(3))")
     thirdPartyVerification: ThirdPartyVerification | None = Field(
@@ -261,24 +258,24 @@ class DueDiligenceInput(_Input):
     riskAssessment: list[RiskFinding] = Field([], max_length=10_000)
 
 
-class RecycledContent(_Input):
+class RecycledContent(StrictModel):
     material: Literal["cobalt", "lithium", "nickel", "lead"]
     preConsumerPercent: Percent
     postConsumerPercent: Percent
 
 
-class SparePartSource(_Input):
+class SparePartSource(StrictModel):
     name: NonEmptyStr
     web: WebUrl | None = None
     email: Email | None = None
 
 
-class ComponentPartNumber(_Input):
+class ComponentPartNumber(StrictModel):
     component: NonEmptyStr
     partNumber: NonEmptyStr
 
 
-class WasteInformation(_Input):
+class WasteInformation(StrictModel):
     """Art. 74(1) information on waste batteries, item by item (data point 43)."""
 
     wastePreventionUrl: WebUrl | None = Field(None, description="End users' role in waste prevention: longer use, re-use, repurposing, remanufacturing")
@@ -286,7 +283,7 @@ class WasteInformation(_Input):
     collectionPointsUrl: WebUrl | None = Field(None, description="Separate collection, take-back and collection points, treatment available")
 
 
-class CircularityInput(_Input):
+class CircularityInput(StrictModel):
     recycledContent: list[RecycledContent] = []
     renewableContentPercent: Percent | None = None
     dismantlingInformationUrl: WebUrl | None = None
@@ -298,23 +295,23 @@ class CircularityInput(_Input):
     safetyMeasuresUrl: WebUrl | None = Field(None, description="Safety measures (data point 49)")
 
 
-class InternalResistance(_Input):
+class InternalResistance(StrictModel):
     cell: PositiveNumber | None = Field(None, le=1e3)
     pack: PositiveNumber | None = Field(None, le=1e3)
 
 
-class TemperatureRange(_Input):
+class TemperatureRange(StrictModel):
     min: Number = Field(ge=-100, le=200)
     max: Number = Field(ge=-100, le=200)
 
 
-class PowerLimits(_Input):
+class PowerLimits(StrictModel):
     maxDischargePowerW: PositiveNumber = Field(le=1e9)
     maxChargePowerW: PositiveNumber = Field(le=1e9)
     temperatureRangeC: TemperatureRange | None = Field(None, description="Temperature range the limits hold for, when relevant")
 
 
-class PerformanceInput(_Input):
+class PerformanceInput(StrictModel):
     minimumVoltageV: PositiveNumber | None = Field(None, le=5000)
     maximumVoltageV: PositiveNumber | None = Field(None, le=5000)
     originalPowerCapabilityW: PositiveNumber | None = Field(None, le=1e9)
@@ -334,7 +331,7 @@ class PerformanceInput(_Input):
     )
 
 
-class Markings(_Input):
+class Markings(StrictModel):
     """The markings of Art. 13(4) and 13(5) on the battery, and what they mean (data points 40, 41)."""
 
     separateCollectionSymbol: StrictBool = Field(description="The crossed-out wheeled bin of Art. 13(4)")
@@ -343,14 +340,14 @@ class Markings(_Input):
     meaningOfLabelsUrl: WebUrl | None = Field(None, description="Explanation of the labels and symbols")
 
 
-class ConformityInput(_Input):
+class ConformityInput(StrictModel):
     declarationOfConformityUrl: WebUrl
     testReportsUrl: WebUrl | None = None
     declarationOfConformityId: NonEmptyStr | None = Field(None, description="Identification number of the EU declaration of conformity")
     markings: Markings | None = None
 
 
-class PassportOptions(_Input):
+class PassportOptions(StrictModel):
     """Settings for the passport itself (additions to the user's format, all optional)."""
 
     resolverUrl: WebUrl | None = Field(None, description="HTTPS base of the resolver the QR code points to")
@@ -359,7 +356,7 @@ class PassportOptions(_Input):
     )
 
 
-class BuildData(_Input):
+class BuildData(StrictModel):
     """One battery's build data: everything batterypass needs to assemble its passport."""
 
     battery: Battery

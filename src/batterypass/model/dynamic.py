@@ -14,37 +14,33 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime
 
 from .access import annex
-from .types import Count, IsoDate, NonEmptyStr, NonNegativeNumber, Percent, PositiveNumber
+from .types import Count, IsoDate, NonEmptyStr, NonNegativeNumber, Percent, PositiveNumber, StrictModel
 
 #: Where a condition record's values come from: the battery management system, a service
 #: or test measurement, or derived from the static data at placing on the market.
 ConditionSource = Literal["bms", "service", "test", "placing-on-market"]
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class InternalResistance(_Part):
+class InternalResistance(StrictModel):
     cell: PositiveNumber | None = annex(4, "Internal resistance of a cell in ohm", default=None)
     pack: PositiveNumber | None = annex(4, "Internal resistance of the pack in ohm", default=None)
 
 
-class ExtremeTemperatureTime(_Part):
+class ExtremeTemperatureTime(StrictModel):
     aboveMaxHours: NonNegativeNumber = annex(4, "Hours spent above the upper operating temperature limit")
     belowMinHours: NonNegativeNumber = annex(4, "Hours spent below the lower operating temperature limit")
 
 
-class NegativeEvent(_Part):
+class NegativeEvent(StrictModel):
     kind: NonEmptyStr = annex(4, "Kind of event, e.g. accident, deep discharge, overheating")
     date: IsoDate = annex(4, "Date of the event")
     description: NonEmptyStr = annex(4, "What happened and what was done")
 
 
-class BatteryCondition(_Part):
+class BatteryCondition(StrictModel):
     """One record of the battery's condition (Annex XIII point 4, data points 51-71)."""
 
     recordedAt: AwareDatetime = annex(4, "When these values were recorded (date-time with time zone)")

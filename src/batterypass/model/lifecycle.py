@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import AwareDatetime, Field, StrictBool, model_validator
 
 from .access import annex
 from .build_data import BatteryStatus
 from .dynamic import BatteryCondition, ConditionSource
-from .types import NonEmptyStr
+from .types import NonEmptyStr, StrictModel
 
 #: What a version changes. ``ceased`` is the final version (Art. 77(8): recycled).
 ChangeKind = Literal["condition", "status", "correction", "responsibility", "ceased"]
@@ -33,18 +33,14 @@ SecondLifeOperation = Literal[
 DIGEST_SRI_PATTERN = r"^sha256-[A-Za-z0-9+/]{43}=$"
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class VersionLink(_Part):
+class VersionLink(StrictModel):
     """A digest-pinned reference to another signed passport credential."""
 
     id: NonEmptyStr = annex(1, "Credential id of the linked version")
     digestSRI: str = annex(1, "SHA-256 of the linked credential's file as written and published, in SRI form", pattern=DIGEST_SRI_PATTERN)
 
 
-class OriginalPassport(_Part):
+class OriginalPassport(StrictModel):
     """A passport of a battery this second-life battery was made from (Art. 77(7))."""
 
     passportId: NonEmptyStr = annex(1, "Passport id of the original battery")
@@ -52,7 +48,7 @@ class OriginalPassport(_Part):
     operation: SecondLifeOperation = annex(1, "What was done to the original battery")
 
 
-class Lifecycle(_Part):
+class Lifecycle(StrictModel):
     """This version's place in the passport's life."""
 
     version: int = annex(1, "Version number: 1 as built, then one more per change", ge=1)
@@ -76,10 +72,8 @@ class Lifecycle(_Part):
         return self
 
 
-class ChangeRequest(BaseModel):
+class ChangeRequest(StrictModel):
     """One change to a passport: the input of ``batterypass update`` (``update.state-of-health.json``)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     recordedAt: AwareDatetime = Field(description="When the values were recorded or the change took effect")
     source: ConditionSource | None = Field(None, description="Where condition values come from (bms, service, test)")

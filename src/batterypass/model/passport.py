@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import StrictBool
 
 from .access import annex, voluntary
 from .build_data import (
@@ -34,6 +34,7 @@ from .build_data import (
 from .dynamic import BatteryCondition
 from .lifecycle import Lifecycle
 from .types import (
+    StrictModel,
     CasNumber,
     Count,
     CountryCode,
@@ -51,18 +52,14 @@ from .types import (
 PASSPORT_VERSION = "1.0"
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class PostalAddress(_Part):
+class PostalAddress(StrictModel):
     streetAddress: NonEmptyStr
     postalCode: NonEmptyStr
     addressLocality: NonEmptyStr
     addressCountry: CountryCode
 
 
-class OperatorInformation(_Part):
+class OperatorInformation(StrictModel):
     name: NonEmptyStr = annex(1, "Registered trade name", data_point=3)
     identifier: NonEmptyStr = annex(1, "Unique operator identifier (LEI, EORI, GLN...)")
     postalAddress: PostalAddress = annex(1, "Postal address", data_point=4)
@@ -70,19 +67,19 @@ class OperatorInformation(_Part):
     webAddress: WebUrl | None = annex(1, "Web address", data_point=5, default=None)
 
 
-class ResponsibleOperator(_Part):
+class ResponsibleOperator(StrictModel):
     identifier: NonEmptyStr = annex(1, "Unique operator identifier (LEI, EORI, GLN...)")
     name: NonEmptyStr = annex(1, "Registered trade name")
     role: OperatorRole = annex(1, "Role of the operator (Art. 77(4))")
     mandateReference: NonEmptyStr | None = annex(1, "Reference of the written mandate (Art. 77(4))", default=None)
 
 
-class ManufacturingPlace(_Part):
+class ManufacturingPlace(StrictModel):
     facilityIdentifier: NonEmptyStr | None = annex(1, "Identifier of the manufacturing facility", default=None)
     postalAddress: PostalAddress = annex(1, "Address of the manufacturing facility")
 
 
-class GeneralProductInformation(_Part):
+class GeneralProductInformation(StrictModel):
     batteryPassportIdentifier: NonEmptyStr = annex(1, "Unique passport identifier (urn:uuid:)", data_point=1)
     batteryIdentifier: NonEmptyStr = annex(1, "Unique battery identifier (ISO/IEC 15459; GS1 (01)GTIN(21)serial)")
     serialNumber: NonEmptyStr = annex(1, "Battery serial number", data_point=7)
@@ -109,14 +106,14 @@ class GeneralProductInformation(_Part):
     )
 
 
-class LifecycleStageFootprint(_Part):
+class LifecycleStageFootprint(StrictModel):
     lifecycleStage: Literal[
         "RawMaterialAcquisition", "MainProduction", "Distribution", "EndOfLifeAndRecycling"
     ] = annex(1, "Life-cycle stage (Annex II)")
     carbonFootprint: Number = annex(1, "kg CO2e per kWh for this stage")
 
 
-class CarbonFootprint(_Part):
+class CarbonFootprint(StrictModel):
     batteryCarbonFootprint: Number = annex(
         1, "Total kg CO2e per kWh of energy over service life: the sum of the stages (computed)", data_point=17
     )
@@ -134,27 +131,27 @@ class CarbonFootprint(_Part):
     unit: Literal["kg CO2e/kWh"] = annex(1, "Unit of all footprint values", default="kg CO2e/kWh")
 
 
-class MineSiteAssurance(_Part):
+class MineSiteAssurance(StrictModel):
     scheme: NonEmptyStr = voluntary("Independent assurance scheme, e.g. IRMA")
     level: NonEmptyStr = voluntary("Achievement level, e.g. 'IRMA 50'")
     auditReport: WebUrl | None = voluntary("Audit report", default=None)
     auditDate: IsoDate | None = voluntary("Audit date", default=None)
 
 
-class SourceFacility(_Part):
+class SourceFacility(StrictModel):
     facilityType: Literal["mine", "refinery", "smelter", "recycler", "processor"] = voluntary("Kind of site")
     name: NonEmptyStr = voluntary("Site name")
     identifier: NonEmptyStr | None = voluntary("Site identifier", default=None)
 
 
-class ChainOfCustodyCertificate(_Part):
+class ChainOfCustodyCertificate(StrictModel):
     certificateId: NonEmptyStr = voluntary("Certificate identifier")
     certificationBody: NonEmptyStr = voluntary("Certification body")
     scope: NonEmptyStr = voluntary("Scope of the certificate")
     validUntil: IsoDate = voluntary("Last day of validity")
 
 
-class RawMaterialSource(_Part):
+class RawMaterialSource(StrictModel):
     material: DueDiligenceMaterial = voluntary("Raw material under due diligence (Annex X)")
     countryOfOrigin: CountryCode = voluntary("Country of origin (ISO 3166-1 alpha-2)")
     facility: SourceFacility = voluntary("Mine, refinery or other site")
@@ -168,18 +165,18 @@ class RawMaterialSource(_Part):
     assurance: MineSiteAssurance | None = voluntary("Independent mine-site assurance", default=None)
 
 
-class UntracedShare(_Part):
+class UntracedShare(StrictModel):
     material: DueDiligenceMaterial = voluntary("Raw material under due diligence (Annex X)")
     sharePercent: Percent = voluntary("Share of this material whose origin is not traced")
 
 
-class NotifiedBodyVerification(_Part):
+class NotifiedBodyVerification(StrictModel):
     body: NonEmptyStr = annex(1, "Notified body that verified the due-diligence policy (Art. 48(3), Art. 51)")
     reference: NonEmptyStr = annex(1, "Verification reference")
     date: IsoDate = annex(1, "Verification date")
 
 
-class RiskFindingRecord(_Part):
+class RiskFindingRecord(StrictModel):
     material: DueDiligenceMaterial = voluntary("Raw material concerned (Annex X)")
     riskCategory: RiskCategory = voluntary("Risk category (Annex X point 2 and beyond)")
     finding: NonEmptyStr = voluntary("What was found")
@@ -189,7 +186,7 @@ class RiskFindingRecord(_Part):
     date: IsoDate | None = voluntary("When the finding was made or last reviewed", default=None)
 
 
-class SupplyChainDueDiligence(_Part):
+class SupplyChainDueDiligence(StrictModel):
     supplyChainDueDiligenceReport: WebUrl | None = annex(1, "Public due-diligence report (Art. 52(3))", data_point=19, default=None)
     dueDiligencePolicy: WebUrl | None = annex(1, "Supply-chain due-diligence policy (Art. 49)", default=None)
     notifiedBodyVerification: NotifiedBodyVerification | None = annex(
@@ -206,12 +203,12 @@ class SupplyChainDueDiligence(_Part):
     )
 
 
-class BatteryChemistry(_Part):
+class BatteryChemistry(StrictModel):
     shortName: NonEmptyStr = annex(1, "Short chemistry name")
     clearName: NonEmptyStr = annex(1, "Chemistry in words")
 
 
-class BatteryMaterial(_Part):
+class BatteryMaterial(StrictModel):
     batteryMaterialName: NonEmptyStr = annex(2, "Material name")
     batteryMaterialIdentifier: CasNumber | None = annex(2, "CAS Registry Number", default=None)
     batteryMaterialMass: PositiveNumber = annex(2, "Mass in kg")
@@ -219,14 +216,14 @@ class BatteryMaterial(_Part):
     isCriticalRawMaterial: StrictBool = annex(2, "Critical raw material")
 
 
-class HazardousSubstanceRecord(_Part):
+class HazardousSubstanceRecord(StrictModel):
     hazardousSubstanceName: NonEmptyStr = annex(1, "Substance name")
     hazardousSubstanceIdentifier: CasNumber | None = annex(1, "CAS Registry Number", default=None)
     hazardousSubstanceClass: NonEmptyStr = annex(1, "CLP hazard class and category")
     hazardousSubstanceLocation: Component = annex(1, "Component containing it")
 
 
-class MaterialComposition(_Part):
+class MaterialComposition(StrictModel):
     batteryChemistry: BatteryChemistry = annex(1, "Chemistry (Annex VI Part A 7)", data_point=12)
     criticalRawMaterials: list[NonEmptyStr] = annex(
         1, "Critical raw materials present above 0.1 % w/w (Annex VI Part A 10), as the EU list (Reg. (EU) 2024/1252) "
@@ -240,19 +237,19 @@ class MaterialComposition(_Part):
     )
 
 
-class RecycledContentShare(_Part):
+class RecycledContentShare(StrictModel):
     recycledMaterial: Literal["cobalt", "lithium", "nickel", "lead"] = annex(1, "Material (Art. 8)")
     preConsumerShare: Percent = annex(1, "Pre-consumer recycled share in %")
     postConsumerShare: Percent = annex(1, "Post-consumer recycled share in %")
 
 
-class SparePartSupplier(_Part):
+class SparePartSupplier(StrictModel):
     nameOfSupplier: NonEmptyStr = annex(2, "Supplier of spare parts (Annex XIII 2(b))")
     supplierWebAddress: WebUrl | None = annex(2, "Supplier web address", default=None)
     emailAddressOfSupplier: Email | None = annex(2, "Supplier e-mail address", default=None)
 
 
-class WasteInformation(_Part):
+class WasteInformation(StrictModel):
     wastePrevention: WebUrl | None = annex(
         1, "End users' role in waste prevention: longer use, re-use, repurposing, remanufacturing (Art. 74(1))", data_point=43, default=None
     )
@@ -264,12 +261,12 @@ class WasteInformation(_Part):
     )
 
 
-class ComponentPartNumber(_Part):
+class ComponentPartNumber(StrictModel):
     component: NonEmptyStr = annex(2, "Component")
     partNumber: NonEmptyStr = annex(2, "Part number")
 
 
-class Circularity(_Part):
+class Circularity(StrictModel):
     recycledContent: list[RecycledContentShare] = annex(1, "Recycled content (Art. 8)", data_point=(20, 21, 22, 23), default=[])
     renewableContent: Percent | None = annex(1, "Renewable content in %", data_point=24, default=None)
     dismantlingAndRemovalInformation: WebUrl | None = annex(
@@ -287,23 +284,23 @@ class Circularity(_Part):
     wasteInformation: WasteInformation | None = annex(1, "The Art. 74(1) items one by one", data_point=43, default=None)
 
 
-class ResistanceValue(_Part):
+class ResistanceValue(StrictModel):
     batteryComponent: Literal["cell", "pack"] = annex(1, "Level at which it is measured")
     ohmicResistance: PositiveNumber = annex(1, "Initial internal resistance in ohm")
 
 
-class TemperatureRangeIdle(_Part):
+class TemperatureRangeIdle(StrictModel):
     minimum: Number = annex(1, "Lower idle temperature limit in degrees C")
     maximum: Number = annex(1, "Upper idle temperature limit in degrees C")
 
 
-class PowerLimits(_Part):
+class PowerLimits(StrictModel):
     maximumDischargePower: PositiveNumber = annex(1, "Maximum discharge power in W")
     maximumChargePower: PositiveNumber = annex(1, "Maximum charge power in W")
     temperatureRange: TemperatureRangeIdle | None = annex(1, "Temperature range the limits hold for, when relevant", default=None)
 
 
-class BatteryTechnicalProperties(_Part):
+class BatteryTechnicalProperties(StrictModel):
     ratedCapacity: PositiveNumber | None = annex(1, "Rated capacity in Ah", data_point=(11, 25, 51), default=None)
     nominalVoltage: PositiveNumber | None = annex(1, "Nominal voltage in V", data_point=27, default=None)
     minimumVoltage: PositiveNumber | None = annex(1, "Minimum voltage in V", data_point=26, default=None)
@@ -334,21 +331,21 @@ class BatteryTechnicalProperties(_Part):
     )
 
 
-class PerformanceAndDurability(_Part):
+class PerformanceAndDurability(StrictModel):
     batteryTechnicalProperties: BatteryTechnicalProperties = annex(1, "Performance and durability at placing on market")
     batteryCondition: BatteryCondition | None = annex(
         4, "The battery's condition: at placing on the market, then at each update (data points 51-71)", default=None
     )
 
 
-class Markings(_Part):
+class Markings(StrictModel):
     separateCollectionSymbol: StrictBool = annex(1, "Separate-collection symbol (Art. 13(4))", data_point=40)
     cadmiumSymbol: StrictBool = annex(1, "Cadmium symbol 'Cd' (Art. 13(5))", data_point=41)
     leadSymbol: StrictBool = annex(1, "Lead symbol 'Pb' (Art. 13(5))", data_point=41)
     meaningOfLabels: WebUrl | None = annex(1, "Meaning of the labels and symbols", data_point=40, default=None)
 
 
-class LabelsAndConformity(_Part):
+class LabelsAndConformity(StrictModel):
     declarationOfConformity: WebUrl | None = annex(1, "EU declaration of conformity (Art. 18)", data_point=42, default=None)
     declarationOfConformityIdentifier: NonEmptyStr | None = annex(
         1, "Identification number of the EU declaration of conformity", data_point=42, default=None
@@ -357,7 +354,7 @@ class LabelsAndConformity(_Part):
     resultOfTestReport: WebUrl | None = annex(3, "Test reports proving compliance (Annex XIII 3)", data_point=50, default=None)
 
 
-class Passport(_Part):
+class Passport(StrictModel):
     """A battery passport: the ``credentialSubject`` of the passport credential."""
 
     id: NonEmptyStr = annex(1, "Passport identifier, stable for the battery's life (the credential id of version 1)")

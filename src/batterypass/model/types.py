@@ -15,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 
 def _documented(pattern: str, **schema: str) -> object:
@@ -122,3 +122,11 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, Strict(), StringConstraints(max_length=320), AfterValidator(_email), _documented(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", format="email")]
+
+
+class StrictModel(BaseModel):
+    """The base of every build-data, passport and change model: an unknown member is refused (a
+    misspelt field must not pass unnoticed), a validated value is immutable, and NaN or infinity
+    is never a number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
