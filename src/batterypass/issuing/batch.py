@@ -373,6 +373,14 @@ def _lock_directory(directory: Path) -> int:
     return fd
 
 
+def item_data(source: str, data: Any) -> Any:
+    """An item as :func:`read_items` yields it, parsed; raises the :class:`InvalidInputError` of
+    an item that could not be read or parsed."""
+    if isinstance(data, InvalidInputError):
+        raise data
+    return parse_json(data, source) if isinstance(data, (bytes, str)) else data
+
+
 class _Claims:
     """Passport ids claimed in input order (in this process, not the workers).
 
@@ -407,10 +415,7 @@ class _Claims:
         for number, item in enumerate(items, start=1):
             source, data = item if isinstance(item, tuple) else (f"item {number}", item)
             try:
-                if isinstance(data, InvalidInputError):
-                    raise data
-                if isinstance(data, (bytes, str)):
-                    data = parse_json(data, source)
+                data = item_data(source, data)
             except InvalidInputError as exc:
                 yield ItemResult(source, "failed", problems=tuple(exc.problems))
                 continue

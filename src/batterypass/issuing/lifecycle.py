@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
-from ..jsonio import digest_sri, dumps_pretty, parse_json, read_bytes, write_atomic
+from ..jsonio import digest_sri, dumps_pretty, read_bytes, write_atomic
 from ..law.passport_content import check_passport_subject
 from ..model.dynamic import BatteryCondition
 from ..law import identifiers
@@ -39,7 +39,7 @@ from ..securing.credential import countersignature_credential, is_passport_crede
 from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
-from .batch import DEFER_SYNC, ItemResult, remove_stray_temp_files, run_batch, run_in_workers
+from .batch import DEFER_SYNC, ItemResult, item_data, remove_stray_temp_files, run_batch, run_in_workers
 from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_files, write_passport
 from .views import ALL_AUDIENCES, view_path, write_views
 
@@ -488,10 +488,7 @@ def _update_entries(items: Iterable[tuple[str, Any]]) -> Iterator[Any]:
     claimed_by: dict[str, str] = {}
     for source, data in items:
         try:
-            if isinstance(data, InvalidInputError):
-                raise data
-            if isinstance(data, (bytes, str)):
-                data = parse_json(data, source)
+            data = item_data(source, data)
         except InvalidInputError as exc:
             yield ItemResult(source, "failed", problems=tuple(exc.problems))
             continue
