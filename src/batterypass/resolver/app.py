@@ -20,7 +20,7 @@ between requests but caches that expire):
   ``jsonio.MAX_DOCUMENT_BYTES``) with an issuer token scoped to the credential's issuer:
   201 published, 200 unchanged, 422 refused with the verdict and its reasons
   (:mod:`.publishing`), 409 when another issuer holds the passport id or the GTIN + serial
-  (same body as 422), 401/403 for the token, 413 too large.
+  and no handover gives it to this one (same body as 422), 401/403 for the token, 413 too large.
 * Every answer allows any origin (CORS, no credentials), carries ``Link`` and ``Vary:
   Accept`` headers where negotiated; no cookie is ever set, and nothing about the client is
   logged here (``serve`` turns uvicorn's access log off).
@@ -50,7 +50,7 @@ from ..model.access import Access
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import Refusal, admit, compact_jws, held, refused, subject_of
+from .publishing import Refusal, admit, compact_jws, held, put, refused, subject_of
 from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
 from .tokens import AUDIENCE, ISSUER, bearer_token, check_token
 
@@ -296,10 +296,7 @@ class Resolver:
         if admitted.issuer != check.scope:
             raise HttpError(403, "Not your issuer", f"token {check.token_id} may publish for {check.scope}, not for {admitted.issuer}.")
         try:
-            stored, created = self.store.put_credential(
-                passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
-                issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
-            )
+            stored, created = put(self.store, admitted, self.trust)
         except HeldByAnotherIssuer as exc:
             return JSONResponse(refused(source, held(admitted, exc)).to_dict(), 409)
         result = {
