@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from batterypass.cli import main
-from batterypass.resolver.links import BP_VOC
+from batterypass.resolver.links import CEASED
 from batterypass.resolver.publishing import credential_files
 from batterypass.resolver.static_export import StaticSite
 from batterypass.resolver.store import SCHEMA_VERSION, open_store
@@ -162,9 +162,36 @@ def test_over_http_the_handover_publishes_and_the_intruder_gets_409(life, tmp_pa
         # The PRO publishes its version with its own token, through the CLI.
         final = publish(life, *out.glob(f"{uuid}.v3.*.json"), target=base, trust=False, env={"TOKEN": tokens[PRO_DID]}, token=True)
         assert results_by_version(final) == [(3, a, "published") for a in AUDIENCES]
-        assert httpx.get(f"{base}{LINK}", headers={"Accept": "application/json"}).content == life["versions"][2].read_bytes()
-        history = httpx.get(f"{base}/passports/{uuid}/versions/1/public.json")
-        assert history.status_code == 200 and history.content == life["versions"][0].read_bytes()
+        credential = httpx.get(f"{base}{LINK}", headers={"Accept": "application/json"})
+        assert credential.content == life["versions"][2].read_bytes()
+        for n, path in enumerate(life["versions"], 1):
+            assert httpx.get(f"{base}/passports/{uuid}/versions/{n}/public.json").content == path.read_bytes()
+
+
+def test_machines_are_told_the_passport_has_ceased(life, tmp_path):
+    """The final version's answers say so in the Link header and the linkset, which lists every
+    version; the final credential and the history stay served."""
+    store, uuid = f"sqlite:///{tmp_path / 'p.db'}", life["passport_id"].removeprefix("urn:uuid:")
+    final = f"/passports/{uuid}/versions/3/public.json"
+    publish(life, *life["versions"][:2], target=store)
+    with running_server(store, trust=life["trust"]) as base:
+        before = httpx.get(f"{base}{LINK}", headers={"Accept": "application/json"})
+        assert CEASED not in before.headers["link"]
+        assert CEASED not in httpx.get(f"{base}{LINK}?linkType=all").json()["linkset"][0]
+        publish(life, life["versions"][2], target=store)
+        for path, accept in ((LINK, "application/json"), (LINK, "text/html"), (f"/{uuid}", "application/vc+ld+json"),
+                             (f"/passports/{uuid}/public.json", "*/*"), (f"/passports/{uuid}/linkset.json", "*/*")):
+            answer = httpx.get(f"{base}{path}", headers={"Accept": accept})
+            assert answer.status_code == 200
+            assert f'<{final}>; rel="{CEASED}"' in answer.headers["link"], (path, answer.headers["link"])
+        assert httpx.head(f"{base}{LINK}").headers["link"] == answer.headers["link"]
+        linkset = httpx.get(f"{base}{LINK}", headers={"Accept": "application/linkset+json"}).json()["linkset"][0]
+        assert [link["href"] for link in linkset[CEASED]] == [final]
+        assert [link["href"] for link in linkset["latest-version"]] == [final]
+        assert [link["href"] for link in linkset["predecessor-version"]] == [final.replace("/3/", f"/{n}/") for n in (2, 1)]
+        for n, path in enumerate(life["versions"], 1):
+            assert httpx.get(f"{base}/passports/{uuid}/versions/{n}/public.json").content == path.read_bytes()
+        assert "This passport has ceased" in httpx.get(f"{base}{LINK}", headers={"Accept": "text/html"}).text
 
 
 def test_the_static_export_follows_the_handover(life, tmp_path):
@@ -175,6 +202,9 @@ def test_the_static_export_follows_the_handover(life, tmp_path):
     base = root / "passports" / life["passport_id"].removeprefix("urn:uuid:")
     assert (base / ".holder").read_text() == PRO_DID
     assert [(base / "versions" / str(n) / "public.json").read_bytes() for n in (1, 2, 3)] == [p.read_bytes() for p in life["versions"]]
+    linkset = json.loads((base / "linkset.json").read_text())["linkset"][0]
+    assert [link["href"] for link in linkset[CEASED]] == [f"/passports/{base.name}/versions/3/public.json"]
+    assert len(linkset["predecessor-version"]) == 2
     refused = publish(life, life["intruder"], target=f"static:{root}", code=1)["results"][0]
     assert refused["verdict"] == "held-by-another-issuer"
 

@@ -176,6 +176,12 @@ def version_number(subject: Any) -> int:
     return number if isinstance(number, int) and not isinstance(number, bool) else 1
 
 
+def is_ceased(subject: dict[str, Any]) -> bool:
+    """Whether a passport subject is the final version: the battery is recycled (Art. 77(8))."""
+    lifecycle = subject.get("lifecycle")
+    return isinstance(lifecycle, dict) and lifecycle.get("ceased") is True
+
+
 def responsible_operator(subject: dict[str, Any]) -> str | None:
     """The operator responsible for a passport version: the one it names, else its manufacturer
     (as ``verify`` checks the signer against)."""
@@ -197,8 +203,7 @@ def handover(admitted: Admitted, trust: TrustStore) -> Callable[[str, list[bytes
         latest = max((subject_of(body) for body in holder_bodies), key=version_number, default={})
         number, operator = version_number(latest), responsible_operator(latest)
         allowed = trust.operators_of(admitted.issuer)
-        lifecycle = latest.get("lifecycle")
-        if isinstance(lifecycle, dict) and lifecycle.get("ceased") is True:
+        if is_ceased(latest):
             return f"{holder}'s version {number} is the final one: the battery is recycled and the passport has ceased (Art. 77(8))"
         if operator not in allowed:
             established = f"signs for {', '.join(sorted(allowed))}" if allowed else "states no operators it signs for"

@@ -33,8 +33,8 @@ from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
 from .publishing import (
-    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, handover, held, issuer_of, refused,
-    subject_of,
+    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, handover, held, is_ceased, issuer_of,
+    refused, subject_of,
 )
 from .store import HeldByAnotherIssuer, digest_of
 
@@ -179,11 +179,12 @@ class StaticSite:
             for n in sorted(versions, reverse=True)
         ]
         badge = Badge.from_verification(verify(latest, trust), display_time(valid_from[latest_number]))
-        page = render_page(subject_of(latest), badge, history).encode("utf-8")
+        subject = subject_of(latest)
+        page = render_page(subject, badge, history).encode("utf-8")
         anchor = links.canonical_path(admitted.passport_id, admitted.gtin, admitted.serial)
         linkset = dumps_pretty(
             links.linkset(anchor, admitted.passport_id, [Access.PUBLIC.value], jws is not None,
-                          [links.VersionLink(n, valid_from[n]) for n in sorted(versions, reverse=True)])
+                          [links.VersionLink(n, valid_from[n]) for n in sorted(versions, reverse=True)], is_ceased(subject))
         )
         base = self._base(admitted.passport_id)
         files = {"page.html": page, "linkset.json": linkset, "public.json": latest}
