@@ -32,7 +32,7 @@ Contract (:func:`admit`, then :func:`publish`):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from ..securing.jose import unwrap_envelope
 from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
-from .store import HeldByAnotherIssuer, Store, StoredCredential
+from .store import Handover, HeldByAnotherIssuer, Store, StoredCredential
 
 #: ``urn:uuid:`` + a lowercase UUID: what passport ids look like, and what resolver URLs carry.
 PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -194,7 +194,7 @@ def responsible_operator(subject: dict[str, Any]) -> str | None:
     return None
 
 
-def handover(admitted: Admitted, trust: TrustStore) -> Callable[[str, list[bytes]], str | None]:
+def handover(admitted: Admitted, trust: TrustStore) -> Handover:
     """The handover rule for ``admitted`` (see the module docstring), for
     :meth:`.store.Store.put_credential` and the static export: given the holder and its
     credentials of the passport, why ``admitted``'s issuer may not take it over (None: it may)."""
