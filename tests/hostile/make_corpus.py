@@ -25,6 +25,7 @@ import copy
 import importlib.util
 import json
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from batterypass import Access, Signer, build_passport, issue_views, passport_credential
+from batterypass import Access, QrOptions, Signer, build_passport, end_of_life, issue_passport, issue_views, passport_credential
 from batterypass.securing.jose import sign_compact
 from batterypass.securing.keys import IssuerIdentity, did_document, did_key_identity, generate_issuer_key
 from batterypass.securing.signing import sign_credential
@@ -345,6 +346,7 @@ def cases() -> dict[str, dict]:
             "trust": {**TRUST, "rival.did.json": rival_doc},
             "expect": {"exit": 1, "output": ["held-by-another-issuer", held, "held by did:web:aurora-cells.example"]},
         }
+    out["publish-handover-claimed-by-third-issuer"] = handover_case()
     escapes = signed_public_view()
     escapes["issuer"] = {"id": AURORA + "\x1b[2K\r\x1b[32mpublished (VALID)\x1b[0m"}
     out["publish-terminal-escapes-in-issuer"] = {
@@ -353,6 +355,36 @@ def cases() -> dict[str, dict]:
         "expect": {"exit": 1, "output": ["\\x1b[2K"], "no_control_characters": True},
     }
     return out
+
+
+def handover_case() -> dict:
+    """Aurora's battery became waste, handed to its producer responsibility organisation; a third
+    trusted issuer publishes the next version naming itself as the responsible operator."""
+    pro, pro_key = "LEI:98450000BATTERYPRO1", generate_issuer_key("ed25519")
+    pro_doc = did_document("did:web:battery-pro.example", pro_key, [pro])
+    rival, rival_key = "LEI:9845001NTRUDER00042", generate_issuer_key("ed25519")
+    rival_doc = did_document("did:web:intruder.example", rival_key, [rival])
+    rival_signer = Signer(rival_key, IssuerIdentity(rival_doc["id"], rival_doc["assertionMethod"][0]))
+    with tempfile.TemporaryDirectory() as work:
+        built = issue_passport(build_data(), work, signer=Signer(KEY, IDENTITY), qr_options=QrOptions(enabled=False),
+                               issued_at=datetime(2026, 6, 1, 8, tzinfo=timezone.utc))
+        waste = end_of_life(built.files["passport"], "waste", work, signer=Signer(KEY, IDENTITY),
+                            operator={"identifier": pro, "name": "Battery PRO", "role": "producer-responsibility-organisation"},
+                            issued_at=datetime(2026, 6, 2, 8, tzinfo=timezone.utc))
+        claimed = end_of_life(waste.files["passport"], "waste", work, signer=rival_signer,
+                              operator={"identifier": rival, "name": "Intruder", "role": "waste-management-operator"},
+                              issued_at=datetime(2026, 6, 3, 8, tzinfo=timezone.utc))
+        public = [json.loads(issued.files["publicView"].read_text()) for issued in (built, waste, claimed)]
+    return {
+        "attack": "after waste, a third trusted issuer the holder's waste version does not name publishes the next version "
+                  "of the same passport, naming itself as the responsible operator, to take over the QR link",
+        "issue": "handover", "args": ["publish", "{dir}/v1.json", "{dir}/v2.json", "{input}", "--to", "sqlite:///{dir}/store.db",
+                                      "--trust", "{trust}"],
+        "input": public[2], "files": {"v1.json": public[0], "v2.json": public[1]},
+        "trust": {**TRUST, "pro.did.json": pro_doc, "intruder.did.json": rival_doc},
+        "expect": {"exit": 1, "output": ["held-by-another-issuer", f"names {pro} as the responsible operator",
+                                         "end-of-life --status waste --operator"]},
+    }
 
 
 def main() -> None:

@@ -20,9 +20,11 @@ between requests but caches that expire):
   ``jsonio.MAX_DOCUMENT_BYTES``) with an issuer token scoped to the credential's issuer:
   201 published, 200 unchanged, 422 refused with the verdict and its reasons
   (:mod:`.publishing`), 409 when another issuer holds the passport id or the GTIN + serial
-  (same body as 422), 401/403 for the token, 413 too large.
+  and no handover gives it to this one (same body as 422), 401/403 for the token, 413 too large.
 * Every answer allows any origin (CORS, no credentials), carries ``Link`` and ``Vary:
-  Accept`` headers where negotiated; no cookie is ever set, and nothing about the client is
+  Accept`` headers where negotiated; once the latest public version is final (the battery is
+  recycled), the ``Link`` header of every answer from it, and its linkset, carry a
+  ``links.CEASED`` link to that final version, which stays served with the history; no cookie is ever set, and nothing about the client is
   logged here (``serve`` turns uvicorn's access log off).
 * The page's verification badge is computed with the server's trust store, cached per
   credential for ``verdict_ttl`` seconds.
@@ -50,7 +52,7 @@ from ..model.access import Access
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import Refusal, admit, compact_jws, held, refused, subject_of
+from .publishing import Refusal, admit, compact_jws, held, is_ceased, put, refused, subject_of
 from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
 from .tokens import AUDIENCE, ISSUER, bearer_token, check_token
 
@@ -146,6 +148,7 @@ class Resolver:
     def __init__(self, store: Store, trust: TrustStore, verdict_ttl: float = 60.0):
         self.store, self.trust = store, trust
         self._pages = _Expiring(verdict_ttl)
+        self._final = _Expiring(verdict_ttl)
 
     # --- finding a passport -------------------------------------------------------------
     def _public_for(self, key: links.PassportKey) -> StoredCredential:
@@ -165,6 +168,14 @@ class Resolver:
         return credential
 
     # --- pieces of answers --------------------------------------------------------------
+    def _ceased(self, latest: StoredCredential) -> bool:
+        """Whether the passport's latest public version is its final one (cached: every answer
+        about the passport says so in its ``Link`` header)."""
+        return self._final.get(latest.digest, lambda: is_ceased(subject_of(latest.body)))
+
+    def _link_header(self, latest: StoredCredential) -> str:
+        return links.link_header(latest.passport_id, latest.version if self._ceased(latest) else None)
+
     def _linkset(self, anchor: str, latest: StoredCredential) -> dict[str, Any]:
         versions = self.store.versions(latest.passport_id, Access.PUBLIC.value)
         return links.linkset(
@@ -173,6 +184,7 @@ class Resolver:
             self.store.audiences(latest.passport_id),
             latest.envelope == "jose",
             [links.VersionLink(v.version, v.valid_from) for v in versions],
+            self._ceased(latest),
         )
 
     def _page(self, latest: StoredCredential) -> str:
@@ -206,7 +218,7 @@ class Resolver:
         if key is None:
             raise HttpError(404, "Nothing here", "This address is not a battery passport link.")
         latest = self._public_for(key)
-        headers = {"Link": links.link_header(latest.passport_id), "Vary": "Accept", "Cache-Control": "public, max-age=60"}
+        headers = {"Link": self._link_header(latest), "Vary": "Accept", "Cache-Control": "public, max-age=60"}
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={**headers, "Allow": "GET, HEAD, OPTIONS"})
         link_type = request.query_params.get("linkType")
@@ -241,6 +253,7 @@ class Resolver:
         stem, _, suffix = name.partition(".")
         if name in ("page.html", "linkset.json"):
             latest = self._public(passport_id)
+            headers["Link"] = self._link_header(latest)
             headers["Cache-Control"] = "public, max-age=60"
             if name == "page.html":
                 return HTMLResponse(self._page(latest), headers=headers)
@@ -250,8 +263,10 @@ class Resolver:
             raise HttpError(404, "Nothing here", f"A passport has no resource {name!r}.")
         media = JWT if suffix == "jwt" else JSON_TYPES[0]
         if stem == Access.PUBLIC.value:
+            latest = self._public(passport_id)
+            headers["Link"] = self._link_header(latest)
             headers["Cache-Control"] = "public, max-age=60"
-            return self._credential(self._public(passport_id), media, headers)
+            return self._credential(latest, media, headers)
         return self._restricted(request, passport_id, stem, media, headers)
 
     def _restricted(self, request: Request, passport_id: str, audience: str, media: str, headers: dict[str, str]) -> Response:
@@ -296,10 +311,7 @@ class Resolver:
         if admitted.issuer != check.scope:
             raise HttpError(403, "Not your issuer", f"token {check.token_id} may publish for {check.scope}, not for {admitted.issuer}.")
         try:
-            stored, created = self.store.put_credential(
-                passport_id=admitted.passport_id, audience=admitted.audience, body=admitted.body, envelope=admitted.envelope,
-                issuer=admitted.issuer, gtin=admitted.gtin, serial=admitted.serial, valid_from=admitted.valid_from,
-            )
+            stored, created = put(self.store, admitted, self.trust)
         except HeldByAnotherIssuer as exc:
             return JSONResponse(refused(source, held(admitted, exc)).to_dict(), 409)
         result = {

@@ -14,7 +14,12 @@ Contract:
   ``linkset.json``, ``{audience}.json`` (and ``{audience}.jwt`` when issued as a JWS), and
   ``versions/{n}/public.json``. The static export lays its files out the same way.
 * The linkset names every resource with a link type; each credential link's type and title
-  name its audience. Hrefs are absolute paths, so the linkset is the same behind any host.
+  name its audience; every version of the public view is listed (``latest-version`` and
+  ``predecessor-version``, RFC 5829). Hrefs are absolute paths, so the linkset is the same
+  behind any host.
+* A passport whose latest version is final (``lifecycle.ceased``: the battery is recycled,
+  Art. 77(8)) says so to machines: a link of type :data:`CEASED` to that final version, in the
+  linkset and in the ``Link`` header, so a client need not read the page or the credential.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ AUDIENCE_LINK_TYPES = {
 }
 PAGE_LINK_TYPES = ("pip", "defaultLink")
 LINKSET_TYPE = "application/linkset+json"
+#: The link type saying the passport has ceased, to its final version.
+CEASED = BP_VOC + "ceased"
 MAX_PATH_CHARS = 2048
 
 _UUID = re.compile(r"(?:urn:uuid:)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})")
@@ -130,9 +137,10 @@ def version_path(passport_id: str, number: int) -> str:
 
 
 def linkset(
-    anchor: str, passport_id: str, audiences: list[str], jose: bool, versions: list[VersionLink]
+    anchor: str, passport_id: str, audiences: list[str], jose: bool, versions: list[VersionLink], ceased: bool = False
 ) -> dict[str, Any]:
-    """The RFC 9264 linkset of one passport (``versions``: the public view's, newest first)."""
+    """The RFC 9264 linkset of one passport (``versions``: the public view's, newest first;
+    ``ceased``: the newest is the final version)."""
     base = resource_base(passport_id)
     page = [{"href": f"{base}/page.html", "type": "text/html", "title": "Battery passport page (public)"}]
     links: dict[str, Any] = {"anchor": anchor}
@@ -145,22 +153,36 @@ def linkset(
         if jose:
             targets.append({"href": f"{base}/{audience}.jwt", "type": "application/vc+jwt", "title": title})
         links[BP_VOC + AUDIENCE_LINK_TYPES[audience]] = targets
-    if older := versions[1:]:
-        links["predecessor-version"] = [
-            {
-                "href": version_path(passport_id, v.number),
-                "type": "application/vc+ld+json",
-                "title": f"public view, version {v.number}" + (f", valid from {v.valid_from}" if v.valid_from else ""),
-            }
-            for v in older
-        ]
+    version_links = [
+        {
+            "href": version_path(passport_id, v.number),
+            "type": "application/vc+ld+json",
+            "title": f"public view, version {v.number}" + (f", valid from {v.valid_from}" if v.valid_from else ""),
+        }
+        for v in versions
+    ]
+    if version_links:
+        links["latest-version"] = version_links[:1]
+    if version_links[1:]:
+        links["predecessor-version"] = version_links[1:]
+    if ceased and versions:
+        links[CEASED] = [{**version_links[0], "title": _ceased_title(versions[0].number)}]
     return {"linkset": [links]}
 
 
-def link_header(passport_id: str) -> str:
-    """The ``Link`` header of every answer about a passport: its linkset and its page."""
+def _ceased_title(number: int) -> str:
+    return f"the passport has ceased: version {number} is the final one, the battery is recycled (Art. 77(8))"
+
+
+def link_header(passport_id: str, final_version: int | None = None) -> str:
+    """The ``Link`` header of every answer about a passport: its linkset and its page, and
+    when its latest version (``final_version``) is final, that it has ceased."""
     base = resource_base(passport_id)
-    return (
+    header = (
         f'<{base}/linkset.json>; rel="linkset"; type="{LINKSET_TYPE}", '
         f'<{base}/page.html>; rel="{GS1_VOC}pip"; type="text/html"'
     )
+    if final_version is not None:
+        header += (f', <{version_path(passport_id, final_version)}>; rel="{CEASED}"; type="application/vc+ld+json"; '
+                   f'title="{_ceased_title(final_version)}"')
+    return header

@@ -16,9 +16,17 @@ Contract (:func:`admit`, then :func:`publish`):
   a ``urn:uuid:``, a GTIN a valid GTIN (digits, length, check digit) and its serial a GS1 AI
   (21) serial: they are part of the resolver's URLs.
 * A passport id, and a GTIN + serial, belong to the issuer that published them first: another
-  issuer's credential for either is refused (``held-by-another-issuer``; HTTP 409).
-* Publishing the same bytes again is a no-op (``unchanged``); other bytes for the same
-  passport and audience are a new version, the old ones kept.
+  issuer's credential for either is refused (``held-by-another-issuer``; HTTP 409), the
+  reason saying what would make it acceptable.
+* Handover (:func:`handover`): responsibility for a battery moves (waste, Art. 77(8)), and
+  with it the passport, when the holder says so. Another issuer's credential is taken when,
+  and only when, the holder's own latest published version of that passport names as
+  ``responsibleOperator`` an operator the new issuer is established to sign for (its
+  trust-store document's ``alsoKnownAs``), that version is not the final one, and the new
+  credential's version number is above it. The new issuer then holds the passport and its
+  GTIN + serial; the holder's older versions stay served.
+* Publishing the same bytes again is a no-op (``unchanged``), whoever holds the passport now;
+  other bytes for the same passport and audience are a new version, the old ones kept.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from ..securing.jose import unwrap_envelope
 from ..verifying.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
-from .store import HeldByAnotherIssuer, Store
+from .store import Handover, HeldByAnotherIssuer, Store, StoredCredential
 
 #: ``urn:uuid:`` + a lowercase UUID: what passport ids look like, and what resolver URLs carry.
 PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -59,6 +67,7 @@ class Admitted:
     gtin: str | None
     serial: str | None
     valid_from: str | None
+    version: int
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,77 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
         gtin=gtin14(gtin) if gtin is not None else None,
         serial=serial if gtin is not None else None,
         valid_from=valid_from if isinstance(valid_from, str) else None,
+        version=version_number(subject),
+    )
+
+
+def version_number(subject: Any) -> int:
+    """The lifecycle version a passport subject states (1: as built, without a lifecycle)."""
+    lifecycle = subject.get("lifecycle") if isinstance(subject, dict) else None
+    number = lifecycle.get("version") if isinstance(lifecycle, dict) else None
+    return number if isinstance(number, int) and not isinstance(number, bool) else 1
+
+
+def is_ceased(subject: dict[str, Any]) -> bool:
+    """Whether a passport subject is the final version: the battery is recycled (Art. 77(8))."""
+    lifecycle = subject.get("lifecycle")
+    return isinstance(lifecycle, dict) and lifecycle.get("ceased") is True
+
+
+def responsible_operator(subject: dict[str, Any]) -> str | None:
+    """The operator responsible for a passport version: the one it names, else its manufacturer
+    (as ``verify`` checks the signer against)."""
+    general = subject.get("generalProductInformation")
+    general = general if isinstance(general, dict) else {}
+    for member in ("responsibleOperator", "manufacturerInformation"):
+        operator = general.get(member)
+        if isinstance(operator, dict) and isinstance(operator.get("identifier"), str):
+            return operator["identifier"]
+    return None
+
+
+def handover(admitted: Admitted, trust: TrustStore) -> Handover:
+    """The handover rule for ``admitted`` (see the module docstring), for
+    :meth:`.store.Store.put_credential` and the static export: given the holder and its
+    credentials of the passport, why ``admitted``'s issuer may not take it over (None: it may)."""
+
+    def refusal(holder: str, holder_bodies: list[bytes]) -> str | None:
+        latest = max((subject_of(body) for body in holder_bodies), key=version_number, default={})
+        number, operator = version_number(latest), responsible_operator(latest)
+        allowed = trust.operators_of(admitted.issuer)
+        if is_ceased(latest):
+            return f"{holder}'s version {number} is the final one: the battery is recycled and the passport has ceased (Art. 77(8))"
+        if operator not in allowed:
+            established = f"signs for {', '.join(sorted(allowed))}" if allowed else "states no operators it signs for"
+            return (
+                f"{holder}'s latest published version ({number}) names {operator} as the responsible operator, and "
+                f"{admitted.issuer} {established} (its trust-store document's alsoKnownAs). The passport passes to another "
+                f"issuer when {holder} publishes a version naming as responsible operator one that issuer signs for "
+                f"(end-of-life --status waste --operator ID)"
+            )
+        if admitted.version <= number:
+            return (
+                f"version {admitted.version} is not above version {number}, the latest {holder} published: "
+                f"{admitted.issuer}, for {operator}, publishes the versions after it"
+            )
+        return None
+
+    return refusal
+
+
+def put(store: Store, admitted: Admitted, trust: TrustStore) -> tuple[StoredCredential, bool]:
+    """Store an admitted credential under the holder and handover rules (raises
+    :class:`HeldByAnotherIssuer`); see :meth:`.store.Store.put_credential`."""
+    return store.put_credential(
+        passport_id=admitted.passport_id,
+        audience=admitted.audience,
+        body=admitted.body,
+        envelope=admitted.envelope,
+        issuer=admitted.issuer,
+        gtin=admitted.gtin,
+        serial=admitted.serial,
+        valid_from=admitted.valid_from,
+        handover=handover(admitted, trust),
     )
 
 
@@ -166,16 +246,7 @@ def publish(store: Store, body: bytes, trust: TrustStore, source: str = "credent
     except Refusal as refusal:
         return refused(source, refusal)
     try:
-        stored, created = store.put_credential(
-            passport_id=admitted.passport_id,
-            audience=admitted.audience,
-            body=admitted.body,
-            envelope=admitted.envelope,
-            issuer=admitted.issuer,
-            gtin=admitted.gtin,
-            serial=admitted.serial,
-            valid_from=admitted.valid_from,
-        )
+        stored, created = put(store, admitted, trust)
     except HeldByAnotherIssuer as exc:
         return refused(source, held(admitted, exc))
     return PublishResult(
@@ -227,11 +298,24 @@ def subject_of(stored_body: bytes) -> dict[str, Any]:
     return subject if isinstance(subject, dict) else {}
 
 
+#: A version's file name as issuing writes it: ``<uuid>.json``, ``<uuid>.v<N>.json``, each with
+#: its views ``<uuid>[.v<N>].<audience>.json``.
+_VERSION_FILE = re.compile(r"([0-9a-f-]{36})(?:\.v([0-9]{1,9}))?(\..*)")
+
+
+def _publishing_order(path: Path) -> tuple[str, int, str]:
+    """Versions in number order (``v10`` after ``v9``), so the store counts them as issued and a
+    handover's version comes after the version that names the new operator."""
+    match = _VERSION_FILE.fullmatch(path.name)
+    return (match[1], int(match[2] or 1), match[3]) if match else (path.name, 0, "")
+
+
 def credential_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The credential files among ``paths``: files as given, directories' ``*.json`` in name order
-    (what ``build``, ``batch`` and ``update`` write there; QR images and reports are not JSON)."""
+    """The credential files among ``paths``: files as given, directories' ``*.json`` (what
+    ``build``, ``batch``, ``update`` and ``end-of-life`` write there; QR images and reports are
+    not JSON), each passport's versions in version order."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.glob("*.json") if p.is_file())
+            yield from sorted((p for p in path.glob("*.json") if p.is_file()), key=_publishing_order)
         else:
             yield path

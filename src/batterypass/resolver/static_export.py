@@ -15,6 +15,8 @@ Contract (:class:`StaticSite`):
   ``server``) are a ready nginx configuration: the variant by ``Accept`` (linkset, JWS, HTML,
   then JSON, in that order of precedence, as nginx's ``map`` matches first to last; no
   q-values) and by ``?linkType=all``, the media types, CORS and ``Vary: Accept``.
+* A passport handed over to another issuer (:func:`.publishing.handover`) records its holder
+  in ``passports/{uuid}/.holder``, which the nginx configuration (no dot file) never serves.
 * The verification badge is computed when publishing (its "checked" time says so); every
   write is atomic, so a web server serving the directory never sees half a file.
 """
@@ -31,7 +33,8 @@ from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
 from .publishing import (
-    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, held, issuer_of, refused, subject_of,
+    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, handover, held, is_ceased, issuer_of,
+    refused, subject_of,
 )
 from .store import HeldByAnotherIssuer, digest_of
 
@@ -103,13 +106,13 @@ class StaticSite:
             return refused(source, Refusal("invalid", [f"{outside}: outside the export directory {self.root}: nothing written"],
                                            admitted.passport_id, admitted.audience))
         versions = self._versions(admitted.passport_id)
-        if problem := self._held(admitted, versions):
-            return refused(source, held(admitted, problem))
         self._write_configuration()
         digest = digest_of(body)
         known = next((number for number, path in versions.items() if digest_of(path.read_bytes()) == digest), None)
         if known is not None:
             return PublishResult(source, UNCHANGED, "valid", (), admitted.passport_id, admitted.audience, known)
+        if problem := self._held(admitted, versions, trust):
+            return refused(source, held(admitted, problem))
         number = max(versions, default=0) + 1
         write_atomic(self._base(admitted.passport_id) / "versions" / str(number) / "public.json", body)
         self._write_latest(admitted, trust)
@@ -124,17 +127,34 @@ class StaticSite:
                 return directory
         return None
 
-    def _held(self, admitted: Admitted, versions: dict[int, Path]) -> HeldByAnotherIssuer | None:
-        """Whether another issuer holds the passport id or the battery (as the store checks)."""
-        issuer = issuer_of(admitted.body)
-        held_by = [(f"passport {admitted.passport_id}", versions[min(versions)] if versions else None)]
-        if admitted.gtin and admitted.serial:
-            directory = self._gs1_directory(admitted)
-            held_by.append((f"the battery GTIN {admitted.gtin} serial {admitted.serial!r}",
-                            directory / VARIANTS["json"] if directory else None))
-        for what, path in held_by:
-            if path is not None and path.is_file() and (holder := issuer_of(path.read_bytes())) != issuer:
-                return HeldByAnotherIssuer(what, str(holder))
+    def _held(self, admitted: Admitted, versions: dict[int, Path], trust: TrustStore) -> HeldByAnotherIssuer | None:
+        """Whether another issuer holds the passport id or the battery and no handover gives
+        them to this one (as the store checks); a granted handover is recorded in the
+        passport's ``.holder`` (a dot file: the nginx configuration serves none)."""
+        issuer = admitted.issuer
+        marker = self._base(admitted.passport_id) / ".holder"
+        holder = (marker.read_text(encoding="utf-8") if marker.is_file()
+                  else issuer_of(versions[min(versions)].read_bytes()) if versions else None)
+        handed_over = False
+        if holder is not None and holder != issuer:
+            bodies = [body for body in (path.read_bytes() for path in versions.values()) if issuer_of(body) == holder]
+            if (why := handover(admitted, trust)(holder, bodies)) is not None:
+                return HeldByAnotherIssuer(f"passport {admitted.passport_id}", holder, why)
+            handed_over = True
+        directory = self._gs1_directory(admitted)
+        current = directory / VARIANTS["json"] if directory else None
+        if current is not None and current.is_file():
+            body = current.read_bytes()
+            battery, passport_id = issuer_of(body), subject_of(body).get("id")
+            if battery != issuer and not (handed_over and battery == holder and passport_id == admitted.passport_id):
+                return HeldByAnotherIssuer(
+                    f"the battery GTIN {admitted.gtin} serial {admitted.serial!r}", str(battery),
+                    f"its QR link resolves to passport {passport_id}, and a battery's link moves only with its passport, to "
+                    f"the next responsible operator {battery} names in it; a second-life battery gets a new identifier",
+                )
+        if handed_over:
+            # Before the version: a version without its marker would leave the passport with the old holder.
+            write_atomic(marker, issuer.encode("utf-8"))
         return None
 
     def _base(self, passport_id: str) -> Path:
@@ -159,11 +179,12 @@ class StaticSite:
             for n in sorted(versions, reverse=True)
         ]
         badge = Badge.from_verification(verify(latest, trust), display_time(valid_from[latest_number]))
-        page = render_page(subject_of(latest), badge, history).encode("utf-8")
+        subject = subject_of(latest)
+        page = render_page(subject, badge, history).encode("utf-8")
         anchor = links.canonical_path(admitted.passport_id, admitted.gtin, admitted.serial)
         linkset = dumps_pretty(
             links.linkset(anchor, admitted.passport_id, [Access.PUBLIC.value], jws is not None,
-                          [links.VersionLink(n, valid_from[n]) for n in sorted(versions, reverse=True)])
+                          [links.VersionLink(n, valid_from[n]) for n in sorted(versions, reverse=True)], is_ceased(subject))
         )
         base = self._base(admitted.passport_id)
         files = {"page.html": page, "linkset.json": linkset, "public.json": latest}

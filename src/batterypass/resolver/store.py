@@ -9,7 +9,10 @@ Contract:
   one store.
 * A passport id, and a GTIN + serial, belong to the issuer that published them first:
   another issuer's credential for either is refused (:class:`HeldByAnotherIssuer`), and a QR
-  link resolves only to its holder's credentials.
+  link resolves only to its holder's credentials. The one exception is a handover, decided
+  by the caller's :data:`Handover` inside the write transaction (the holder's own versions of
+  the passport name the next responsible operator): the new issuer then holds the passport
+  and its GTIN + serial, recorded in ``handovers``; the older versions stay.
 * Credentials are stored as the exact bytes the issuer signed, one row per (passport,
   audience, SHA-256 of the bytes): storing the same bytes again changes nothing; other bytes
   are a new version, and every version is kept. Versions count in publication order.
@@ -26,7 +29,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +39,7 @@ from typing import Any
 from ..errors import BatteryPassError
 
 #: The schema this program writes. Raise it with a new entry in :data:`_MIGRATIONS`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Each migration brings the schema from the version before it to its own number. {id} and
 # {blob} are the engine's auto-increment key and binary types.
@@ -73,6 +76,19 @@ _MIGRATIONS: dict[int, list[str]] = {
             audience TEXT NOT NULL,
             outcome TEXT NOT NULL)""",
     ],
+    # Who holds a passport after its first publisher: the latest handover's issuer.
+    2: [
+        """CREATE TABLE handovers (
+            seq {id},
+            passport_id TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            previous TEXT NOT NULL,
+            gtin TEXT,
+            serial TEXT,
+            at TEXT NOT NULL)""",
+        "CREATE INDEX handovers_by_passport ON handovers (passport_id, seq)",
+        "CREATE INDEX handovers_by_gs1_key ON handovers (gtin, serial, seq)",
+    ],
 }
 
 
@@ -82,15 +98,21 @@ class StoreError(BatteryPassError):
 
 class HeldByAnotherIssuer(BatteryPassError):
     """The passport id, or the GTIN and serial, belong to another issuer: the first to publish
-    them holds them, and nobody else can publish over them (the QR link would serve theirs)."""
+    them (or the one it handed the passport over to) holds them, and nobody else can publish
+    over them (the QR link would serve theirs). ``why`` says what would make it acceptable."""
 
-    def __init__(self, what: str, holder: str):
-        self.what, self.holder = what, holder
-        super().__init__(
-            f"{what} is held by {holder}, who published it first; another issuer cannot publish over it. A new "
-            f"responsible operator (second life, end of life) publishes under a new passport id and battery "
-            f"identifier, linked to this passport; a change of issuer for this passport is for {holder} to publish"
-        )
+    def __init__(self, what: str, holder: str, why: str):
+        self.what, self.holder, self.why = what, holder, why
+        super().__init__(f"{what} is held by {holder}; another issuer cannot publish over it: {why}")
+
+
+#: Whether the issuer publishing a credential may take over a passport another issuer holds:
+#: called with the holder and the holder's credentials of that passport (bytes as stored),
+#: it returns None when it may, else why not and what would make it acceptable.
+Handover = Callable[[str, list[bytes]], str | None]
+
+#: Why a handover is refused when the caller decides none.
+NO_HANDOVER = "no handover was asked of the store"
 
 
 def now_utc() -> str:
@@ -268,33 +290,66 @@ class Store:
         gtin: str | None,
         serial: str | None,
         valid_from: str | None,
+        handover: Handover | None = None,
     ) -> tuple[StoredCredential, bool]:
         """Store ``body`` as a version of the passport's ``audience`` credential.
 
-        Returns the stored credential and whether it is new (False: the same bytes were there).
+        Returns the stored credential and whether it is new (False: the same bytes were there,
+        whoever holds the passport now). Raises :class:`HeldByAnotherIssuer` when another
+        issuer holds the passport or the battery and ``handover`` does not grant it.
         """
         digest = digest_of(body)
         with self._cursor() as cursor, self._write_transaction(cursor):
             # Checked inside the write transaction, so two issuers racing for one battery
             # cannot both pass.
-            held = [(f"passport {passport_id}", "passport_id = ?", (passport_id,))]
-            if gtin and serial:
-                held.append((f"the battery GTIN {gtin} serial {serial!r}", "gtin = ? AND serial = ?", (gtin, serial)))
-            for what, where, params in held:
-                cursor.execute(self._sql(f"SELECT issuer FROM credentials WHERE {where} ORDER BY seq LIMIT 1"), params)
-                row = cursor.fetchone()
-                if row is not None and row[0] != issuer:
-                    raise HeldByAnotherIssuer(what, row[0])
-            cursor.execute(
-                self._sql(
-                    f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT (passport_id, audience, digest) DO NOTHING"
-                ),
-                (passport_id, audience, digest, body, envelope, issuer, gtin, serial, valid_from, now_utc()),
-            )
-            created = cursor.rowcount == 1
+            cursor.execute(self._sql("SELECT 1 FROM credentials WHERE passport_id = ? AND audience = ? AND digest = ?"),
+                           (passport_id, audience, digest))
+            created = cursor.fetchone() is None
+            if created:
+                self._check_holders(cursor, passport_id, issuer, gtin, serial, handover)
+                cursor.execute(
+                    self._sql(f"INSERT INTO credentials ({_CREDENTIAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    (passport_id, audience, digest, body, envelope, issuer, gtin, serial, valid_from, now_utc()),
+                )
         stored = self._credentials("c.passport_id = ? AND c.audience = ? AND c.digest = ?", (passport_id, audience, digest))
         return stored[0], created
+
+    def _check_holders(self, cursor: Any, passport_id: str, issuer: str, gtin: str | None, serial: str | None,
+                       handover: Handover | None) -> None:
+        """Refuse ``issuer``'s credential where another issuer holds the passport or the battery,
+        unless ``handover`` grants the passport (and with it its own battery's link); a granted
+        handover is recorded."""
+        holder = self._holder(cursor, "passport_id = ?", (passport_id,))
+        handed_over = False
+        if holder is not None and holder[0] != issuer:
+            cursor.execute(self._sql("SELECT body FROM credentials WHERE passport_id = ? AND issuer = ? ORDER BY seq"),
+                           (passport_id, holder[0]))
+            why = handover(holder[0], [bytes(row[0]) for row in cursor.fetchall()]) if handover else NO_HANDOVER
+            if why is not None:
+                raise HeldByAnotherIssuer(f"passport {passport_id}", holder[0], why)
+            handed_over = True
+        if gtin and serial:
+            battery = self._holder(cursor, "gtin = ? AND serial = ?", (gtin, serial))
+            if battery is not None and battery[0] != issuer and not (handed_over and battery == holder):
+                raise HeldByAnotherIssuer(
+                    f"the battery GTIN {gtin} serial {serial!r}", battery[0],
+                    f"its QR link resolves to passport {battery[1]}, and a battery's link moves only with its passport, to "
+                    f"the next responsible operator {battery[0]} names in it; a second-life battery gets a new identifier",
+                )
+        if handed_over:
+            cursor.execute(
+                self._sql("INSERT INTO handovers (passport_id, issuer, previous, gtin, serial, at) VALUES (?, ?, ?, ?, ?, ?)"),
+                (passport_id, issuer, holder[0], gtin, serial, now_utc()),
+            )
+
+    def _holder(self, cursor: Any, where: str, params: tuple[Any, ...]) -> tuple[str, str] | None:
+        """Who holds what ``where`` selects, with the passport id it holds it by: the latest
+        handover's issuer, else the first publisher (None: nobody has published it)."""
+        for table, order in (("handovers", "DESC"), ("credentials", "")):
+            cursor.execute(self._sql(f"SELECT issuer, passport_id FROM {table} WHERE {where} ORDER BY seq {order} LIMIT 1"), params)
+            if (row := cursor.fetchone()) is not None:
+                return row[0], row[1]
+        return None
 
     def _credentials(self, where: str, params: Sequence[Any], limit: int | None = None) -> list[StoredCredential]:
         rows = self._read(
@@ -328,11 +383,15 @@ class Store:
     def latest_for_gs1(self, gtin: str, serial: str, audience: str) -> StoredCredential | None:
         """The newest ``audience`` credential of the battery with this GTIN-14 and serial (one query:
         this is what every scan of a QR code asks)."""
-        # Only the holder's (the first publisher's) credentials: a store written before
-        # publishing checked holders may hold another issuer's newer row for the battery.
-        holder = "(SELECT first.issuer FROM credentials AS first WHERE first.gtin = ? AND first.serial = ? ORDER BY first.seq LIMIT 1)"
+        # Only the holder's credentials (the latest handover's issuer, else the first
+        # publisher's): a store written before publishing checked holders may hold another
+        # issuer's newer row for the battery.
+        holder = (
+            "COALESCE((SELECT h.issuer FROM handovers AS h WHERE h.gtin = ? AND h.serial = ? ORDER BY h.seq DESC LIMIT 1), "
+            "(SELECT first.issuer FROM credentials AS first WHERE first.gtin = ? AND first.serial = ? ORDER BY first.seq LIMIT 1))"
+        )
         found = self._credentials(f"c.gtin = ? AND c.serial = ? AND c.audience = ? AND c.issuer = {holder}",
-                                  (gtin, serial, audience, gtin, serial), limit=1)
+                                  (gtin, serial, audience, gtin, serial, gtin, serial), limit=1)
         return found[0] if found else None
 
     def count_credentials(self) -> int:
