@@ -175,6 +175,11 @@ def passport_file_stem(passport_id: str, version: int = 1) -> str:
     return stem if version == 1 else f"{stem}.v{version}"
 
 
+def passport_path(passport_id: str, out_dir: str | os.PathLike[str], version: int = 1) -> Path:
+    """The full credential's file of version ``version`` of ``passport_id`` in ``out_dir``."""
+    return Path(out_dir) / f"{passport_file_stem(passport_id, version)}.json"
+
+
 def passport_files(
     passport_id: str,
     out_dir: str | os.PathLike[str],
@@ -187,11 +192,10 @@ def passport_files(
     Known before anything is built, so a caller can look for a passport issued earlier. The QR
     code is the passport's, not a version's: only version 1 writes one.
     """
-    stem = Path(out_dir) / passport_file_stem(passport_id, version)
-    full = Path(f"{stem}.json")
+    full = passport_path(passport_id, out_dir, version)
     formats = qr_options.formats if qr_options.enabled and version == 1 else ()
     return {
-        **{f"qr{fmt.capitalize()}": Path(f"{stem}.qr.{fmt}") for fmt in formats},
+        **{f"qr{fmt.capitalize()}": full.with_name(f"{full.stem}.qr.{fmt}") for fmt in formats},
         **{view_file_key(audience): view_path(full, audience) for audience in views},
         "passport": full,
     }
@@ -275,7 +279,7 @@ def write_passport(
     first = passport.version == 1
     if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
-    if first and passport_files(passport.id, out_dir, version=2)["passport"].exists():
+    if first and passport_path(passport.id, out_dir, version=2).exists():
         # Replacing version 1 would break the link its successor pins: changes are versions.
         raise InvalidInputError(
             [Problem("$", f"passport {passport.id} already has later versions in {out_dir}: record changes with update")], source

@@ -40,7 +40,7 @@ from ..securing.status_list import StatusListAllocator
 from ..verifying.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
 from .batch import DEFER_SYNC, ItemResult, item_data, remove_stray_temp_files, run_batch, run_in_workers
-from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_files, write_passport
+from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_path, write_passport
 from .views import ALL_AUDIENCES, view_path, write_views
 
 #: How far a record's time may lie ahead of this machine's clock (clocks of BMS and servers differ).
@@ -285,7 +285,7 @@ def _write_version(
     durable: bool,
     views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> IssuedPassport:
-    target = passport_files(passport.id, out_dir, version=passport.version)["passport"]
+    target = passport_path(passport.id, out_dir, version=passport.version)
     try:
         return write_passport(
             passport, out_dir, signer=signer, qr_options=QrOptions(enabled=False), issued_at=issued_at,
@@ -383,7 +383,7 @@ def second_life(
             reason=f"{chosen}: made into the battery of passport {new_id} by {build.manufacturer.name}",
         ))
     for later, version in zip(updated, versions):
-        if (taken := passport_files(later.id, version.path.parent, version=later.version)["passport"]).exists():
+        if (taken := passport_path(later.id, version.path.parent, version=later.version)).exists():
             raise InvalidInputError(
                 [Problem("ORIGINAL", f"version {later.version} already exists ({taken}): name the current version")], str(version.path)
             )
@@ -424,7 +424,7 @@ def current_version_path(passport_id: str, directory: str | os.PathLike[str]) ->
     whether a version's file exists: a few file look-ups however long the history.
     """
     def exists(version: int) -> bool:
-        return passport_files(passport_id, directory, version=version)["passport"].exists()
+        return passport_path(passport_id, directory, version=version).exists()
 
     if not exists(1):
         return None
@@ -434,7 +434,7 @@ def current_version_path(passport_id: str, directory: str | os.PathLike[str]) ->
     while high - low > 1:
         middle = (low + high) // 2
         low, high = (middle, high) if exists(middle) else (low, middle)
-    return passport_files(passport_id, directory, version=low)["passport"]
+    return passport_path(passport_id, directory, version=low)
 
 
 def _same_change(current: Passport, candidate: Passport) -> bool:
