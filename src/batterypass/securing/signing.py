@@ -23,6 +23,7 @@ from .credential import (
     passport_credential,
     utc_timestamp,
 )
+from .certificates import certificate_validity_problems
 from .data_integrity import add_proof
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from .jose import envelope as jose_envelope
@@ -30,7 +31,6 @@ from .jose import sign_vc_jwt
 from .keys import IssuerIdentity, IssuerKey, KeyAlgorithmError, did_key_identity, same_public_key
 from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..model.passport import Passport
-from ..verifying.trust import certificate_validity_problems
 
 DATA_INTEGRITY = "data-integrity"
 JOSE = "jose"

@@ -85,6 +85,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ObjectIdentifier
 from ..errors import InvalidInputError, Problem, shorten
 from ..jsonio import load_json_file, read_bytes
 from ..law.identifiers import operator_of_urn
+from ..securing.certificates import certificate_subject, certificate_validity_problems
 from ..securing.credential import parse_date_time_stamp
 from ..securing.keys import (
     absolute_method_id,
@@ -381,18 +382,11 @@ def _load_certificates(path: Path) -> list[x509.Certificate]:
             continue
         if not is_ca:
             problems.append(
-                Problem(f"$[{index}]", f"{_subject(certificate)} is not a CA certificate: only roots belong in a trust store")
+                Problem(f"$[{index}]", f"{certificate_subject(certificate)} is not a CA certificate: only roots belong in a trust store")
             )
     if problems:
         raise InvalidInputError(problems, str(path))
     return certificates
-
-
-def _subject(certificate: x509.Certificate) -> str:
-    try:
-        return certificate.subject.rfc4514_string() or "(empty subject)"
-    except ValueError:
-        return "(malformed subject)"
 
 
 def _decode_x5c(chain_b64: Any) -> list[x509.Certificate]:
@@ -415,7 +409,7 @@ def _check_document_signing_eku(policy: Any, certificate: x509.Certificate, exte
     if extension is None:
         return
     if DOCUMENT_SIGNING_EKU not in extension and ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE not in extension:
-        raise ValueError(f"the Extended Key Usage of {_subject(certificate)} does not include documentSigning (RFC 9336)")
+        raise ValueError(f"the Extended Key Usage of {certificate_subject(certificate)} does not include documentSigning (RFC 9336)")
 
 
 def _san_problem(subjects: Iterable[x509.GeneralName] | None, issuer: str) -> str | None:
@@ -431,18 +425,6 @@ def _san_problem(subjects: Iterable[x509.GeneralName] | None, issuer: str) -> st
         f"the certificate's subject alternative names (URI {uris or 'none'}, DNS {dns_names or 'none'}) "
         f"do not name issuer {issuer}"
     )
-
-
-def certificate_validity_problems(chain: Iterable[x509.Certificate], at: datetime) -> list[str]:
-    """Why each certificate of ``chain`` is not valid at ``at`` (none: all are)."""
-    problems = []
-    for certificate in chain:
-        start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
-        if at < start:
-            problems.append(f"certificate {_subject(certificate)} is not yet valid at {at.isoformat()} (valid from {start.isoformat()})")
-        elif at > end:
-            problems.append(f"certificate {_subject(certificate)} expired on {end.isoformat()}, before {at.isoformat()}")
-    return problems
 
 
 class TrustStore:
@@ -577,7 +559,7 @@ class TrustStore:
         scope = sorted({entry for anchor in anchors for entry in anchor.scope})
         sources = ", ".join(sorted({anchor.source for anchor in anchors}))
         pinned_note = f"; {issuer} is pinned by a document in the store, so only a root naming it exactly may certify it" if pinned else ""
-        return f"root {_subject(root)} ({sources}) may certify only {', '.join(scope) or 'nobody'}, not issuer {issuer}{pinned_note}"
+        return f"root {certificate_subject(root)} ({sources}) may certify only {', '.join(scope) or 'nobody'}, not issuer {issuer}{pinned_note}"
 
     def resolve(
         self, verification_method_id: str, issuer: str, at: datetime, *, now: datetime | None = None
@@ -687,7 +669,7 @@ class TrustStore:
         if problem:
             return KeyResolution(public_key, False, problem, "untrusted")
         return KeyResolution(
-            public_key, True, f"certificate chain of {_subject(leaf)} leads to trusted root {_subject(root)}, whose scope names {issuer}"
+            public_key, True, f"certificate chain of {certificate_subject(leaf)} leads to trusted root {certificate_subject(root)}, whose scope names {issuer}"
         )
 
     def _classify_chain_failure(
@@ -717,4 +699,4 @@ class TrustStore:
                 reasons = certificate_validity_problems(verified.chain, at)
                 if reasons:
                     return KeyResolution(public_key, False, "; ".join(reasons), "expired")
-        return KeyResolution(public_key, False, f"certificate chain of {_subject(leaf)} is not trusted: {error}", "untrusted")
+        return KeyResolution(public_key, False, f"certificate chain of {certificate_subject(leaf)} is not trusted: {error}", "untrusted")
