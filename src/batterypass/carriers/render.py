@@ -25,7 +25,8 @@ from ..errors import BatteryPassError, InvalidInputError, Problem
 from ..model.access import Access
 from ..model.views import view_for
 from ..securing.credential import credential_audience, parse_date_time_stamp
-from ..verifying.documents import credential_of, load_document, passport_of
+from ..verifying.documents import passport_of
+from ..securing.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
 from . import qr

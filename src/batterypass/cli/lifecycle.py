@@ -19,7 +19,7 @@ from ..jsonio import load_json_file, read_bytes
 from ..model.lifecycle import SecondLifeOperation
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..securing.status_list import MAX_BITSTRING_BYTES, MIN_BITSTRING_BYTES, create_status_list, set_entry_status
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from ..verifying.history import verify_history
 from ..verifying.trust import TrustStore
 from ..verifying.verification import PRECEDENCE, Status, check_status_lists

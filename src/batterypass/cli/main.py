@@ -30,7 +30,8 @@ from ..securing import keys
 from ..carriers import qr
 from ..issuing.assemble import build_draft, parse_build_data
 from ..issuing.batch import REPORT_NAME, BatchSummary, ItemResult, build_many, count_items, read_items
-from ..verifying.documents import ContentReport, check_content, credential_inputs, credential_of, is_build_data, load_document, passport_of
+from ..verifying.documents import ContentReport, check_content, credential_inputs, is_build_data, passport_of
+from ..securing.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from ..formats.convert import IMPORTABLE, NATIVE, convert, foreign_format_problem, import_items, load_input, parse_input
 from ..formats.mapping import Conversion

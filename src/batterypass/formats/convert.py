@@ -25,7 +25,8 @@ from ..errors import InvalidInputError, Problem
 from ..issuing.assemble import check_build_data, parse_build_data
 from ..jsonio import parse_json, read_bytes
 from ..securing.credential import passport_subject
-from ..verifying.documents import credential_of, is_bare_passport, is_build_data, load_document, passport_of
+from ..verifying.documents import is_bare_passport, is_build_data, passport_of
+from ..securing.documents import credential_of, load_document
 from . import aas, battery_pass_12, batterypass_ready, catenax, untp
 from .mapping import Conversion, Note, TrackedDocument
 

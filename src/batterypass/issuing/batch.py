@@ -82,7 +82,7 @@ from ..law import identifiers
 from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
 from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, write_passport
 from .views import ALL_AUDIENCES, view_file_key

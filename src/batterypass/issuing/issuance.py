@@ -35,7 +35,7 @@ from ..model.passport import Passport
 from ..securing.signing import DATA_INTEGRITY, sign_credential
 from ..model.access import Access
 from ..securing.status_list import StatusListAllocator
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from .views import ALL_AUDIENCES, view_file_key, view_path, write_views
 
 

@@ -37,7 +37,7 @@ from ..model.access import Access
 from ..model.validation import validate_model
 from ..securing.credential import countersignature_credential, is_passport_credential
 from ..securing.status_list import StatusListAllocator
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
 from .batch import DEFER_SYNC, ItemResult, item_data, remove_stray_temp_files, run_batch, run_in_workers
 from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_path, write_passport

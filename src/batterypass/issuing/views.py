@@ -41,7 +41,7 @@ from ..securing.credential import (
     passport_credential,
     utc_timestamp,
 )
-from ..verifying.documents import credential_of
+from ..securing.documents import credential_of
 
 if TYPE_CHECKING:
     from datetime import datetime

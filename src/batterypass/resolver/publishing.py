@@ -42,7 +42,7 @@ from ..law.identifiers import gtin14, gtin_problem, serial_problem
 from ..model.views import disclosure_problems
 from ..securing.credential import credential_audience, is_passport_credential
 from ..securing.jose import unwrap_envelope
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
 from .store import Handover, HeldByAnotherIssuer, Store, StoredCredential

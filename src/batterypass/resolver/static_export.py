@@ -28,7 +28,7 @@ from pathlib import Path
 from ..carriers.render import Badge, VersionEntry, display_time, render_page
 from ..jsonio import dumps_pretty, write_atomic
 from ..model.access import Access
-from ..verifying.documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links

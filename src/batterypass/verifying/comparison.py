@@ -30,7 +30,7 @@ from ..errors import InvalidInputError, Problem, json_path, shorten
 from ..model.access import Access
 from ..model.views import visible_to
 from ..securing.credential import credential_audience, is_passport_credential
-from .documents import credential_of
+from ..securing.documents import credential_of
 from .verification import FULL
 
 _SUBJECT = "$.credentialSubject"

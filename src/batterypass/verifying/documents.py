@@ -17,11 +17,12 @@ from ..securing import jose
 from ..law import rules
 from ..issuing.assemble import check_build_data, parse_build_data, qr_resolver
 from ..errors import InvalidInputError, Problem
-from ..jsonio import MAX_DOCUMENT_BYTES, jsonl_items, parse_json, read_bytes, read_stream
+from ..jsonio import MAX_DOCUMENT_BYTES, jsonl_items, read_bytes, read_stream
 from ..model.passport import Passport
 from ..law.acts import ActsTable
 from ..law.passport_content import check_bare_passport, check_passport_subject
 from ..securing.credential import credential_audience
+from ..securing.documents import credential_of, load_document
 from ..securing.signing import DATA_INTEGRITY, JOSE
 
 BUILD_DATA = "build-data"
@@ -69,29 +70,6 @@ class ContentReport:
                 f"run `batterypass verify {source} --trust TRUST` before relying on it"
             )
         return f"{source}: {self.kind} valid"
-
-
-def load_document(data: bytes, source: str) -> dict[str, Any] | str:
-    """A file's content: a bare compact JWS as text, anything else as a strictly parsed JSON object."""
-    text = data.strip()
-    if text.startswith(b"ey"):
-        return text.decode("ascii", "replace")
-    document = parse_json(data, source)
-    if not isinstance(document, dict):
-        raise InvalidInputError([Problem("$", "must be a JSON object")], source)
-    return document
-
-
-def credential_of(document: dict[str, Any] | str) -> tuple[dict[str, Any], str | None]:
-    """The credential inside a loaded document (plain, Data Integrity, bare or enveloped JWS), unverified.
-
-    Returns the credential and the envelope name (None for an unsigned credential).
-    """
-    if isinstance(document, str):
-        return jose.vc_payload(jose.parse_compact(document)), JOSE
-    if document.get("type") == jose.ENVELOPE_TYPE:
-        return jose.vc_payload(jose.parse_compact(jose.unwrap_envelope(document))), JOSE
-    return document, (DATA_INTEGRITY if "proof" in document else None)
 
 
 def is_build_data(document: dict[str, Any] | str) -> bool:

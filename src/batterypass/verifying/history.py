@@ -33,7 +33,7 @@ from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import digest_sri, read_bytes
 from ..model.passport import Passport
 from ..securing.credential import COUNTERSIGNATURE_CREDENTIAL_TYPE, credential_audience, is_passport_credential
-from .documents import credential_of, load_document
+from ..securing.documents import credential_of, load_document
 from .trust import TrustStore
 from .verification import PRECEDENCE, CheckedStatusLists, Status, VerificationResult, verify
 

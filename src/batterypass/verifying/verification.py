@@ -82,7 +82,7 @@ from ..securing.credential import (
     parse_date_time_stamp,
 )
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
-from .documents import load_document
+from ..securing.documents import load_document
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
