@@ -73,7 +73,26 @@ def life(tmp_path_factory):
                      "--out", root / "early-out", "--issued-at", "2026-11-26T09:00:00Z")
     public = lambda summary: Path(summary["files"]["passport"]).with_suffix(".public.json")  # noqa: E731
     return {"runner": runner, "root": root, "trust": trust, "out": out, "passport_id": built["passportId"],
-            "versions": [public(s) for s in (built, waste, recycled)], "intruder": public(intruder), "early": public(early)}
+            "versions": [public(s) for s in (built, waste, recycled)], "intruder": public(intruder), "early": public(early),
+            "early_full": Path(early["files"]["passport"])}
+
+
+@pytest.fixture(scope="module")
+def transfer(life):
+    """The other flow: the PRO (incoming) signs the waste version, the manufacturer (outgoing)
+    countersigns it; one directory holds version 1, the PRO's version 2 and the countersignature.
+    Without it, another directory; with the intruder's countersignature instead, a third."""
+    uuid = life["passport_id"].removeprefix("urn:uuid:")
+    dirs = {}
+    for name, key in (("countersigned", MAKER_KEY), ("alone", None), ("intruder", life["root"] / "intruder" / "private.pem")):
+        directory = dirs[name] = life["root"] / f"transfer-{name}"
+        directory.mkdir()
+        first = [p for p in life["out"].glob(f"{uuid}*.json") if not p.name.startswith(f"{uuid}.v")]
+        for path in [*first, *life["early_full"].parent.glob("*.json")]:
+            shutil.copy(path, directory)
+        if key is not None:
+            run_json(life["runner"], "countersign", life["early_full"], "--out", directory, "--key", key, "--issued-at", "2026-11-26T10:00:00Z")
+    return dirs
 
 
 def publish(life, *paths, target, code=0, env=None, trust=True, token=False):
@@ -224,7 +243,97 @@ def test_a_schema_1_store_is_migrated_to_record_handovers(life, tmp_path):
     publish(life, *life["versions"][:2], target=url)
     with open_store(url)._cursor() as cursor:  # the store as the previous batterypass left it
         cursor.execute("DROP TABLE handovers")
+        cursor.execute("DROP TABLE countersignatures")
         cursor.execute("UPDATE batterypass_schema SET version = 1")
-    assert open_store(url).schema_version() == SCHEMA_VERSION == 2
+    assert open_store(url).schema_version() == SCHEMA_VERSION == 3
     publish(life, life["versions"][2], target=url)
     assert open_store(url).latest_for_gs1(GTIN, SERIAL, "public").issuer == PRO_DID
+
+
+def test_a_countersigned_transfer_publishes_into_a_store(life, transfer, tmp_path):
+    """The incoming operator signs the waste version, the holder countersigns it: `publish DIR` sends
+    the countersignature before the views it hands over, and the PRO then holds the passport."""
+    target = f"sqlite:///{tmp_path / 'p.db'}"
+    answer = publish(life, transfer["countersigned"], target=target)
+    assert answer["refused"] == 0, answer
+    statuses = [(r["audience"], r["version"], r["status"]) for r in answer["results"] if r["status"] != "skipped"]
+    assert statuses.index(("countersignature", None, "published")) == len(AUDIENCES)
+    assert results_by_version({"results": [r for r in answer["results"] if r["version"]]}) == (
+        [(1, a, "published") for a in AUDIENCES] + [(2, a, "published") for a in AUDIENCES])
+    store = open_store(target, create=False)
+    assert store.latest_for_gs1(GTIN, SERIAL, "public").body == life["early"].read_bytes()
+    assert [v.issuer for v in store.versions(life["passport_id"], "public")] == [PRO_DID, MAKER]
+    # The PRO goes on: its final version (numbered 3, from the manufacturer's version 2) is its own to publish.
+    again = publish(life, transfer["countersigned"], target=target)
+    assert {r["status"] for r in again["results"]} == {"unchanged", "skipped"}, again
+
+
+def test_without_the_countersignature_the_transfer_is_refused(life, transfer, tmp_path):
+    target = f"sqlite:///{tmp_path / 'p.db'}"
+    answer = publish(life, transfer["alone"], target=target, code=1)
+    refused = [r for r in answer["results"] if r["status"] == "refused"]
+    assert sorted(r["audience"] for r in refused) == AUDIENCES and all(r["version"] is None for r in refused)
+    assert {r["verdict"] for r in refused} == {"held-by-another-issuer"}
+    assert "countersign" in refused[0]["reasons"][0]
+    assert open_store(target, create=False).latest_for_gs1(GTIN, SERIAL, "public").issuer == MAKER
+
+
+def test_a_countersignature_by_a_third_issuer_is_refused_and_hands_nothing_over(life, transfer, tmp_path):
+    target = f"sqlite:///{tmp_path / 'p.db'}"
+    answer = publish(life, transfer["intruder"], target=target, code=1)
+    by_audience = {r["audience"]: r for r in answer["results"] if r["status"] == "refused"}
+    assert sorted(by_audience) == sorted([*AUDIENCES, "countersignature"])
+    assert f"held by {MAKER}" in by_audience["countersignature"]["reasons"][0]
+    assert f"not {INTRUDER_DID}" in by_audience["countersignature"]["reasons"][0]
+    assert open_store(target, create=False).latest_for_gs1(GTIN, SERIAL, "public").issuer == MAKER
+
+
+def test_a_countersignature_of_a_passport_nobody_published_is_refused(life, transfer, tmp_path):
+    (path,) = transfer["countersigned"].glob("*.countersignature.json")
+    for target in (f"sqlite:///{tmp_path / 'p.db'}", f"static:{tmp_path / 'site'}"):
+        (result,) = publish(life, path, target=target, code=1)["results"]
+        assert result["verdict"] == "not-published", result
+
+
+def test_the_static_export_takes_a_countersigned_transfer(life, transfer, tmp_path):
+    root = tmp_path / "site"
+    answer = publish(life, transfer["countersigned"], target=f"static:{root}")
+    assert answer["refused"] == 0, answer
+    base = root / "passports" / life["passport_id"].removeprefix("urn:uuid:")
+    assert (base / ".holder").read_text() == PRO_DID
+    (kept,) = (base / "countersignatures").glob("*.json")
+    assert kept.read_bytes() == next(transfer["countersigned"].glob("*.countersignature.json")).read_bytes()
+    assert (root / "01" / GTIN / "21" / SERIAL / "index.vc-ld-json").read_bytes() == life["early"].read_bytes()
+    for name in ("alone", "intruder"):
+        other = tmp_path / f"site-{name}"
+        refused = publish(life, transfer[name], target=f"static:{other}", code=1)["results"]
+        assert {r["verdict"] for r in refused if r["status"] == "refused"} == {"held-by-another-issuer"}
+        assert not (other / "passports" / base.name / ".holder").exists()
+
+
+def test_over_http_the_countersignature_hands_the_passport_over(life, transfer, tmp_path):
+    store = f"sqlite:///{tmp_path / 'p.db'}"
+    tokens = {issuer: run_json(life["runner"], "token", "create", "--issuer", issuer, "--store", store)["token"]
+              for issuer in (MAKER, PRO_DID)}
+    directory, uuid = transfer["countersigned"], life["passport_id"].removeprefix("urn:uuid:")
+    version_2 = sorted(directory.glob(f"{uuid}.v2.*.json"))
+    (countersignature,) = directory.glob("*.countersignature.json")
+    with running_server(store, trust=life["trust"]) as base:
+        def post(path: Path, issuer: str) -> httpx.Response:
+            return httpx.post(f"{base}/api/v1/credentials", content=path.read_bytes(),
+                              headers={"Authorization": f"Bearer {tokens[issuer]}"})
+
+        version_1 = [p for p in directory.glob(f"{uuid}.*.json") if not p.name.startswith(f"{uuid}.v")]
+        publish(life, *version_1, target=base, trust=False, env={"TOKEN": tokens[MAKER]}, token=True)
+        early = post(life["early"], PRO_DID)
+        assert early.status_code == 409 and "countersign" in early.json()["reasons"][0]
+        assert post(countersignature, PRO_DID).status_code == 403  # a countersignature is the holder's
+        made = post(countersignature, MAKER)
+        assert made.status_code == 201 and made.json()["audience"] == "countersignature", made.json()
+        assert post(countersignature, MAKER).status_code == 200
+        for path in version_2:
+            if path.name.endswith((".public.json", ".authority.json", ".legitimate-interest.json")):
+                answer = post(path, PRO_DID)
+                assert answer.status_code == 201 and answer.json()["version"] == 2, answer.json()
+        credential = httpx.get(f"{base}{LINK}", headers={"Accept": "application/json"})
+        assert credential.content == life["early"].read_bytes()

@@ -91,8 +91,9 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
 @trust_option
 @json_option
 def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_path: Path | None, as_json: bool) -> None:
-    """Publish the audience views in FILE_OR_DIR... (as build, batch or update wrote them); the
-    full credential is never published. Exit 0 when nothing was refused and something was
+    """Publish the audience views in FILE_OR_DIR... (as build, batch or update wrote them), and
+    the countersignatures countersign wrote, each before the views it hands over; the full
+    credential is never published. Exit 0 when nothing was refused and something was
     published (or was there unchanged), 1 otherwise."""
     from ..resolver import publishing
 

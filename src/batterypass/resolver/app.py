@@ -20,7 +20,8 @@ between requests but caches that expire):
   ``jsonio.MAX_DOCUMENT_BYTES``) with an issuer token scoped to the credential's issuer:
   201 published, 200 unchanged, 422 refused with the verdict and its reasons
   (:mod:`.publishing`), 409 when another issuer holds the passport id or the GTIN + serial
-  and no handover gives it to this one (same body as 422), 401/403 for the token, 413 too large.
+  and no handover gives it to this one, or a countersignature's passport has no holder here
+  (same body as 422), 401/403 for the token, 413 too large.
 * Every answer allows any origin (CORS, no credentials), carries ``Link`` and ``Vary:
   Accept`` headers where negotiated; once the latest public version is final (the battery is
   recycled), the ``Link`` header of every answer from it, and its linkset, carry a
@@ -52,8 +53,8 @@ from ..model.access import Access
 from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
-from .publishing import Refusal, admit, compact_jws, held, is_ceased, put, refused, subject_of
-from .store import HeldByAnotherIssuer, Store, StoredCredential, open_store
+from .publishing import PUBLISHED, Refusal, admit, compact_jws, is_ceased, put, refused, subject_of
+from .store import Store, StoredCredential, open_store
 from .tokens import AUDIENCE, ISSUER, bearer_token, check_token
 
 HTML = "text/html"
@@ -310,15 +311,8 @@ class Resolver:
             return JSONResponse(refused(source, refusal).to_dict(), 422)
         if admitted.issuer != check.scope:
             raise HttpError(403, "Not your issuer", f"token {check.token_id} may publish for {check.scope}, not for {admitted.issuer}.")
-        try:
-            stored, created = put(self.store, admitted, self.trust)
-        except HeldByAnotherIssuer as exc:
-            return JSONResponse(refused(source, held(admitted, exc)).to_dict(), 409)
-        result = {
-            "file": source, "status": "published" if created else "unchanged", "verdict": "valid", "reasons": [],
-            "passportId": stored.passport_id, "audience": stored.audience, "version": stored.version,
-        }
-        return JSONResponse(result, 201 if created else 200)
+        result = put(self.store, admitted, self.trust, source)
+        return JSONResponse(result.to_dict(), 409 if not result.ok else 201 if result.status == PUBLISHED else 200)
 
 
 def _resource_passport_id(request: Request) -> str:

@@ -23,8 +23,17 @@ Contract (:func:`admit`, then :func:`publish`):
   and only when, the holder's own latest published version of that passport names as
   ``responsibleOperator`` an operator the new issuer is established to sign for (its
   trust-store document's ``alsoKnownAs``), that version is not the final one, and the new
-  credential's version number is above it. The new issuer then holds the passport and its
-  GTIN + serial; the holder's older versions stay served.
+  credential's version number is above it; or, in place of the named operator, when the holder
+  countersigned the version the credential is a view of (below). The new issuer then holds the
+  passport and its GTIN + serial; the holder's older versions stay served.
+* Countersignatures (``BatteryPassportCountersignature``, what ``countersign`` writes): the
+  outgoing holder's consent to a transfer version the incoming operator signed. One is taken
+  when it verifies against the trust store and its issuer holds the passport (refused
+  ``held-by-another-issuer`` otherwise, ``not-published`` when nobody does); it is kept, and
+  a view of the version it names (its id is ``issuing.views.view_credential_id`` of the
+  countersigned id) is then taken from the new issuer: its signer is established for the
+  view's ``responsibleOperator`` (``verify`` checks that), the holder's latest version is not
+  the final one and the view's version is above it.
 * Publishing the same bytes again is a no-op (``unchanged``), whoever holds the passport now;
   other bytes for the same passport and audience are a new version, the old ones kept.
 """
@@ -38,14 +47,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatteryPassError, InvalidInputError
+from ..issuing.views import view_credential_id
 from ..law.identifiers import gtin14, gtin_problem, serial_problem
 from ..model.views import disclosure_problems
 from ..securing.credential import credential_audience, is_passport_credential
 from ..securing.jose import unwrap_envelope
 from ..securing.documents import credential_of, load_document
+from ..verifying.history import countersigned
 from ..verifying.trust import TrustStore
 from ..verifying.verification import Status, verify
-from .store import Handover, HeldByAnotherIssuer, Store, StoredCredential
+from .store import Handover, HeldByAnotherIssuer, NotPublished, Store
 
 #: ``urn:uuid:`` + a lowercase UUID: what passport ids look like, and what resolver URLs carry.
 PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -53,6 +64,10 @@ PASSPORT_ID = re.compile(r"urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 PUBLISHED, UNCHANGED, SKIPPED, REFUSED = "published", "unchanged", "skipped", "refused"
 #: The verdict of a credential for a passport id or battery another issuer holds.
 HELD = "held-by-another-issuer"
+#: The ``audience`` an admitted countersignature is published under (it is no view).
+COUNTERSIGNATURE = "countersignature"
+#: The verdict of a countersignature of a passport nobody has published.
+NOT_PUBLISHED = "not-published"
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,8 @@ class Admitted:
     serial: str | None
     valid_from: str | None
     version: int
+    #: The credential's own id (a view's, or a countersignature's countersigned version's).
+    credential_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class PublishResult:
     """One file's outcome. ``status`` is published, unchanged, skipped (a full credential, which
     ``publish`` never sends) or refused; ``verdict`` the
     verification status (or ``full-credential``, ``over-disclosing``, ``not-a-passport``,
-    ``held-by-another-issuer``)."""
+    ``held-by-another-issuer``, ``not-published``)."""
 
     source: str
     status: str
@@ -121,6 +138,8 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
     subject = credential.get("credentialSubject")
     claimed = subject.get("id") if isinstance(subject, dict) else None
     passport_id = claimed if isinstance(claimed, str) else None
+    if (claim := countersigned(document)) is not None:
+        return _admit_countersignature(body, document, envelope, claim[1], trust, claim[0])
     try:
         audience = credential_audience(credential)
     except ValueError as exc:
@@ -166,7 +185,23 @@ def admit(body: bytes, trust: TrustStore, source: str = "credential") -> Admitte
         serial=serial if gtin is not None else None,
         valid_from=valid_from if isinstance(valid_from, str) else None,
         version=version_number(subject),
+        credential_id=credential.get("id") if isinstance(credential.get("id"), str) else None,
     )
+
+
+def _admit_countersignature(body: bytes, document: Any, envelope: str | None, version_id: str, trust: TrustStore,
+                            passport_id: str) -> Admitted:
+    """A countersignature fit to keep: valid against ``trust``, signed, for a passport id."""
+    result = verify(document, trust)
+    if result.status is not Status.VALID:
+        raise Refusal(result.status.value, list(result.reasons), passport_id, COUNTERSIGNATURE)
+    if envelope is None:
+        raise Refusal(Status.INVALID.value, ["the countersignature is not signed"], passport_id, COUNTERSIGNATURE)
+    if not PASSPORT_ID.fullmatch(passport_id):
+        raise Refusal(Status.INVALID.value, [f"$.credentialSubject.id: a passport id is urn:uuid: and a lowercase UUID, not {passport_id!r}"],
+                      passport_id, COUNTERSIGNATURE)
+    return Admitted(body=body, passport_id=passport_id, audience=COUNTERSIGNATURE, envelope=envelope,
+                    issuer=result.issuer or "", gtin=None, serial=None, valid_from=None, version=0, credential_id=version_id)
 
 
 def version_number(subject: Any) -> int:
@@ -196,47 +231,72 @@ def responsible_operator(subject: dict[str, Any]) -> str | None:
 
 def handover(admitted: Admitted, trust: TrustStore) -> Handover:
     """The handover rule for ``admitted`` (see the module docstring), for
-    :meth:`.store.Store.put_credential` and the static export: given the holder and its
-    credentials of the passport, why ``admitted``'s issuer may not take it over (None: it may)."""
+    :meth:`.store.Store.put_credential` and the static export: given the holder, its
+    credentials of the passport and its countersignatures, why ``admitted``'s issuer may not
+    take it over (None: it may)."""
 
-    def refusal(holder: str, holder_bodies: list[bytes]) -> str | None:
+    def refusal(holder: str, holder_bodies: list[bytes], countersignatures: list[bytes]) -> str | None:
         latest = max((subject_of(body) for body in holder_bodies), key=version_number, default={})
         number, operator = version_number(latest), responsible_operator(latest)
         allowed = trust.operators_of(admitted.issuer)
         if is_ceased(latest):
             return f"{holder}'s version {number} is the final one: the battery is recycled and the passport has ceased (Art. 77(8))"
-        if operator not in allowed:
+        if operator not in allowed and not is_countersigned(admitted, countersignatures):
             established = f"signs for {', '.join(sorted(allowed))}" if allowed else "states no operators it signs for"
             return (
                 f"{holder}'s latest published version ({number}) names {operator} as the responsible operator, and "
                 f"{admitted.issuer} {established} (its trust-store document's alsoKnownAs). The passport passes to another "
                 f"issuer when {holder} publishes a version naming as responsible operator one that issuer signs for "
-                f"(end-of-life --status waste --operator ID)"
+                f"(end-of-life --status waste --operator ID), or publishes its countersignature of the version "
+                f"{admitted.issuer} signed (countersign)"
             )
         if admitted.version <= number:
             return (
                 f"version {admitted.version} is not above version {number}, the latest {holder} published: "
-                f"{admitted.issuer}, for {operator}, publishes the versions after it"
+                f"{admitted.issuer} publishes the versions after it"
             )
         return None
 
     return refusal
 
 
-def put(store: Store, admitted: Admitted, trust: TrustStore) -> tuple[StoredCredential, bool]:
-    """Store an admitted credential under the holder and handover rules (raises
-    :class:`HeldByAnotherIssuer`); see :meth:`.store.Store.put_credential`."""
-    return store.put_credential(
-        passport_id=admitted.passport_id,
-        audience=admitted.audience,
-        body=admitted.body,
-        envelope=admitted.envelope,
-        issuer=admitted.issuer,
-        gtin=admitted.gtin,
-        serial=admitted.serial,
-        valid_from=admitted.valid_from,
-        handover=handover(admitted, trust),
-    )
+def is_countersigned(admitted: Admitted, countersignatures: list[bytes]) -> bool:
+    """Whether one of ``countersignatures`` (stored: verified, by the holder) names the
+    credential the view ``admitted`` was cut from."""
+    for body in countersignatures:
+        claim = countersigned(load_document(body, "stored countersignature"))
+        if claim is not None and view_credential_id(claim[1], admitted.audience) == admitted.credential_id:
+            return True
+    return False
+
+
+def put(store: Store, admitted: Admitted, trust: TrustStore, source: str = "credential") -> PublishResult:
+    """Store an admitted credential: a view under the holder and handover rules
+    (:meth:`.store.Store.put_credential`), a countersignature from the holder only
+    (:meth:`.store.Store.put_countersignature`). What the store refuses is a refused result."""
+    try:
+        if admitted.audience == COUNTERSIGNATURE:
+            created = store.put_countersignature(passport_id=admitted.passport_id, body=admitted.body, issuer=admitted.issuer)
+            version = None
+        else:
+            stored, created = store.put_credential(
+                passport_id=admitted.passport_id,
+                audience=admitted.audience,
+                body=admitted.body,
+                envelope=admitted.envelope,
+                issuer=admitted.issuer,
+                gtin=admitted.gtin,
+                serial=admitted.serial,
+                valid_from=admitted.valid_from,
+                handover=handover(admitted, trust),
+            )
+            version = stored.version
+    except HeldByAnotherIssuer as exc:
+        return refused(source, held(admitted, exc))
+    except NotPublished as exc:
+        return refused(source, Refusal(NOT_PUBLISHED, [str(exc)], admitted.passport_id, admitted.audience))
+    return PublishResult(source, PUBLISHED if created else UNCHANGED, Status.VALID.value, (),
+                         admitted.passport_id, admitted.audience, version)
 
 
 def publish(store: Store, body: bytes, trust: TrustStore, source: str = "credential") -> PublishResult:
@@ -245,14 +305,7 @@ def publish(store: Store, body: bytes, trust: TrustStore, source: str = "credent
         admitted = admit(body, trust, source)
     except Refusal as refusal:
         return refused(source, refusal)
-    try:
-        stored, created = put(store, admitted, trust)
-    except HeldByAnotherIssuer as exc:
-        return refused(source, held(admitted, exc))
-    return PublishResult(
-        source, PUBLISHED if created else UNCHANGED, Status.VALID.value, (),
-        stored.passport_id, stored.audience, stored.version,
-    )
+    return put(store, admitted, trust, source)
 
 
 def is_full_credential(body: bytes, source: str) -> bool:
@@ -300,14 +353,18 @@ def subject_of(stored_body: bytes) -> dict[str, Any]:
 
 #: A version's file name as issuing writes it: ``<uuid>.json``, ``<uuid>.v<N>.json``, each with
 #: its views ``<uuid>[.v<N>].<audience>.json``.
+#: What ``countersign`` appends to a version's file stem.
+COUNTERSIGNATURE_SUFFIX = ".countersignature.json"
 _VERSION_FILE = re.compile(r"([0-9a-f-]{36})(?:\.v([0-9]{1,9}))?(\..*)")
 
 
-def _publishing_order(path: Path) -> tuple[str, int, str]:
+def _publishing_order(path: Path) -> tuple[str, int, bool, str]:
     """Versions in number order (``v10`` after ``v9``), so the store counts them as issued and a
-    handover's version comes after the version that names the new operator."""
+    handover's version comes after the version that names the new operator; a version's
+    countersignature (``countersign``'s ``<stem>.countersignature.json``) before its views,
+    which it hands over."""
     match = _VERSION_FILE.fullmatch(path.name)
-    return (match[1], int(match[2] or 1), match[3]) if match else (path.name, 0, "")
+    return (match[1], int(match[2] or 1), match[3] != COUNTERSIGNATURE_SUFFIX, match[3]) if match else (path.name, 0, False, "")
 
 
 def credential_files(paths: Iterable[Path]) -> Iterator[Path]:

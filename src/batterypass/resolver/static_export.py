@@ -17,6 +17,8 @@ Contract (:class:`StaticSite`):
   q-values) and by ``?linkType=all``, the media types, CORS and ``Vary: Accept``.
 * A passport handed over to another issuer (:func:`.publishing.handover`) records its holder
   in ``passports/{uuid}/.holder``, which the nginx configuration (no dot file) never serves.
+* A countersignature is taken from the passport's holder only, as the server takes it, and
+  kept (bytes as issued) in ``passports/{uuid}/countersignatures/{sha256}.json``.
 * The verification badge is computed when publishing (its "checked" time says so); every
   write is atomic, so a web server serving the directory never sees half a file.
 """
@@ -33,8 +35,8 @@ from ..verifying.trust import TrustStore
 from ..verifying.verification import verify
 from . import links
 from .publishing import (
-    PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, handover, held, is_ceased, issuer_of,
-    refused, subject_of,
+    COUNTERSIGNATURE, NOT_PUBLISHED, PUBLISHED, SKIPPED, UNCHANGED, Admitted, PublishResult, Refusal, admit, compact_jws, handover,
+    held, is_ceased, issuer_of, refused, subject_of,
 )
 from .store import HeldByAnotherIssuer, digest_of
 
@@ -99,12 +101,14 @@ class StaticSite:
             admitted = admit(body, trust, source)
         except Refusal as refusal:
             return refused(source, refusal)
-        if admitted.audience != Access.PUBLIC.value:
+        if admitted.audience not in (Access.PUBLIC.value, COUNTERSIGNATURE):
             return PublishResult(source, SKIPPED, "valid", (f"the {admitted.audience} view needs a token: only `serve` serves it",),
                                  admitted.passport_id, admitted.audience)
         if outside := self._outside(admitted):
             return refused(source, Refusal("invalid", [f"{outside}: outside the export directory {self.root}: nothing written"],
                                            admitted.passport_id, admitted.audience))
+        if admitted.audience == COUNTERSIGNATURE:
+            return self._publish_countersignature(admitted, source)
         versions = self._versions(admitted.passport_id)
         self._write_configuration()
         digest = digest_of(body)
@@ -117,6 +121,29 @@ class StaticSite:
         write_atomic(self._base(admitted.passport_id) / "versions" / str(number) / "public.json", body)
         self._write_latest(admitted, trust)
         return PublishResult(source, PUBLISHED, "valid", (), admitted.passport_id, admitted.audience, number)
+
+    def _publish_countersignature(self, admitted: Admitted, source: str) -> PublishResult:
+        """Keep a countersignature by the passport's holder (as :meth:`.store.Store.put_countersignature`)."""
+        passport_id = admitted.passport_id
+        path = self._base(passport_id) / "countersignatures" / f"{digest_of(admitted.body)}.json"
+        if path.is_file():  # whoever holds the passport now
+            return PublishResult(source, UNCHANGED, "valid", (), passport_id, COUNTERSIGNATURE)
+        holder = self._holder(passport_id, self._versions(passport_id))
+        if holder is None:
+            return refused(source, Refusal(NOT_PUBLISHED, [
+                f"passport {passport_id} has not been published here: only its holder countersigns its versions"], passport_id, COUNTERSIGNATURE))
+        if holder != admitted.issuer:
+            return refused(source, held(admitted, HeldByAnotherIssuer(
+                f"passport {passport_id}", holder, f"only its holder countersigns the version that hands it over, not {admitted.issuer}")))
+        write_atomic(path, admitted.body)
+        return PublishResult(source, PUBLISHED, "valid", (), passport_id, COUNTERSIGNATURE)
+
+    def _holder(self, passport_id: str, versions: dict[int, Path]) -> str | None:
+        """The issuer holding the passport: the last handover's (``.holder``), else its first publisher's."""
+        marker = self._base(passport_id) / ".holder"
+        if marker.is_file():
+            return marker.read_text(encoding="utf-8")
+        return issuer_of(versions[min(versions)].read_bytes()) if versions else None
 
     def _outside(self, admitted: Admitted) -> Path | None:
         """A directory this credential would be written to that is not inside the export
@@ -133,12 +160,14 @@ class StaticSite:
         passport's ``.holder`` (a dot file: the nginx configuration serves none)."""
         issuer = admitted.issuer
         marker = self._base(admitted.passport_id) / ".holder"
-        holder = (marker.read_text(encoding="utf-8") if marker.is_file()
-                  else issuer_of(versions[min(versions)].read_bytes()) if versions else None)
+        holder = self._holder(admitted.passport_id, versions)
         handed_over = False
         if holder is not None and holder != issuer:
-            bodies = [body for body in (path.read_bytes() for path in versions.values()) if issuer_of(body) == holder]
-            if (why := handover(admitted, trust)(holder, bodies)) is not None:
+            bodies, countersignatures = (
+                [body for body in (path.read_bytes() for path in paths) if issuer_of(body) == holder]
+                for paths in (versions.values(), (self._base(admitted.passport_id) / "countersignatures").glob("*.json"))
+            )
+            if (why := handover(admitted, trust)(holder, bodies, countersignatures)) is not None:
                 return HeldByAnotherIssuer(f"passport {admitted.passport_id}", holder, why)
             handed_over = True
         directory = self._gs1_directory(admitted)

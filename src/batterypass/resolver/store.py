@@ -11,8 +11,11 @@ Contract:
   another issuer's credential for either is refused (:class:`HeldByAnotherIssuer`), and a QR
   link resolves only to its holder's credentials. The one exception is a handover, decided
   by the caller's :data:`Handover` inside the write transaction (the holder's own versions of
-  the passport name the next responsible operator): the new issuer then holds the passport
-  and its GTIN + serial, recorded in ``handovers``; the older versions stay.
+  the passport name the next responsible operator, or the holder countersigned the new one):
+  the new issuer then holds the passport and its GTIN + serial, recorded in ``handovers``; the
+  older versions stay.
+* A countersignature (:meth:`Store.put_countersignature`) is kept only from the passport's
+  holder, once per bytes, and handed to the :data:`Handover` with the holder's credentials.
 * Credentials are stored as the exact bytes the issuer signed, one row per (passport,
   audience, SHA-256 of the bytes): storing the same bytes again changes nothing; other bytes
   are a new version, and every version is kept. Versions count in publication order.
@@ -39,7 +42,7 @@ from typing import Any
 from ..errors import BatteryPassError
 
 #: The schema this program writes. Raise it with a new entry in :data:`_MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each migration brings the schema from the version before it to its own number. {id} and
 # {blob} are the engine's auto-increment key and binary types.
@@ -89,6 +92,17 @@ _MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX handovers_by_passport ON handovers (passport_id, seq)",
         "CREATE INDEX handovers_by_gs1_key ON handovers (gtin, serial, seq)",
     ],
+    # The holders' countersignatures of transfer versions, which hand a passport over too.
+    3: [
+        """CREATE TABLE countersignatures (
+            seq {id},
+            passport_id TEXT NOT NULL,
+            issuer TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            body {blob} NOT NULL,
+            published_at TEXT NOT NULL,
+            UNIQUE (passport_id, digest))""",
+    ],
 }
 
 
@@ -106,10 +120,15 @@ class HeldByAnotherIssuer(BatteryPassError):
         super().__init__(f"{what} is held by {holder}; another issuer cannot publish over it: {why}")
 
 
+class NotPublished(BatteryPassError):
+    """A countersignature of a passport nobody has published: there is no holder to sign it."""
+
+
 #: Whether the issuer publishing a credential may take over a passport another issuer holds:
-#: called with the holder and the holder's credentials of that passport (bytes as stored),
-#: it returns None when it may, else why not and what would make it acceptable.
-Handover = Callable[[str, list[bytes]], str | None]
+#: called with the holder, the holder's credentials of that passport and the holder's
+#: countersignatures of its versions (bytes as stored), it returns None when it may, else why
+#: not and what would make it acceptable.
+Handover = Callable[[str, list[bytes], list[bytes]], str | None]
 
 #: Why a handover is refused when the caller decides none.
 NO_HANDOVER = "no handover was asked of the store"
@@ -314,6 +333,28 @@ class Store:
         stored = self._credentials("c.passport_id = ? AND c.audience = ? AND c.digest = ?", (passport_id, audience, digest))
         return stored[0], created
 
+    def put_countersignature(self, *, passport_id: str, body: bytes, issuer: str) -> bool:
+        """Keep ``issuer``'s countersignature of a version of the passport; whether it is new.
+        Raises :class:`HeldByAnotherIssuer` when another issuer holds the passport, and
+        :class:`NotPublished` when nobody does (the same bytes again are no change, whoever
+        holds the passport now)."""
+        digest = digest_of(body)
+        with self._cursor() as cursor, self._write_transaction(cursor):
+            cursor.execute(self._sql("SELECT 1 FROM countersignatures WHERE passport_id = ? AND digest = ?"), (passport_id, digest))
+            if cursor.fetchone() is not None:
+                return False
+            holder = self._holder(cursor, "passport_id = ?", (passport_id,))
+            if holder is None:
+                raise NotPublished(f"passport {passport_id} has not been published here: only its holder countersigns its versions")
+            if holder[0] != issuer:
+                raise HeldByAnotherIssuer(f"passport {passport_id}", holder[0],
+                                          f"only its holder countersigns the version that hands it over, not {issuer}")
+            cursor.execute(
+                self._sql("INSERT INTO countersignatures (passport_id, issuer, digest, body, published_at) VALUES (?, ?, ?, ?, ?)"),
+                (passport_id, issuer, digest, body, now_utc()),
+            )
+            return True
+
     def _check_holders(self, cursor: Any, passport_id: str, issuer: str, gtin: str | None, serial: str | None,
                        handover: Handover | None) -> None:
         """Refuse ``issuer``'s credential where another issuer holds the passport or the battery,
@@ -322,9 +363,12 @@ class Store:
         holder = self._holder(cursor, "passport_id = ?", (passport_id,))
         handed_over = False
         if holder is not None and holder[0] != issuer:
-            cursor.execute(self._sql("SELECT body FROM credentials WHERE passport_id = ? AND issuer = ? ORDER BY seq"),
-                           (passport_id, holder[0]))
-            why = handover(holder[0], [bytes(row[0]) for row in cursor.fetchall()]) if handover else NO_HANDOVER
+            bodies = {}
+            for table in ("credentials", "countersignatures"):
+                cursor.execute(self._sql(f"SELECT body FROM {table} WHERE passport_id = ? AND issuer = ? ORDER BY seq"),
+                               (passport_id, holder[0]))
+                bodies[table] = [bytes(row[0]) for row in cursor.fetchall()]
+            why = handover(holder[0], bodies["credentials"], bodies["countersignatures"]) if handover else NO_HANDOVER
             if why is not None:
                 raise HeldByAnotherIssuer(f"passport {passport_id}", holder[0], why)
             handed_over = True

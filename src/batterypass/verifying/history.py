@@ -145,7 +145,7 @@ def _claimed(document: dict[str, Any] | str) -> tuple[str | None, int, str | Non
     )
 
 
-def _countersigned(document: dict[str, Any] | str) -> tuple[str, str, str] | None:
+def countersigned(document: dict[str, Any] | str) -> tuple[str, str, str] | None:
     """Passport id, version credential id and digest a countersignature claims; None for anything else."""
     try:
         credential, _ = credential_of(document)
@@ -208,9 +208,9 @@ def verify_history(
             unreadable.append(_failed(str(path), "; ".join(str(p) for p in exc.problems)))
             continue
         passport_id, version, credential_id, audience = _claimed(document)
-        if (countersigned := _countersigned(document)) is not None:
-            passports.setdefault(countersigned[0], _Passport()).countersignatures.append(
-                (str(path), verify(document, trust, now=now, status_lists=status_lists), countersigned[1], countersigned[2])
+        if (claim := countersigned(document)) is not None:
+            passports.setdefault(claim[0], _Passport()).countersignatures.append(
+                (str(path), verify(document, trust, now=now, status_lists=status_lists), claim[1], claim[2])
             )
             continue
         if passport_id is None:
