@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import importlib.util
 import json
 import sys
 import tempfile
@@ -43,6 +42,8 @@ from batterypass.verifying.trust import DOCUMENT_SIGNING_EKU
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))  # the tests' conftest: the demo material's certificate helpers
+from conftest import DEMO_MATERIAL  # noqa: E402
 AURORA = "did:web:aurora-cells.example"
 SIGNED_AT = "2026-06-01T08:00:00Z"
 START, END = datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2036, 1, 1, tzinfo=timezone.utc)
@@ -50,14 +51,6 @@ LIST_URL = "https://aurora-cells.example/status/hostile"
 SMALL = MIN_BITSTRING_BYTES * 8
 
 
-def _demo_script():
-    spec = importlib.util.spec_from_file_location("make_demo_material", ROOT / "keys" / "make_demo_material.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-DEMO = _demo_script()
 KEY = generate_issuer_key("ed25519")
 AURORA_DOC = did_document(AURORA, KEY)
 IDENTITY = IssuerIdentity(AURORA, AURORA_DOC["assertionMethod"][0])
@@ -95,19 +88,19 @@ def signed_public_view(edit=None, key=None, identity=None) -> dict:
 
 
 def pem(*certificates: x509.Certificate) -> str:
-    return DEMO.pem_chain(*certificates).decode()
+    return DEMO_MATERIAL.pem_chain(*certificates).decode()
 
 
 def root(name: str):
     key = ec.generate_private_key(ec.SECP256R1())
-    return key, DEMO.certificate(f"{name} root", key.public_key(), None, key, ca=True, not_before=START, not_after=END)
+    return key, DEMO_MATERIAL.certificate(f"{name} root", key.public_key(), None, key, ca=True, not_before=START, not_after=END)
 
 
 def x5c_passport(root_key, root_cert, *, leaf_key=None, eku=(DOCUMENT_SIGNING_EKU,), alg_key=None) -> dict:
     """A jose passport claiming Aurora, signed under a leaf that ``root_cert`` issued."""
     signing_key = alg_key or generate_issuer_key("p256")
     public = leaf_key or signing_key.public_key
-    leaf = DEMO.certificate("passport signing", public, root_cert, root_key, ca=False, not_before=START, not_after=END,
+    leaf = DEMO_MATERIAL.certificate("passport signing", public, root_cert, root_key, ca=False, not_before=START, not_after=END,
                             san=[x509.DNSName("aurora-cells.example"), x509.UniformResourceIdentifier(AURORA)],
                             eku=list(eku) if eku else None)
     x5c = [base64.b64encode(leaf.public_bytes(serialization.Encoding.DER)).decode()]

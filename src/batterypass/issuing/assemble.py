@@ -114,9 +114,8 @@ def _cross_field_problems(build: BuildData, today: date) -> list[Problem]:
 
     if build.materials:
         origin, untraced = build.materials.rawMaterialOrigin, build.materials.untracedShares
-        shares = [(entry.material, entry.sharePercent) for entry in origin] + [(u.material, u.sharePercent) for u in untraced]
-        for first, message in checks.share_problems(shares).items():
-            where = f"rawMaterialOrigin[{first}]" if first < len(origin) else f"untracedShares[{first - len(origin)}]"
+        shares = checks.share_problems([(e.material, e.sharePercent) for e in origin], [(u.material, u.sharePercent) for u in untraced])
+        for where, message in shares.items():
             found.append(Problem(f"$.materials.{where}.sharePercent", message))
         for i, entry in enumerate(origin):
             if entry.chainOfCustodyCertificate:
@@ -174,11 +173,19 @@ def check_build_data(
     for no passport. ``resolver`` is a ``--resolver`` override of the QR link's base;
     ``acts`` the acts table the dates are judged under (default: the built-in one).
     """
-    found = _cross_field_problems(build, today or date.today()) + qr_resolver(build, resolver)[1]
+    return _checked(build, voluntary, today, resolver, acts)[1]
+
+
+def _checked(
+    build: BuildData, voluntary: bool, today: date | None, resolver: str | None, acts: ActsTable | None
+) -> tuple[str | None, list[Problem]]:
+    """:func:`check_build_data`'s problems, with the QR link's base it found on the way."""
+    base, found = qr_resolver(build, resolver)
+    found = _cross_field_problems(build, today or date.today()) + found
     if found:
         # The rules need a sound capacity and dates; judging them on broken data only adds noise.
-        return found
-    return rules.rule_problems(build, voluntary, acts=acts, today=today)
+        return base, found
+    return base, rules.rule_problems(build, voluntary, acts=acts, today=today)
 
 
 def qr_resolver(build: BuildData, override: str | None) -> tuple[str | None, list[Problem]]:
@@ -518,7 +525,8 @@ def build_draft(
     """What :func:`build_passport` would build, with the data points it lacks listed instead of
     refused. Every other problem (a malformed value, a date after another) is still raised."""
     build = data if isinstance(data, BuildData) else parse_build_data(data, source)
-    problems = _cross_field_problems(build, today or date.today()) + qr_resolver(build, resolver)[1]
+    base, problems = qr_resolver(build, resolver)
+    problems = _cross_field_problems(build, today or date.today()) + problems
     if problems:
         raise InvalidInputError(problems, source)
     requirement = rules.passport_requirement(build)
@@ -527,7 +535,7 @@ def build_draft(
     missing = rules.rule_problems(build, voluntary, acts=acts, today=today)
     passport = None
     if build.materials is not None:
-        passport = _assemble(build, voluntary=not requirement.required, resolver=qr_resolver(build, resolver)[0])
+        passport = _assemble(build, voluntary=not requirement.required, resolver=base)
     battery = build.battery
     return Draft(identifiers.passport_id(build.manufacturer.identifier, battery.serialNumber, battery.gtin), passport, missing)
 
@@ -553,10 +561,10 @@ def build_passport(
     asks for no passport and ``voluntary`` is false.
     """
     build = data if isinstance(data, BuildData) else parse_build_data(data, source)
-    problems = check_build_data(build, voluntary=voluntary, today=today, resolver=resolver, acts=acts)
+    base, problems = _checked(build, voluntary, today, resolver, acts)
     if problems:
         raise InvalidInputError(problems, source)
     requirement = rules.passport_requirement(build)
     if not requirement.required and not voluntary:
         raise PassportNotRequiredError(f"no battery passport required: {requirement.reason}; use --voluntary to issue one anyway")
-    return _assemble(build, voluntary=not requirement.required, resolver=qr_resolver(build, resolver)[0])
+    return _assemble(build, voluntary=not requirement.required, resolver=base)

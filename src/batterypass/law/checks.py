@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 #: Art. 7 / issue 2: a stated total may differ from the sum of the stages by this much.
@@ -27,16 +27,21 @@ def stated_total_problem(stated: float, computed: float) -> str | None:
     return None
 
 
-def share_problems(shares: Iterable[tuple[str, float]]) -> dict[int, str]:
-    """Where a material's source shares do not add up to 100 %: the position of its first
-    source, with the message."""
+def share_problems(origin: Sequence[tuple[str, float]], untraced: Sequence[tuple[str, float]]) -> dict[str, str]:
+    """Where a material's source shares (traced ``origin`` and ``untraced``, as (material,
+    share) pairs) do not add up to 100 %: the member holding its first source
+    (``rawMaterialOrigin[0]``, ``untracedShares[1]``), with the message."""
     totals: dict[str, float] = {}
     first: dict[str, int] = {}
-    for position, (material, share) in enumerate(shares):
+    for position, (material, share) in enumerate([*origin, *untraced]):
         totals[material] = totals.get(material, 0.0) + share
         first.setdefault(material, position)
+
+    def member(position: int) -> str:
+        return f"rawMaterialOrigin[{position}]" if position < len(origin) else f"untracedShares[{position - len(origin)}]"
+
     return {
-        first[material]: f"shares of {material} add up to {total:g} %, not 100 % (+-{SHARE_TOLERANCE_POINTS:g})"
+        member(first[material]): f"shares of {material} add up to {total:g} %, not 100 % (+-{SHARE_TOLERANCE_POINTS:g})"
         for material, total in totals.items()
         if abs(total - 100) > SHARE_TOLERANCE_POINTS
     }

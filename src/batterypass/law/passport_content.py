@@ -61,9 +61,8 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
             found.append(Problem(f"{_SUBJECT}.carbonFootprint.batteryCarbonFootprint", message))
     if passport.supplyChainDueDiligence:
         origin, untraced = passport.supplyChainDueDiligence.rawMaterialOrigin, passport.supplyChainDueDiligence.untracedShares
-        shares = [(s.material, s.sharePercent) for s in origin] + [(u.material, u.sharePercent) for u in untraced]
-        for first, message in checks.share_problems(shares).items():
-            where = f"rawMaterialOrigin[{first}]" if first < len(origin) else f"untracedShares[{first - len(origin)}]"
+        shares = checks.share_problems([(s.material, s.sharePercent) for s in origin], [(u.material, u.sharePercent) for u in untraced])
+        for where, message in shares.items():
             found.append(Problem(f"{_SUBJECT}.supplyChainDueDiligence.{where}.sharePercent", message))
         for i, source in enumerate(origin):
             expected = "attributed" if source.chainOfCustodyModel in ATTRIBUTED_MODELS else "physical"
