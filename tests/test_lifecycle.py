@@ -426,3 +426,16 @@ def test_an_outgoing_operators_countersignature_is_shown(life, tmp_path):
     refused = run(runner, "countersign", storage / f"{passport_file_stem(life['made']['passportId'], 3)}.json", "--key",
                   life["repurposer_key"], "--out", storage, code=1)
     assert "not a transfer of responsibility" in refused.stderr
+
+
+def test_history_text_shows_escapes_from_a_forged_version_never_obeys_them(life, tmp_path):
+    forged = tmp_path / "forged"
+    forged.mkdir()
+    original = Path(life["made"]["files"]["passport"])
+    document = json.loads(original.read_text())
+    document["issuer"] = {"id": "did:web:evil.example\x1b[2K\r\x1b[32mVALID\u202e", "name": "x"}
+    document["credentialSubject"]["lifecycle"] = {"bogus": "\x1b]0;title\x07"}
+    (forged / original.name).write_text(json.dumps(document))
+    result = life["runner"].invoke(main, ["history", str(forged), "--trust", str(life["trust"]), "--at", "2041-01-01T00:00:00Z"])
+    assert result.exit_code != 0 and result.output
+    assert not any(ord(char) < 32 and char != "\n" for char in result.output) and "\u202e" not in result.output

@@ -12,7 +12,7 @@ from ..formats.convert import FORMATS, IMPORTABLE, NATIVE
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
-from .main import _echo_err, _emit_json, _handles_errors, _printable, convert_input, json_option, main
+from .main import _echo, _echo_err, _emit_json, _handles_errors, convert_input, json_option, main
 
 
 @main.command()
@@ -64,7 +64,7 @@ def convert_command(input_path: Path, source: str, target: str, out_path: Path |
     for problem in conversion.problems:
         _echo_err(f"draft: {problem}")
     if out_path is not None:
-        click.echo(_printable(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried"))
+        _echo(f"{input_path} ({source}) -> {out_path} ({target}): {len(conversion.losses)} value(s) not carried")
 
 
 def _write(document: Any, target: str, out_path: Path) -> None:

@@ -26,6 +26,8 @@ from ..verifying.verification import PRECEDENCE, Status, check_status_lists
 from ..issuing.views import VIEW_CHOICES
 from .main import (
     EXIT_USAGE,
+    _echo,
+    _echo_err,
     _emit_json,
     _handles_errors,
     _issued_at,
@@ -121,7 +123,7 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
         ))
         previous = lifecycle.IssuedVersion.of(issued[-1])
     for note in notes:
-        click.echo(f"note: {note}", err=True)
+        _echo_err(f"note: {note}")
     if as_json and len(issued) > 1:
         _emit_json({**issued[-1].summary(), "versions": [i.summary() for i in issued], "notes": notes})
         return
@@ -266,21 +268,21 @@ def history(paths: tuple[Path, ...], trust_path: Path, status_list_files: tuple[
         sys.exit(worst.exit_code)
     for result in results:
         current = f", current version {result.current}" if result.current else ""
-        click.echo(f"passport {result.passport_id}: {result.status.value.upper()}{current}{' (ceased)' if result.ceased else ''}")
+        _echo(f"passport {result.passport_id}: {result.status.value.upper()}{current}{' (ceased)' if result.ceased else ''}")
         for verdict in result.versions:
             entry = verdict.to_dict()
             view = f" {entry['audience']} view" if entry["audience"] else ""
             state = entry["status"].upper() + (", superseded" if entry["superseded"] else "")
             changes = ", ".join(entry["changes"])
-            click.echo(f"  v{entry['version']}{view} {state}: {changes} at {entry['changedAt'] or 'issue'} ({entry['file']})")
+            _echo(f"  v{entry['version']}{view} {state}: {changes} at {entry['changedAt'] or 'issue'} ({entry['file']})")
             if entry["issuer"]:
                 operator = f" for operator {entry['operator']}" if entry["operator"] else ""
-                click.echo(f"      signed by {entry['issuer']}{operator}")
+                _echo(f"      signed by {entry['issuer']}{operator}")
             for countersignature in entry["countersignatures"]:
                 mark = "" if countersignature["accepted"] else "not accepted: "
-                click.echo(f"      {mark}{countersignature['detail']} ({countersignature['file']})")
+                _echo(f"      {mark}{countersignature['detail']} ({countersignature['file']})")
         for reason in result.reasons:
-            click.echo(f"  why: {reason}")
+            _echo(f"  why: {reason}")
     sys.exit(worst.exit_code)
 
 
@@ -337,7 +339,7 @@ def _status_command(name: str, value: bool, purpose: str, doc: str) -> None:
         if as_json:
             _emit_json(summary)
         else:
-            click.echo(f"{name}: {credential.get('id')} (entry {entry.index} of {entry.list_url}); publish {list_file}")
+            _echo(f"{name}: {credential.get('id')} (entry {entry.index} of {entry.list_url}); publish {list_file}")
 
 
 _status_command("revoke", True, "revocation", "Revoke CREDENTIAL for good: set its entry in the revocation --list and re-issue the list.")

@@ -71,6 +71,11 @@ def _printable(text: object) -> str:
     )
 
 
+def _echo(text: str) -> None:
+    """Print a line that may quote a document, through :func:`_printable`."""
+    click.echo(_printable(text))
+
+
 def _echo_err(text: str) -> None:
     click.echo(_printable(text), err=True)
 
@@ -383,8 +388,8 @@ def validate(file: Path, acts_path: Path | None, as_json: bool) -> None:
         for problem in report.problems:
             _echo_err(f"error: {file}: {problem}")
         for note in report.notes:
-            click.echo(_printable(f"note: {note}"))
-        click.echo(_printable(report.verdict(str(file))))
+            _echo(f"note: {note}")
+        _echo(report.verdict(str(file)))
     sys.exit(EXIT_OK if report.ok else EXIT_INVALID)
 
 
@@ -407,12 +412,12 @@ def obligations(build_file: Path, acts_path: Path | None, as_json: bool) -> None
             }
         )
         return
-    click.echo(_printable(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}"))
+    _echo(f"{build.battery.model} ({build.battery.serialNumber}), placed on the market {build.battery.placedOnMarketDate}")
     for o in found:
         mark = {"not-applicable": "n/a", "pending": "pending"}.get(o.state) or ("met" if o.met else "MISSING")
-        click.echo(_printable(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}"))
+        _echo(f"  [{mark:7}] {o.title} ({o.article}): {o.reason}")
         for missing in o.missing:
-            click.echo(_printable(f"            missing {missing}"))
+            _echo(f"            missing {missing}")
 
 
 @main.command()
@@ -607,7 +612,7 @@ def _print_comparison(comparison: dict[str, Any]) -> None:
     lines.extend(f"  why: {reason}" for reason in comparison.get("reasons", [comparison.get("reason")]) if reason)
     # The lines quote what the documents claim.
     for line in lines:
-        click.echo(_printable(line))
+        _echo(line)
 
 
 _AUDIENCE_TEXT = {
@@ -649,7 +654,7 @@ def _print_verdict(entry: dict[str, Any], verbose: bool) -> None:
     lines.extend(f"  why: {reason}" for reason in entry.get("reasons", []))
     lines.append(f"  next: {entry['nextStep']}")
     for line in lines:
-        click.echo(_printable(line))
+        _echo(line)
 
 
 @main.command("qr")
@@ -705,7 +710,7 @@ def qr_command(
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(_printable(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)"))
+        _echo(f"{url} -> {out_path} ({summary['sideMm']:g} mm square)")
 
 
 @main.command("view")

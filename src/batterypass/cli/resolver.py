@@ -18,7 +18,7 @@ from ..errors import BatteryPassError, InvalidInputError
 from ..jsonio import read_bytes, write_atomic
 from ..verifying.trust import TrustStore
 from .main import (
-    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _echo_err, _emit_json, _handles_errors, _printable, _report_error, existing_file,
+    EXIT_INVALID, EXIT_OK, EXIT_USAGE, _echo, _echo_err, _emit_json, _handles_errors, _printable, _report_error, existing_file,
     json_option, main,
 )
 
@@ -140,7 +140,7 @@ def publish(paths: tuple[Path, ...], target: str, token_env: str | None, trust_p
         for result in results:
             where = f" {result.audience} v{result.version}" if result.version else ""
             # Reasons quote what a document claims (its issuer...): each line goes through _printable.
-            click.echo(_printable(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else "")))
+            _echo(f"{result.source}: {result.status}{where}" + (f" ({result.verdict})" if not result.ok else ""))
             for reason in result.reasons:
                 click.echo(_printable(f"  why: {reason}"), err=not result.ok)
         if nothing:
@@ -219,7 +219,7 @@ def token_list(store_url: str, as_json: bool) -> None:
         return
     for r in records:
         state = f"revoked {r.revoked_at}" if r.revoked_at else f"expires {r.expires_at}"
-        click.echo(_printable(f"{r.id}  {r.kind:8} {r.scope}  {state}"))
+        _echo(f"{r.id}  {r.kind:8} {r.scope}  {state}")
 
 
 @token.command("revoke")
@@ -251,7 +251,7 @@ def audit(store_url: str, limit: int, as_json: bool) -> None:
         _emit_json({"entries": [e.to_dict() for e in entries]})
         return
     for e in entries:
-        click.echo(_printable(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}"))
+        _echo(f"{e.at}  {e.token_id or '-':16}  {e.audience:19} {e.passport_id}  {e.outcome}")
 
 
 @main.command()
