@@ -81,3 +81,25 @@ def test_a_killed_nightly_update_resumes_without_forks(runner, tmp_path):
     assert len(list((tmp_path / "out").glob("*.v2.json"))) == 300
     assert all(len(list((tmp_path / "out").glob(f"*.v2.{audience}.json"))) == 300 for audience in ("public", "legitimate-interest", "authority"))
     assert not list((tmp_path / "out").glob("*.v3.json")) and not list((tmp_path / "out").glob(".*.tmp"))
+
+
+def test_a_disk_error_or_a_bug_fails_its_item_and_the_rest_go_on(runner, tmp_path, monkeypatch):
+    from batterypass.issuing import lifecycle
+
+    ids, changes = fleet(runner, tmp_path, 3)
+    real = lifecycle.write_passport
+
+    def failing(passport, *args, **kwargs):
+        if passport.id == ids[0]:
+            raise OSError(28, "No space left on device", str(tmp_path / "out" / "x.json"))
+        if passport.id == ids[1]:
+            raise RuntimeError("a bug")
+        return real(passport, *args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "write_passport", failing)
+    result = runner.invoke(main, ["update-batch", str(changes), "--out", str(tmp_path / "out"), "--key", str(KEY), "-j", "1", "--json"])
+    summary = json.loads(result.stdout)
+    assert result.exit_code == 1 and (summary["ok"], summary["failed"]) == (1, 2)
+    errors = [failure["error"] for failure in summary["failures"]]
+    assert "cannot write" in errors[0] and "No space left on device" in errors[0]
+    assert "internal error" in errors[1] and "RuntimeError: a bug" in errors[1]

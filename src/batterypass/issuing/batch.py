@@ -530,13 +530,19 @@ def _issue_entry(settings: _Settings, entry: _Entry) -> ItemResult:
         return ItemResult(source, "not-required", error=str(exc))
     except BatteryPassError as exc:  # another issuer's passport, a QR or signing failure
         return ItemResult(source, "failed", error=str(exc))
-    except OSError as exc:  # this item's files cannot be written: the others may still be
+    except Exception as exc:  # noqa: BLE001 - see item_failure
+        return item_failure(source, passport_id, exc)
+    return ItemResult(source, "ok", issued.passport_id, issued.files, reissued=reissued)
+
+
+def item_failure(source: str, passport_id: str | None, exc: Exception) -> ItemResult:
+    """The failed result of an item whose work raised what no caller expected: an OSError (this
+    item's files cannot be written; the others may still be) or a bug, which must not cost the
+    other items of a batch, nor go unreported."""
+    if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return ItemResult(source, "failed", passport_id, error=f"cannot write {where}{exc.strerror or exc}")
-    except Exception as exc:  # noqa: BLE001 - a bug must not cost the other items, nor go unreported
-        error = f"internal error on item {source} ({type(exc).__name__}: {exc}); please report it"
-        return ItemResult(source, "failed", passport_id, error=error)
-    return ItemResult(source, "ok", issued.passport_id, issued.files, reissued=reissued)
+    return ItemResult(source, "failed", passport_id, error=f"internal error on item {source} ({type(exc).__name__}: {exc}); please report it")
 
 
 def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> tuple[ItemResult | None, str | None]:
