@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from pydantic import BaseModel
 
 from ..errors import Problem
 from ..model.data_points import DATA_POINTS, Carrier, DataPoint, Duty
@@ -39,14 +41,25 @@ def _parts(path: str) -> tuple[tuple[str, str | None], ...]:
 
 
 def _lookup(document: Any, path: str) -> Any:
+    """The value at ``path`` in a validated model (read by attribute, as ``model_dump`` would
+    name it, without dumping: the rules look up some sixty paths per document) or in JSON data."""
     value = document
     for name, selected in _parts(path):
-        if not isinstance(value, dict):
+        if isinstance(value, BaseModel):
+            value = value.__dict__.get(name)  # the field's value: never a method of the same name
+        elif isinstance(value, dict):
+            value = value.get(name)
+        else:
             return None
-        value = value.get(name)
         if selected is not None:
-            value = next((entry for entry in value or [] if isinstance(entry, dict) and selected in entry.values()), None)
+            value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
     return value
+
+
+def _member_values(entry: Any) -> Iterable[Any]:
+    if isinstance(entry, BaseModel):
+        return entry.__dict__.values()
+    return entry.values() if isinstance(entry, dict) else ()
 
 
 #: Lists where "none" is an answer (a battery may hold no hazardous substance above the limits).
@@ -59,11 +72,12 @@ _EMPTY_IS_AN_ANSWER = frozenset(
 class DataView:
     """One document seen through the table: build data (``inputs``) or a passport (``fields``).
 
-    ``materials`` lists (component, name) of the composition; ``substances`` the names of the
-    hazardous substances.
+    ``document`` is the validated model (its fields are read where ``model_dump`` would put
+    them); ``materials`` lists (component, name) of the composition; ``substances`` the names
+    of the hazardous substances.
     """
 
-    document: dict[str, Any]
+    document: BaseModel | dict[str, Any]
     category: str
     on_build_side: bool
     materials: tuple[tuple[str, str], ...]

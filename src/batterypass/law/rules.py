@@ -132,7 +132,7 @@ class BatteryFacts:
     def _of_build(cls, build: BuildData) -> BatteryFacts:
         battery, materials = build.battery, build.materials
         view = DataView(
-            document=build.model_dump(mode="json", exclude_none=True),
+            document=build,
             category=battery.category,
             on_build_side=True,
             materials=tuple((m.component, m.name) for m in (materials.composition if materials else [])),
@@ -156,7 +156,7 @@ class BatteryFacts:
     def _of_passport(cls, passport: Passport) -> BatteryFacts:
         general, performance, composition = passport.generalProductInformation, passport.performanceAndDurability, passport.materialComposition
         view = DataView(
-            document=passport.model_dump(mode="json", exclude_none=True),
+            document=passport,
             category=general.batteryCategory,
             on_build_side=False,
             # An audience view without point 2 leaves the detailed composition out (None): the
