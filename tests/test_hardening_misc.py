@@ -154,15 +154,11 @@ def test_cert_chain_is_read_with_a_size_limit(runner, tmp_path):
 def test_output_files_follow_the_umask(tmp_path):
     old = os.umask(0o077)
     try:
-        import batterypass.jsonio as jsonio
-
-        jsonio._umask = None  # read afresh under this test's umask
         files = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path / "out").files
         modes = {name: stat.S_IMODE(path.stat().st_mode) for name, path in files.items()}
         assert set(modes.values()) == {0o600}, modes
     finally:
         os.umask(old)
-        jsonio._umask = None
 
 
 def _nested(depth: int) -> dict:

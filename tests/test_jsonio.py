@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -71,3 +73,16 @@ def test_write_atomic_replaces_whole_files_and_can_refuse_to(tmp_path):
         write_atomic(target, b"three", overwrite=False)
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["file.json"]  # no temporary leftovers
+
+
+def test_a_temporary_file_left_by_a_killed_write_is_one_the_next_batch_removes(tmp_path):
+    from batterypass.issuing.batch import remove_stray_temp_files
+    from batterypass.jsonio import create_temporary
+
+    target = tmp_path / "0b0e4a6c-5b9a-5d8e-8f51-6a3c2f9f2d10.v2.json"
+    fd, name = create_temporary(target, 0o600)
+    os.close(fd)
+    assert Path(name).parent == tmp_path and oct(Path(name).stat().st_mode & 0o777) == "0o600"
+    (tmp_path / ".someone-elses.tmp").write_bytes(b"")
+    remove_stray_temp_files(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [".someone-elses.tmp"]

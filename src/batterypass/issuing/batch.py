@@ -62,7 +62,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -88,7 +87,7 @@ from .issuance import QrOptions, Signer, passport_files, write_passport
 from .views import ALL_AUDIENCES, view_file_key
 from ..model.views import view_for
 from ..model.access import Access
-from ..jsonio import creation_mode, jsonl_items, parse_json, read_bytes
+from ..jsonio import create_temporary, jsonl_items, parse_json, read_bytes
 from ..model.passport import Passport
 from ..securing.status_list import StatusListAllocator
 
@@ -104,7 +103,7 @@ CHUNK_SIZE = 16
 #: Failures a :class:`BatchSummary` keeps in memory; the report holds every one.
 MAX_FAILURES_KEPT = 100
 # What write_atomic names its temporary files: "." + target name + "." + 8 random characters
-# (tempfile) + ".tmp", for the names a batch writes. Only these are removed, never another
+# (jsonio.create_temporary) + ".tmp", for the names a batch writes. Only these are removed, never another
 # program's files.
 _STRAY_TEMP = re.compile(
     r"^\.(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:\.v[0-9]+)?"
@@ -636,8 +635,7 @@ class _ReportWriter:
 
     def __init__(self, path: Path):
         self.path = path
-        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.fchmod(fd, creation_mode(0o644))
+        fd, self._tmp = create_temporary(path)
         self._fh = os.fdopen(fd, "w", encoding="utf-8")
 
     def add(self, result: ItemResult) -> None:
