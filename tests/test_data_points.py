@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import DEMO, FIRST_USER_EXAMPLE, FIXTURES, REFERENCE, USER_EXAMPLE, acts_in_force, load
 
 from batterypass import InvalidInputError, build_passport, obligations, parse_build_data
@@ -300,3 +302,50 @@ def test_art_74_information_item_by_item():
     data["circularity"]["wasteInformation"]["separateCollectionUrl"] = "ftp://example.org/x"
     with pytest.raises(InvalidInputError, match=r"wasteInformation.separateCollectionUrl"):
         build_passport(data)
+
+
+def _optional_paths(document, prefix=()):
+    """Every member path of ``document`` (objects only), parents before children."""
+    for name, value in document.items():
+        yield (*prefix, name)
+        if isinstance(value, dict):
+            yield from _optional_paths(value, (*prefix, name))
+
+
+@pytest.mark.parametrize("category", sorted(COMPLETE))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_rules_read_a_validated_model_as_they_would_read_its_json(category, data):
+    """The data-point rules look fields up on the model itself (no dump per document): what they
+    find must be what they would find in the model's JSON, for passports and build data with any
+    members taken out (those whose removal still validates)."""
+    from dataclasses import replace
+    from datetime import date as _date
+
+    from batterypass.law.acts import BUILT_IN
+    from batterypass.law.data_point_rules import data_point_problems
+    from batterypass.law.rules import BatteryFacts
+    from batterypass.model.passport import Passport
+
+    build_data = load(COMPLETE[category])
+    passport_json = build_passport(build_data).model_dump(mode="json", exclude_none=True)
+    for document, parse in ((build_data, parse_build_data), (passport_json, Passport.model_validate)):
+        paths = list(_optional_paths(document))
+        removed = data.draw(st.lists(st.sampled_from(paths), max_size=6, unique=True))
+        changed = copy.deepcopy(document)
+        for path in removed:
+            parent = changed
+            for name in path[:-1]:
+                parent = parent.get(name) if isinstance(parent, dict) else None
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+        try:
+            model = parse(changed)
+        except (InvalidInputError, ValueError):
+            continue  # a required member went: nothing for the rules to read
+        view = BatteryFacts.of(model).view
+        as_json = replace(view, document=model.model_dump(mode="json", exclude_none=True))
+        for applies in (lambda key: True, lambda key: False):
+            assert data_point_problems(view, applies, BUILT_IN, _date(2030, 1, 1)) == data_point_problems(
+                as_json, applies, BUILT_IN, _date(2030, 1, 1)
+            )
