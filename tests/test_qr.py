@@ -7,6 +7,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import png as pypng
 import pytest
 import qrcode
@@ -79,19 +80,20 @@ def with_quiet_zone(qr: QrCode) -> list[list[bool]]:
 
 
 def svg_matrix(svg: bytes) -> list[list[bool]]:
-    """Read our SVG back into a module matrix, checking the path uses only 1-module-high runs."""
+    """Read our SVG back into a module matrix, checking the path uses only 1-module-high runs
+    (``M x y v1 H end V y z``: down one module, along to the run's end, back up, closed)."""
     root = ET.fromstring(svg)
     side = int(root.get("viewBox").split()[2])
     (path,) = root.iter("{http://www.w3.org/2000/svg}path")
     d = path.get("d")
-    runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z", d)
-    assert "".join(f"M{x} {y}h{w}v1h-{w2}z" for x, y, w, w2 in runs) == d
+    runs = [tuple(map(int, run)) for run in re.findall(r"M(\d+) (\d+)v1H(\d+)V(\d+)z", d)]
+    assert "".join(f"M{x} {y}v1H{end}V{top}z" for x, y, end, top in runs) == d
     matrix = [[False] * side for _ in range(side)]
-    for x, y, w, w2 in runs:
-        assert w == w2
-        for column in range(int(x), int(x) + int(w)):
-            assert not matrix[int(y)][column], "overlapping runs"
-            matrix[int(y)][column] = True
+    for x, y, end, top in runs:
+        assert top == y and end > x
+        for column in range(x, end):
+            assert not matrix[y][column], "overlapping runs"
+            matrix[y][column] = True
     return matrix
 
 
@@ -107,9 +109,12 @@ def raster(matrix: list[list[bool]], px: int = 4) -> Image.Image:
 
 
 def png_resolution(data: bytes) -> tuple[int, int, int]:
-    """(width, height, pixels per metre) from the IHDR and pHYs chunks."""
+    """(width, height, pixels per metre) from the IHDR and pHYs chunks, checking the PNG is
+    1-bit greyscale without palette or alpha."""
     reader = pypng.Reader(bytes=data)
     width, height, _, info = reader.read()
+    assert (info["bitdepth"], info["greyscale"], info["alpha"], info["planes"]) == (1, True, False, 1)
+    assert "palette" not in info
     x_ppm, y_ppm, unit_is_metre = info["physical"]
     assert unit_is_metre and x_ppm == y_ppm
     return width, height, x_ppm
@@ -227,6 +232,31 @@ def test_png_prints_at_side_mm_with_whole_pixels_per_module(module_mm: float, dp
     assert Image.open(io.BytesIO(data)).info["dpi"][0] >= dpi - 0.01
 
 
+@pytest.mark.parametrize("module_mm", [MIN_MODULE_MM, 0.45, 0.5, 0.508, 0.6, 0.75, 0.85, MAX_MODULE_MM])
+@pytest.mark.parametrize("dpi", [300, 301, 450, 600, 1200])
+def test_png_is_one_bit_greyscale_with_the_module_size_in_phys(module_mm: float, dpi: int) -> None:
+    qr = encode_qr(SAMPLE_URLS[0])
+    width, _, ppm = png_resolution(qr.png(module_mm, dpi))
+    px = width // qr.side_modules
+    assert px == math.ceil(module_mm * dpi / 25.4 - 1e-9)
+    assert ppm == round(px / module_mm * 1000)
+
+
+# 5 to 12 pixels a module (the fewest there are: 0.396 mm at 300 dpi), and 24: rows are packed
+# 8 modules at a time, so every remainder of px modulo 8 is covered, at two versions (a side
+# is always odd, so rows always end in padding bits).
+@pytest.mark.parametrize(("module_mm", "dpi"), [(0.396, 300), (0.5, 300), (0.5, 350), (0.508, 400), (0.5, 450),
+                                                (0.5, 500), (0.5, 550), (0.6, 500), (0.99, 600)])
+@pytest.mark.parametrize("url", [SAMPLE_URLS[0], f"{RESOLVER}/{'x' * 300}"], ids=["version7", "larger"])
+def test_png_pixels_are_the_modules_at_any_pixels_per_module(url: str, module_mm: float, dpi: int) -> None:
+    qr = encode_qr(url)
+    image = Image.open(io.BytesIO(qr.png(module_mm, dpi)))
+    px = image.width // qr.side_modules
+    dark = np.kron(np.array(with_quiet_zone(qr)), np.ones((px, px), dtype=bool))
+    assert image.size == (qr.side_modules * px,) * 2
+    assert (np.array(image) == ~dark).all()
+
+
 def test_default_png_is_6_pixels_per_half_millimetre_module() -> None:
     qr = encode_qr(SAMPLE_URLS[0])
     width, _, ppm = png_resolution(qr.png())
@@ -234,7 +264,7 @@ def test_default_png_is_6_pixels_per_half_millimetre_module() -> None:
     assert qr.side_mm() == qr.side_modules * 0.5
 
 
-@pytest.mark.parametrize("url", SAMPLE_URLS)
+@pytest.mark.parametrize("url", [*SAMPLE_URLS, f"{RESOLVER}/{'x' * 300}", f"{RESOLVER}/{'y' * 1200}"])
 def test_svg_path_is_the_module_matrix_and_decodes(url: str) -> None:
     qr = encode_qr(url)
     svg = qr.svg(0.4)
