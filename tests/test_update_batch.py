@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from batterypass.cli import main
+from batterypass.issuing.issuance import passport_file_stem
 
 from conftest import DEMO, FIXTURES, load
 
@@ -103,3 +105,74 @@ def test_a_disk_error_or_a_bug_fails_its_item_and_the_rest_go_on(runner, tmp_pat
     errors = [failure["error"] for failure in summary["failures"]]
     assert "cannot write" in errors[0] and "No space left on device" in errors[0]
     assert "internal error" in errors[1] and "RuntimeError: a bug" in errors[1]
+
+
+def _subject(path):
+    return json.loads(path.read_text())["credentialSubject"]
+
+
+def _rewrite_subject(path, change):
+    document = json.loads(path.read_text())
+    change(document["credentialSubject"])
+    path.write_text(json.dumps(document))
+
+
+def test_a_version_another_tool_wrote_is_updated_as_its_model_reads(runner, tmp_path):
+    """A stored passport that leaves defaults out and spells absent members as null (as another
+    tool may write it) is the same passport to the model: its next version is the same."""
+    ids, changes = fleet(runner, tmp_path, 1)
+    plain = tmp_path / "plain"
+    shutil.copytree(tmp_path / "out", plain)
+
+    def as_another_tool_writes_it(subject):
+        for name in ("type", "passportVersion"):
+            del subject[name]
+        del subject["generalProductInformation"]["voluntary"]
+        subject["lifecycle"] = None
+        condition = subject["performanceAndDurability"]["batteryCondition"]
+        del condition["negativeEvents"]
+        condition["stateOfChargePercent"] = None  # the change states it
+        condition["remainingCapacityAh"] = None  # the change leaves it absent
+
+    first = tmp_path / "out" / f"{passport_file_stem(ids[0])}.json"
+    _rewrite_subject(first, as_another_tool_writes_it)
+    for directory in (tmp_path / "out", plain):
+        result = runner.invoke(main, ["update-batch", str(changes), "--out", str(directory), "--key", str(KEY), "--json"])
+        assert result.exit_code == 0, result.output
+    new, expected = (_subject(d / f"{passport_file_stem(ids[0], 2)}.json") for d in (tmp_path / "out", plain))
+    for subject in (new, expected):  # each pins the bytes of the version it follows, which differ
+        del subject["lifecycle"]["supersedes"]["digestSRI"]
+    assert new == expected
+    assert new["performanceAndDurability"]["batteryCondition"]["stateOfChargePercent"] == 50.0
+    assert "remainingCapacityAh" not in new["performanceAndDurability"]["batteryCondition"]
+
+
+def test_an_invalid_current_version_fails_its_item_naming_the_file_even_where_the_change_overwrites_it(runner, tmp_path):
+    ids, changes = fleet(runner, tmp_path, 2)
+    broken = tmp_path / "out" / f"{passport_file_stem(ids[0])}.json"
+    _rewrite_subject(broken, lambda subject: subject["performanceAndDurability"]["batteryCondition"].update(stateOfChargePercent=150.0))
+    result = runner.invoke(main, ["update-batch", str(changes), "--out", str(tmp_path / "out"), "--key", str(KEY), "--json"])
+    summary = json.loads(result.stdout)
+    assert result.exit_code == 1 and (summary["ok"], summary["failed"]) == (1, 1)
+    failure = summary["failures"][0]
+    assert failure["passportId"] == ids[0] and str(broken) in failure["error"]
+    assert [p["path"] for p in failure["problems"]] == ["$.credentialSubject.performanceAndDurability.batteryCondition.stateOfChargePercent"]
+    assert not (tmp_path / "out" / f"{passport_file_stem(ids[0], 2)}.json").exists()
+
+
+def test_a_rerun_is_told_from_a_new_change_recorded_alike(runner, tmp_path):
+    """A change whose version would look the same as the current one in its lifecycle (time,
+    kinds, reason) but not in its data is a new version; only the very same change is skipped."""
+    ids, _ = fleet(runner, tmp_path, 1)
+
+    def night(warranty):
+        changes = tmp_path / f"warranty-{warranty}.jsonl"
+        changes.write_text(json.dumps({"passportId": ids[0], "recordedAt": LAST_NIGHT, "reason": "warranty misprinted",
+                                       "corrections": {"generalProductInformation": {"warrantyPeriod": warranty}}}) + "\n")
+        result = runner.invoke(main, ["update-batch", str(changes), "--out", str(tmp_path / "out"), "--key", str(KEY), "--json"])
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        return summary["ok"], summary["skipped"]
+
+    assert [night(9), night(9), night(10), night(10)] == [(1, 0), (0, 1), (1, 0), (0, 1)]
+    assert _subject(tmp_path / "out" / f"{passport_file_stem(ids[0], 3)}.json")["generalProductInformation"]["warrantyPeriod"] == 10

@@ -73,6 +73,13 @@ class IssuedVersion:
                    credential_of(issued.document)[0], issued.passport)
 
     @property
+    def subject(self) -> dict[str, Any]:
+        """The passport as stored (the credential's ``credentialSubject``, held to the passport
+        model): what the next version starts from. It is part of ``credential``, so a change
+        builds on copies of what it changes and never changes it in place."""
+        return self.credential["credentialSubject"]
+
+    @property
     def link(self) -> VersionLink:
         """The digest-pinned link a later version (or a second-life passport) makes to this one."""
         return VersionLink(id=self.credential["id"], digestSRI=digest_sri(self.data))
@@ -122,7 +129,12 @@ def _next_version(
     source: str | None = None,
 ) -> Passport:
     """The passport of the version after ``previous``: ``subject`` (the passport as JSON data,
-    changed as the version says) with a new lifecycle, checked in full."""
+    changed as the version says) with a new lifecycle, checked in full.
+
+    ``subject`` is built on the previous version's as stored rather than on a dump of its
+    model: a passport another tool wrote may leave out defaults or spell a null, but what
+    the check returns (and what is signed) is the model either way.
+    """
     before = previous.passport
     if before.lifecycle and before.lifecycle.ceased:
         raise PassportCeasedError(
@@ -132,7 +144,6 @@ def _next_version(
         raise InvalidInputError(
             [Problem("$.recordedAt", f"{changed_at.isoformat()} is before version {before.version}'s change at "
                      f"{before.lifecycle.changedAt.isoformat()}")], source)
-    data = subject
     lifecycle = Lifecycle(
         version=before.version + 1,
         changedAt=changed_at,
@@ -144,8 +155,7 @@ def _next_version(
         originalPassports=before.lifecycle.originalPassports if before.lifecycle else [],
         ceased=ceased,
     )
-    data["lifecycle"] = lifecycle.model_dump(mode="json", exclude_none=True)
-    data["id"] = before.id
+    data = {**subject, "id": before.id, "lifecycle": lifecycle.model_dump(mode="json", exclude_none=True)}
     try:
         return check_passport_subject(data)
     except InvalidInputError as exc:
@@ -200,7 +210,7 @@ def update_passport(
 def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: datetime, source: str | None) -> Passport:
     """The passport of the version after ``version`` that records ``request``."""
     moment = _record_time(request.recordedAt.astimezone(timezone.utc), issue_time, "$.recordedAt")
-    subject = version.passport.model_dump(mode="json", exclude_none=True)
+    subject = version.subject  # each change below copies what it changes (the merge patch too)
     changes: list[ChangeKind] = []
     records = []
     if request.dynamic is not None:
@@ -221,16 +231,19 @@ def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: 
         # only (one EPCIS event, say): each data point it carries replaces the previous value,
         # the others keep theirs, so a mandatory data point is never lost. The record keeps
         # every value; the condition only those the guidance says to fill for the category.
+        # A member left out and one stated as null are the same to the model.
         category = version.passport.generalProductInformation.batteryCategory
-        performance = subject.setdefault("performanceAndDurability", {})
-        performance["batteryCondition"] = {
-            **performance.get("batteryCondition", {}),
+        performance = subject.get("performanceAndDurability") or {}
+        condition = {
+            **(performance.get("batteryCondition") or {}),
             **condition_for_category(records[-1].model_dump(mode="json", exclude_none=True), category),
         }
+        subject = {**subject, "performanceAndDurability": {**performance, "batteryCondition": condition}}
     if request.status is not None:
         if request.status == "waste":
             raise InvalidInputError([Problem("$.status", "use end-of-life for waste: responsibility moves with it")], source)
-        subject.setdefault("generalProductInformation", {})["batteryStatus"] = request.status
+        general = subject.get("generalProductInformation") or {}
+        subject = {**subject, "generalProductInformation": {**general, "batteryStatus": request.status}}
         changes.append("status")
     return _next_version(version, changes, moment, reason=request.reason, subject=subject, records=records, source=source)
 
@@ -258,9 +271,8 @@ def end_of_life(
         raise InvalidInputError([Problem("--status", f"must be one of {', '.join(END_OF_LIFE_STATUSES)}")])
     version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
     moment = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    subject = version.passport.model_dump(mode="json", exclude_none=True)
-    general = subject["generalProductInformation"]
-    general["batteryStatus"] = "waste"
+    general = {**version.subject["generalProductInformation"], "batteryStatus": "waste"}  # the stored subject stays as read
+    subject = {**version.subject, "generalProductInformation": general}
     if status == "waste":
         maker = version.passport.generalProductInformation.manufacturerInformation
         chosen = operator or {"identifier": maker.identifier, "name": maker.name, "role": "producer"}
@@ -285,13 +297,13 @@ def _write_version(
     durable: bool,
     views: tuple[Access, ...] = ALL_AUDIENCES,
 ) -> IssuedPassport:
-    target = passport_path(passport.id, out_dir, version=passport.version)
     try:
         return write_passport(
             passport, out_dir, signer=signer, qr_options=QrOptions(enabled=False), issued_at=issued_at,
             status_list=status_list, durable=durable, views=views,
         )
     except FileExistsError:
+        target = passport_path(passport.id, out_dir, version=passport.version)
         raise InvalidInputError(
             [Problem("$", f"version {passport.version} already exists ({target}): update the current version, not an older one")],
             str(target),
@@ -375,9 +387,8 @@ def second_life(
     updated = []
     incoming = {"identifier": build.manufacturer.identifier, "name": build.manufacturer.name, "role": "manufacturer"}
     for version in versions:
-        subject = version.passport.model_dump(mode="json", exclude_none=True)
-        subject["generalProductInformation"]["batteryStatus"] = original_status
-        subject["generalProductInformation"]["responsibleOperator"] = incoming
+        general = {**version.subject["generalProductInformation"], "batteryStatus": original_status, "responsibleOperator": incoming}
+        subject = {**version.subject, "generalProductInformation": general}
         updated.append(_next_version(
             version, ["status", "responsibility"], moment, subject=subject, responsibility_article=SECOND_LIFE_ARTICLE,
             reason=f"{chosen}: made into the battery of passport {new_id} by {build.manufacturer.name}",
@@ -443,8 +454,10 @@ def _same_change(current: Passport, candidate: Passport) -> bool:
     if before is None or after is None:
         return False
     keep = {"changedAt", "changes", "reason", "conditionRecords"}
-    same_subject = current.model_dump(exclude={"lifecycle"}) == candidate.model_dump(exclude={"lifecycle"})
-    return same_subject and before.model_dump(include=keep) == after.model_dump(include=keep)
+    # The small lifecycle first: a new change differs there (its time, at least), and only a
+    # rerun's candidate goes on to the comparison of the whole passports.
+    return (before.model_dump(include=keep) == after.model_dump(include=keep)
+            and current.model_dump(exclude={"lifecycle"}) == candidate.model_dump(exclude={"lifecycle"}))
 
 
 @dataclass(frozen=True)
@@ -464,7 +477,12 @@ def _update_entry(settings: _UpdateSettings, entry: Any) -> ItemResult:
         path = current_version_path(passport_id, settings.directory)
         if path is None:
             return ItemResult(source, "failed", passport_id, error=f"no passport {passport_id} in {settings.directory}")
-        current = read_version(path)
+        try:
+            current = read_version(path)
+        except InvalidInputError as exc:
+            # The problems' paths are the stored passport's, not the change's: say which file they are in.
+            return ItemResult(source, "failed", passport_id, problems=tuple(exc.problems),
+                              error=f"the current version {exc.source} is not a valid passport version: nothing was written")
         request = validate_model(ChangeRequest, change, source)
         candidate = _prepare_update(current, request, settings.issued_at, source)
         if _same_change(current.passport, candidate):
