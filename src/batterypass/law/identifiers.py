@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from urllib.parse import quote, unquote, urlsplit
@@ -31,6 +32,7 @@ def gtin_check_digit(body: str) -> int:
     return (10 - total % 10) % 10
 
 
+@functools.lru_cache(maxsize=4096)  # a batch repeats a few GTINs thousands of times
 def gtin_problem(gtin: str) -> str | None:
     """Why ``gtin`` is not a valid GTIN-8/12/13/14, or None when it is."""
     if not re.fullmatch(r"[0-9]+", gtin):
