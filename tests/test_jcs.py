@@ -116,6 +116,15 @@ def test_both_refuse_what_jcs_cannot_hold(value):
     assert _both({"a": [value]}) == [InvalidInputError, InvalidInputError]
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(value=_json, bad=st.sampled_from([float("nan"), float("inf"), -float("inf")]), nested=st.booleans())
+def test_nan_and_infinity_are_refused_wherever_they_hide(backend, value, bad, nested):
+    # orjson, which writes the text jcs-admit reads, writes them as null: never sign that null.
+    document = {"value": value, "bad": [{"deep": bad}] if nested else bad}
+    with pytest.raises(InvalidInputError, match="finite"):
+        jcs.canonical_json(document)
+
+
 def test_refusals_say_why(backend):
     with pytest.raises(InvalidInputError, match=r"integers must be within \+-\(2\^53 - 1\)"):
         jcs.canonical_json({"a": 2**53})
@@ -167,8 +176,16 @@ def test_a_signed_document_is_the_document_it_was_given(subject):
     data_integrity.verify_proof(signed, key.public_key)
 
 
-def test_the_one_difference_a_key_that_is_not_a_string():
-    # Outside JSON, as the module docstring says: parsed JSON never has such a key.
+def test_the_differences_are_outside_json():
+    # As the module docstring says: parsed JSON never holds such a key, a UUID or an enumeration member.
     pytest.importorskip("jcs_admit")
-    compiled, fallback = _both({1: "x"})
-    assert (compiled, fallback) == (b'{"1":"x"}', InvalidInputError)
+    import enum
+    import uuid
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    identifier = uuid.UUID("0b0e4a6c-5b9a-5d8e-8f51-6a3c2f9f2d10")
+    for value, written in (({1: "x"}, b'{"1":"x"}'), ([identifier], b'["0b0e4a6c-5b9a-5d8e-8f51-6a3c2f9f2d10"]'),
+                           ([Colour.RED], b'["red"]')):
+        assert _both(value) == [written, InvalidInputError]

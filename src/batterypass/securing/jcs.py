@@ -3,17 +3,18 @@
 :func:`canonical_json` gives the same bytes whichever implementation runs:
 
 * ``jcs-admit`` (Rust, wheels for Linux x86-64 and arm64, macOS, Windows) when it is
-  installed: the value is written by the standard library's C encoder and the text
-  canonicalised by ``jcs_admit.admit_with``, some two to three times faster than
-  ``rfc8785`` on a passport;
+  installed: the value is written by orjson (or, where orjson would write it its own way, by
+  the standard library's encoder) and the text canonicalised by ``jcs_admit.admit_with``,
+  some three to four times faster than ``rfc8785`` on a passport;
 * ``rfc8785`` (pure Python) otherwise, and always for what ``jcs-admit`` cannot read.
 
 Both refuse what JCS cannot represent (NaN, Infinity, integers beyond +-(2^53 - 1), strings
 holding unpaired surrogates, types JSON has none for) with :class:`InvalidInputError`, and
 nesting deeper than :data:`MAX_NESTING` levels (``rfc8785`` alone would recurse up to Python's
-limit). One difference remains, outside JSON: a dict key that is not a string (parsed JSON
-never has one) is refused by ``rfc8785`` and written as the standard library writes it
-(``1`` as ``"1"``) on the ``jcs-admit`` path.
+limit). Differences remain outside JSON only (parsed JSON holds none of these), where
+``rfc8785`` refuses and the ``jcs-admit`` path writes: a dict key that is not a string (``1`` as
+``"1"``, as the standard library writes it), a UUID (its string) and a member of a plain
+enumeration (its value), as orjson and so :func:`~batterypass.jsonio.dumps_pretty` write them.
 
 The tests hold both to the RFC 8785 and W3C eddsa-jcs-2022 test data byte for byte, and to
 each other on arbitrary JSON.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+import orjson
 import rfc8785
 
 from ..errors import InvalidInputError, Problem
@@ -37,6 +39,9 @@ except ImportError:  # no wheel for this platform
 MAX_NESTING = 512
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"), check_circular=False)
+#: What orjson must not write its own way: dates, dataclasses and subclasses of str, int, dict
+#: and list raise instead, and go to the standard library's encoder as before.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
 
 
 def canonical_json(value: Any) -> bytes:
@@ -51,9 +56,25 @@ def canonical_json(value: Any) -> bytes:
     return _with_rfc8785(value)
 
 
+def _json_text(value: Any) -> bytes:
+    """``value`` as JSON text, for ``jcs-admit`` to canonicalise.
+
+    orjson writes it ten times faster than the standard library, but as ``null`` where it meets
+    NaN or Infinity, which must be refused, never signed as null: text holding ``null`` at all
+    (rare in a passport) is written again by the standard library's encoder, which refuses them.
+    Whatever orjson will not write (a subclass, a date, an integer beyond 64 bits, a key that is
+    not a string, nesting beyond 255 levels) takes that encoder too.
+    """
+    try:
+        text = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError is one
+        text = b"null"
+    return _ENCODER.encode(value).encode("utf-8") if b"null" in text else text
+
+
 def _with_jcs_admit(value: Any) -> bytes:
     try:
-        text = _ENCODER.encode(value).encode("utf-8")
+        text = _json_text(value)
     except (TypeError, ValueError, UnicodeEncodeError, RecursionError):
         # Not JSON at all: rfc8785 says precisely what (which type, which number).
         return _with_rfc8785(value)
