@@ -30,38 +30,6 @@ _SELECTOR = re.compile(r"^(?P<name>[^\[]+)\[(?P<value>[^\]]+)\]$")
 _ACTIVE = ("cathode", "anode")
 
 
-@functools.cache
-def _parts(path: str) -> tuple[tuple[str, str | None], ...]:
-    """``path`` as (key, selected value or None) steps, parsed once per path, not per document."""
-    steps = []
-    for part in path.split("."):
-        match = _SELECTOR.match(part)
-        steps.append((match["name"], match["value"]) if match else (part, None))
-    return tuple(steps)
-
-
-def _lookup(document: Any, path: str) -> Any:
-    """The value at ``path`` in a validated model (read by attribute, as ``model_dump`` would
-    name it, without dumping: the rules look up some sixty paths per document) or in JSON data."""
-    value = document
-    for name, selected in _parts(path):
-        if isinstance(value, BaseModel):
-            value = value.__dict__.get(name)  # the field's value: never a method of the same name
-        elif isinstance(value, dict):
-            value = value.get(name)
-        else:
-            return None
-        if selected is not None:
-            value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
-    return value
-
-
-def _member_values(entry: Any) -> Iterable[Any]:
-    if isinstance(entry, BaseModel):
-        return entry.__dict__.values()
-    return entry.values() if isinstance(entry, dict) else ()
-
-
 #: Lists where "none" is an answer (a battery may hold no hazardous substance above the limits).
 _EMPTY_IS_AN_ANSWER = frozenset(
     {"materials.hazardousSubstances", "materialComposition.hazardousSubstances", "materialComposition.criticalRawMaterials"}
@@ -89,9 +57,43 @@ def _path_of(carrier: Carrier, on_build_side: bool) -> str | None:
     return carrier.input if on_build_side else carrier.field
 
 
-def _held(document: dict[str, Any], path: str) -> bool:
-    value = _lookup(document, path)
-    return value is not None and (value != [] or path in _EMPTY_IS_AN_ANSWER)
+@dataclass(frozen=True)
+class _Path:
+    """A path of the table made ready for lookups once, not per document: its steps (key, and
+    the value its list entry is selected by, or None) and whether an empty list answers it."""
+
+    steps: tuple[tuple[str, str | None], ...]
+    empty_is_an_answer: bool
+
+    def held(self, document: BaseModel | dict[str, Any]) -> bool:
+        """Whether ``document`` holds a value here: on a validated model the fields are read by
+        attribute, where ``model_dump`` would put them (a rule evaluation dumps nothing)."""
+        value: Any = document
+        for name, selected in self.steps:
+            if isinstance(value, BaseModel):
+                value = value.__dict__.get(name)  # the field's value: never a method of the same name
+            elif isinstance(value, dict):
+                value = value.get(name)
+            else:
+                return False
+            if selected is not None:
+                value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
+        return value is not None and (value != [] or self.empty_is_an_answer)
+
+
+def _member_values(entry: Any) -> Iterable[Any]:
+    if isinstance(entry, BaseModel):
+        return entry.__dict__.values()
+    return entry.values() if isinstance(entry, dict) else ()
+
+
+@functools.cache
+def _compiled(path: str) -> _Path:
+    steps = []
+    for part in path.split("."):
+        match = _SELECTOR.match(part)
+        steps.append((match["name"], match["value"]) if match else (part, None))
+    return _Path(tuple(steps), path in _EMPTY_IS_AN_ANSWER)
 
 
 def _strip(path: str) -> str:
@@ -99,14 +101,14 @@ def _strip(path: str) -> str:
 
 
 @functools.cache
-def _paths(number: int, on_build_side: bool) -> tuple[str, ...]:
-    return tuple(path for carrier in DATA_POINTS[number].carriers if (path := _path_of(carrier, on_build_side)))
+def _paths(number: int, on_build_side: bool) -> tuple[_Path, ...]:
+    return tuple(_compiled(path) for carrier in DATA_POINTS[number].carriers if (path := _path_of(carrier, on_build_side)))
 
 
 def given(view: DataView, number: int) -> bool:
     """Whether the document holds data point ``number`` (every carrier it has a path for)."""
     paths = _paths(number, view.on_build_side)
-    return bool(paths) and all(_held(view.document, path) for path in paths)
+    return bool(paths) and all(path.held(view.document) for path in paths)
 
 
 @functools.cache
@@ -173,7 +175,7 @@ class _Row:
 
     row: DataPoint
     duty: Duty
-    carriers: tuple[tuple[str | None, str], ...]
+    carriers: tuple[tuple[_Path | None, str], ...]
 
 
 @functools.cache
@@ -188,7 +190,7 @@ def _plan(category: str, on_build_side: bool) -> tuple[_Row, ...]:
             carriers = [(path, where) for path, where in carriers if path and not _fillable_elsewhere(path, category, on_build_side)]
         elif not _ever_required(duty):
             continue  # neither required nor refused: nothing to look up
-        plan.append(_Row(row, duty, tuple(carriers)))
+        plan.append(_Row(row, duty, tuple((_compiled(path) if path else None, where) for path, where in carriers)))
     return tuple(plan)
 
 
@@ -204,14 +206,14 @@ def data_point_problems(
         row, duty = planned.row, planned.duty
         if duty.status == "not-to-be-filled":
             for path, where in planned.carriers:
-                if path is not None and _held(document, path):
+                if path is not None and path.held(document):
                     message = f"data point {row.number} ({row.name}) is not to be filled for {view.category} batteries (Commission guidance)"
                     found.append((row.number, Problem(f"{view.prefix}.{where}", message)))
             continue
         # What is missing first: a passport holds nearly everything, and then whether (and
         # why) the data point is required, which conditions and acts decide, need not be asked.
         for path, where in planned.carriers:
-            if path is not None and not _held(document, path):
+            if path is not None and not path.held(document):
                 missing = where
                 break
         else:
