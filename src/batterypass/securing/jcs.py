@@ -68,8 +68,10 @@ def _json_text(value: Any) -> bytes:
     try:
         text = orjson.dumps(value, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is one
-        text = b"null"
-    return _ENCODER.encode(value).encode("utf-8") if b"null" in text else text
+        return _ENCODER.encode(value).encode("utf-8")
+    if b"null" in text:  # perhaps a NaN or an Infinity: the standard library's encoder refuses them
+        return _ENCODER.encode(value).encode("utf-8")
+    return text
 
 
 def _with_jcs_admit(value: Any) -> bytes:
