@@ -157,3 +157,34 @@ def test_a_value_that_is_not_a_number_is_named(value):
     with pytest.raises(InvalidInputError) as caught:
         changes_from_epcis(document, PASSPORT)
     assert caught.value.problems[0].path == "$.epcisBody.eventList[0].sensorElementList[0].sensorReport[1].value"
+
+
+def _two_events() -> dict:
+    document = load(EVENTS / "state-of-health.jsonld")
+    first = document["epcisBody"]["eventList"][0]
+    second = copy.deepcopy(first)
+    first["eventTime"] = "2025-06-15T09:30:00Z"
+    second["eventTime"] = "2025-06-15T11:00:00+02:00"  # 09:00 UTC: the earlier event
+    document["epcisBody"]["eventList"] = [first, second]
+    return document
+
+
+def test_events_are_put_in_time_order_not_text_order():
+    changes, _ = changes_from_epcis(_two_events(), PASSPORT, "two.json")
+    assert [c["recordedAt"] for c in changes] == ["2025-06-15T11:00:00+02:00", "2025-06-15T09:30:00Z"]
+
+
+@pytest.mark.parametrize(("where", "value", "expected"), [
+    ("eventTime", "yesterday", "is not a date and time"),
+    ("eventTime", "2025-06-15T09:30:00", "is not a date and time"),  # no offset: no instant
+    ("value", 10**400, "is not a number"),  # no double holds it: refused, not a traceback
+])
+def test_unusable_event_values_are_named(where, value, expected):
+    document = _two_events()
+    event = document["epcisBody"]["eventList"][0]
+    if where == "eventTime":
+        event["eventTime"] = value
+    else:
+        event["sensorElementList"][0]["sensorReport"][0]["value"] = value
+    with pytest.raises(InvalidInputError, match=expected):
+        changes_from_epcis(document, PASSPORT, "bad.json")

@@ -62,3 +62,17 @@ def test_the_order_files_are_given_in_does_not_matter(chain, order):
     (result,) = verify_history([chain[i] for i in order], TRUST, now=LATER)
     assert result.status is Status.VALID and result.current == VERSIONS
     assert [v.version for v in result.versions] == list(range(1, VERSIONS + 1))
+
+
+def test_a_forged_file_claiming_a_huge_version_costs_one_reason(chain, tmp_path):
+    """Grouping trusts what a file claims; the gap it opens is reported once, not walked."""
+    import json
+
+    forged = json.loads(chain[0].read_bytes())
+    forged["credentialSubject"]["lifecycle"] = {"version": 10**12}
+    shutil.copy(chain[0], tmp_path)
+    (tmp_path / "forged.json").write_text(json.dumps(forged), encoding="utf-8")
+    (result,) = verify_history([tmp_path], TRUST, now=LATER)
+    assert result.status is Status.INVALID
+    gaps = [reason for reason in result.reasons if "the chain has a gap" in reason]
+    assert gaps == [f"the span from version 2 to version {10**12 - 1} is missing: the chain has a gap"]

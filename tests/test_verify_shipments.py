@@ -143,3 +143,10 @@ def test_a_malformed_trust_document_is_named_and_skipped_not_fatal(runner, shipm
     result = runner.invoke(main, ["verify", str(shipment), "--trust", str(only_broken)])
     assert result.exit_code == 2 and "broken.json: $.verificationMethod" in result.stderr
     assert "truncated.json: $: malformed JSON" in result.stderr
+
+
+def test_a_deeply_nested_first_line_on_stdin_is_a_verdict_not_a_traceback(runner):
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input='{"a":' + "[" * 200_000 + "\n")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    body = _json(result)
+    assert result.exit_code == 1 and body["status"] == "invalid", body

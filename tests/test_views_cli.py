@@ -167,6 +167,18 @@ def test_verify_compare_does_not_compare_what_did_not_verify(runner, tmp_path):
     assert code == 1 and body["comparison"]["agree"] is None and "did not verify" in body["comparison"]["reason"]
 
 
+def test_verify_compare_of_two_valid_credentials_it_cannot_compare_fails(runner, tmp_path):
+    """`verify --compare A B && ship` must not ship when A and B were never compared (review)."""
+    view = build(runner, tmp_path / "a")["files"]["publicView"]
+    status_list = tmp_path / "list.json"
+    code, text = run(runner, "status-list", "create", "--purpose", "revocation", "--url", "https://id.example/lists/1",
+                     "--out", status_list, "--key", KEY)
+    assert code == 0, text
+    code, body = run(runner, "verify", "--compare", view, status_list, "--trust", TRUST, "--json")
+    assert [r["status"] for r in body["results"]] == ["valid", "valid"]
+    assert body["comparison"]["agree"] is None and code == 1 and body["status"] == "invalid", body
+
+
 def test_verify_needs_files_or_a_comparison(runner):
     code, text = run(runner, "verify", "--trust", TRUST)
     assert code == 2 and "--compare" in text

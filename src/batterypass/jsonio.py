@@ -13,7 +13,6 @@ import json
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, BinaryIO

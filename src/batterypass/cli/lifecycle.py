@@ -28,6 +28,7 @@ from .main import (
     EXIT_USAGE,
     _echo,
     _echo_err,
+    _echo_files,
     _emit_json,
     _handles_errors,
     _issued_at,
@@ -91,8 +92,7 @@ def _print_issued(issued: IssuedPassport, as_json: bool) -> None:
         _emit_json(summary)
         return
     click.echo(f"passport {summary['passportId']} version {summary['version']} ({'signed' if summary['signed'] else 'unsigned'})")
-    for name, path in summary["files"].items():
-        click.echo(f"  {name}: {path}")
+    _echo_files(summary["files"])
 
 
 @main.command()

@@ -80,6 +80,12 @@ def _echo_err(text: str) -> None:
     click.echo(_printable(text), err=True)
 
 
+def _echo_files(files: dict[str, Any]) -> None:
+    """The ``files`` of a command's summary, one ``  name: path`` line each."""
+    for name, path in files.items():
+        _echo(f"  {name}: {path}")
+
+
 def _emit_json(obj: Any) -> None:
     # The compiled writer: the standard library indents in pure Python, which cost `verify
     # --json` more per passport than parsing the passport did.
@@ -321,8 +327,7 @@ def build(build_file: Path, out_dir: Path, input_format: str, draft: bool, as_js
     click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
     if issued.url:
         click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
-    for name, path in summary["files"].items():
-        click.echo(f"  {name}: {path}")
+    _echo_files(summary["files"])
 
 
 def _build_input(build_file: Path, input_format: str, draft: bool) -> tuple[Any, Conversion | None]:
@@ -468,8 +473,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
         _emit_json(summary)
         return
     click.echo(f"{algorithm} key {key.kid} for issuer {identity.id}")
-    for name, path in summary["files"].items():
-        click.echo(f"  {name}: {path}")
+    _echo_files(summary["files"])
     if identity.id.startswith("did:web:"):
         click.echo("publish did.json at the did:web location (https://HOST/.well-known/did.json) so verifiers can pin it")
 
@@ -505,7 +509,7 @@ def verify(
 
     \b
     Exit code, the worst verdict's:
-      0 valid           1 invalid (forged, tampered, malformed; --compare: A and B differ)
+      0 valid           1 invalid (forged, tampered, malformed; --compare: A and B differ or cannot be compared)
       3 unknown-issuer  7 unlisted-key (a known issuer never listed the key)
       4 expired         8 not-yet-valid
       5 revoked         6 status-unknown (with --require-status)
@@ -564,7 +568,8 @@ def verify(
         sys.exit(EXIT_USAGE)
     comparison = _compare(compare_files, verified) if compare_files else None
     failed = {status for status, n in counts.items() if n}
-    if comparison and comparison["agree"] is False:
+    if comparison and comparison["agree"] is not True:
+        # Asked to compare and could not, or they differ: never a pass (`verify --compare A B && ship`).
         failed.add(Status.INVALID)
     worst = next((s for s in PRECEDENCE if s in failed), Status.VALID)
     summary = {"total": counts.total(), "byStatus": {s.value: counts[s] for s in Status if counts[s]}}

@@ -36,10 +36,12 @@ sensor's device id names a BMS, ``test`` at commissioning, else ``service``.
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import InvalidInputError, Problem
+from ..errors import InvalidInputError, Problem, shorten
 from ..law import identifiers
 from ..model.passport import Passport
 
@@ -64,14 +66,13 @@ def is_epcis_document(data: Any) -> bool:
 
 def _number(report: dict[str, Any], path: str) -> float:
     value = report.get("value")
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
-        raise InvalidInputError([Problem(f"{path}.value", f"{report.get('value')!r} is not a number")])
-    return float(value)
+    try:
+        number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    except (ValueError, OverflowError):  # not a number, or an integer no double can hold
+        number = None
+    if number is None or not math.isfinite(number):
+        raise InvalidInputError([Problem(f"{path}.value", f"{shorten(report.get('value'))} is not a number")])
+    return number
 
 
 def _unit(report: dict[str, Any], expected: str, path: str) -> None:
@@ -106,6 +107,11 @@ def _change(event: dict[str, Any], passport: Passport, path: str, notes: list[st
     time = event.get("eventTime")
     if not isinstance(time, str):
         raise InvalidInputError([Problem(f"{path}.eventTime", "is missing")])
+    try:
+        if datetime.fromisoformat(time).tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise InvalidInputError([Problem(f"{path}.eventTime", f"{shorten(time)} is not a date and time with its offset")]) from None
     for e, element in enumerate(event.get("sensorElementList") or []):
         metadata = element.get("sensorMetadata") or {} if isinstance(element, dict) else {}
         if "bms" in str(metadata.get("deviceID", "")).lower():
@@ -186,4 +192,5 @@ def changes_from_epcis(document: Any, passport: Passport, source: str | None = N
             problems.extend(exc.problems)
     if problems:
         raise InvalidInputError(problems, source)
-    return sorted(changes, key=lambda change: change["recordedAt"]), notes
+    # In time order, not text order: event times carry their own offsets.
+    return sorted(changes, key=lambda change: datetime.fromisoformat(change["recordedAt"])), notes

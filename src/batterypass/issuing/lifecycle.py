@@ -546,6 +546,5 @@ def update_many(
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    remove_stray_temp_files(out)
     settings = _UpdateSettings(out, signer, (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc), status_list, views)
     yield from run_batch(out, run_in_workers(functools.partial(_update_entry, settings), _update_entries(items), jobs), report)

@@ -185,7 +185,7 @@ def _opens_multiline_document(line: bytes) -> bool:
     try:
         # Only to tell the layouts apart: the document itself is parsed strictly when verified.
         return not isinstance(json.loads(line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):  # malformed, or nested too deep to tell: not one line's object
         return True
 
 
