@@ -46,6 +46,7 @@ def wrong_typed_view() -> dict:
     subject["generalProductInformation"].update(WRONG_TYPES)
     subject["materialComposition"] = "x"
     subject["performanceAndDurability"] = ["x"]
+    subject["lifecycle"] = ["x"]
     subject["carbonFootprint"] = {"batteryCarbonFootprint": "x", "carbonFootprintPerLifecycleStage": "x",
                                   "carbonFootprintStudy": "javascript:alert(1)", "carbonFootprintPerformanceClass": ["A"]}
     subject["circularity"] = {"recycledContent": 5, "renewableContent": [1]}
@@ -83,5 +84,10 @@ def test_render_exits_with_the_verdict_and_still_writes_the_page(tmp_path):
     result = CliRunner().invoke(main, ["render", str(view), "--format", "html", "--out", str(html), "--trust", str(TRUST), "--json"])
     assert result.exit_code == Status.INVALID.exit_code and json.loads(result.output)["verification"] == "invalid"
     assert "Not valid" in html.read_text(encoding="utf-8")
-    untrusted = CliRunner().invoke(main, ["render", str(view), "--format", "html", "--out", str(html), "--trust", str(tmp_path)])
-    assert untrusted.exit_code != 0
+    # A trust store that knows another issuer only: the verdict is unknown-issuer, not a set-up error.
+    other = tmp_path / "other"
+    assert CliRunner().invoke(main, ["keygen", "--out", str(other), "--issuer", "did:web:other.example"]).exit_code == 0
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "trust" / "did.json").write_bytes((other / "did.json").read_bytes())
+    untrusted = CliRunner().invoke(main, ["render", str(view), "--format", "html", "--out", str(html), "--trust", str(tmp_path / "trust")])
+    assert untrusted.exit_code == Status.UNKNOWN_ISSUER.exit_code, untrusted.output

@@ -41,7 +41,24 @@ def test_a_resource_path_without_a_uuid_is_400(client, method, path):
     assert not any("\r" in value or "\n" in value for value in response.headers.values())
 
 
-@pytest.mark.parametrize("serial", ["%ZZ", "P90%2", "%"])
+@pytest.mark.parametrize("serial", ["%ZZ", "P90%2", "%", "%FF"])
 def test_a_malformed_percent_encoding_in_a_digital_link_is_400(client, serial):
     response = client.get(f"/01/04012345000016/21/{serial}", headers={"Accept": "application/json"})
     assert response.status_code == 400 and "percent-encoding" in response.json()["detail"]
+
+
+def test_files_named_one_by_one_are_published_in_the_order_a_directory_gives(tmp_path):
+    """`publish out/*.json` gets the shell's name order: v10 before v2, views before the
+    countersignature that hands them over. Each passport's files are put in publishing order."""
+    from batterypass.resolver.publishing import credential_files
+
+    uuid = "0b0e4a6c-5b9a-5d8e-8f51-6a3c2f9f2d10"
+    names = [f"{uuid}.json", f"{uuid}.v10.json", f"{uuid}.v2.authority.json", f"{uuid}.v2.countersignature.json",
+             f"{uuid}.v2.json", "other.json"]
+    for name in names:
+        (tmp_path / name).write_text("{}")
+    shell_order = [tmp_path / "other.json", *(tmp_path / name for name in sorted(names[:-1]))]
+    expected = [f"{uuid}.json", f"{uuid}.v2.countersignature.json", f"{uuid}.v2.authority.json", f"{uuid}.v2.json",
+                f"{uuid}.v10.json"]
+    assert [p.name for p in credential_files(shell_order)] == ["other.json", *expected]
+    assert [p.name for p in credential_files([tmp_path]) if p.name != "other.json"] == expected

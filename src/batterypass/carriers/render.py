@@ -266,7 +266,7 @@ def page_model(subject: dict[str, Any], badge: Badge, versions: list[VersionEntr
         url=url,
         badge=badge,
         # Art. 77(8): the passport ceases after recycling, which its final version records.
-        ceased=(subject.get("lifecycle") or {}).get("ceased") is True,
+        ceased=_dict(subject.get("lifecycle")).get("ceased") is True,
     )
     page.identity = _pairs(
         ("Category", _CATEGORY_NAMES.get(category, category) if category else None),

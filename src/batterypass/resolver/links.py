@@ -85,7 +85,10 @@ def _digital_link(segments: list[str]) -> PassportKey:
     # unquote() keeps a malformed escape ("%ZZ") as it is, and "%" is a serial character.
     if any(_BAD_ESCAPE.search(segment) for segment in segments):
         raise PathError("the path has a malformed percent-encoding (a % not followed by two hex digits)")
-    gtin, serial = unquote(segments[1]), unquote(segments[3], errors="strict")
+    try:
+        gtin, serial = unquote(segments[1]), unquote(segments[3], errors="strict")
+    except UnicodeDecodeError:  # "%FF": a well-formed escape of what is no UTF-8
+        raise PathError("the path's percent-encoding is not UTF-8") from None
     if problem := gtin_problem(gtin):
         raise PathError(f"GTIN {gtin!r}: {problem}")
     if problem := serial_problem(serial):

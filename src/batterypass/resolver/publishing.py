@@ -370,9 +370,17 @@ def _publishing_order(path: Path) -> tuple[str, int, bool, str]:
 def credential_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The credential files among ``paths``: files as given, directories' ``*.json`` (what
     ``build``, ``batch``, ``update`` and ``end-of-life`` write there; QR images and reports are
-    not JSON), each passport's versions in version order."""
+    not JSON), each passport's files in publishing order wherever they were named, so that
+    ``publish out/*.json`` (the shell's name order: ``v10`` before ``v2``, views before their
+    countersignature) publishes as ``publish out/`` does."""
+    files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            yield from sorted((p for p in path.glob("*.json") if p.is_file()), key=_publishing_order)
+            files.extend(sorted((p for p in path.glob("*.json") if p.is_file()), key=_publishing_order))
         else:
-            yield path
+            files.append(path)
+    # A passport's place is where its first file came; its files follow in publishing order.
+    place: dict[str, int] = {}
+    for path in files:
+        place.setdefault(_publishing_order(path)[0], len(place))
+    yield from sorted(files, key=lambda path: (place[_publishing_order(path)[0]], _publishing_order(path)))
