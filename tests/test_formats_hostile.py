@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +61,16 @@ def test_a_mutated_document_converts_or_is_refused_with_problems(fmt, data):
         return
     json.dumps(conversion.to_dict())
     json.dumps(conversion.document)
+
+
+@pytest.mark.parametrize("fmt", sorted(EXAMPLES))
+def test_hostile_nesting_is_a_problem_not_a_recursion_error(fmt):
+    document = copy.deepcopy(EXAMPLES[fmt])
+    deep: list = []
+    for _ in range(900):
+        deep = [deep]
+    # Inside the first object the document holds, so that it is still recognised as its format.
+    inner = next((value for value in document.values() if isinstance(value, dict)), document)
+    inner["deep"] = deep
+    with pytest.raises(InvalidInputError, match="nested deeper"):
+        convert(document, fmt, "native")

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import InvalidInputError, Problem
 from ..issuing.assemble import check_build_data, parse_build_data
 from ..jsonio import parse_json, read_bytes
+from ..model.validation import shape_problems
 from ..securing.credential import passport_subject
 from ..verifying.documents import is_bare_passport, is_build_data, passport_of
 from ..securing.documents import credential_of, load_document
@@ -140,6 +141,10 @@ def _import(document: Any, source: str, draft: bool, origin: str | None) -> Conv
     module = _CONVERTERS[source]
     if not module.detect(document):
         raise InvalidInputError([Problem("$", f"is not a {source} document")], origin)
+    # The converters walk the document recursively: bound its depth and arrays first, as the
+    # models bound build data, so that hostile nesting is a problem, never a RecursionError.
+    if problems := shape_problems(document):
+        raise InvalidInputError(problems, origin)
     tracked = TrackedDocument(None)
     try:
         document = aas.value_only(document) if module is aas else copy.deepcopy(document)
