@@ -293,6 +293,12 @@ def test_a_record_in_the_future_is_refused(life, tmp_path):
         ({"recordedAt": "2031-01-01", "source": "bms", "dynamic": {}}, "$.recordedAt"),
         ({"recordedAt": "2031-01-01T00:00:00Z", "corrections": {"id": "urn:uuid:x"}, "reason": "typo"}, "$.corrections.id"),
         ({"recordedAt": "2031-01-01T00:00:00Z", "status": "waste", "reason": "broken"}, "$.status"),
+        # Responsibility and status do not move by a correction (review): end-of-life, second-life, status do.
+        ({"recordedAt": "2031-01-01T00:00:00Z", "reason": "typo", "corrections": {"generalProductInformation": {
+            "responsibleOperator": {"identifier": "LEI:9845001NTRUDER00042", "name": "Intruder", "role": "producer"}}}},
+         "$.corrections.generalProductInformation"),
+        ({"recordedAt": "2031-01-01T00:00:00Z", "reason": "typo", "corrections": {"generalProductInformation": {"batteryStatus": "waste"}}},
+         "$.corrections.generalProductInformation.batteryStatus"),
     ],
 )
 def test_bad_changes_name_the_field_and_write_nothing(life, tmp_path, change, path):

@@ -245,7 +245,18 @@ def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: 
         general = subject.get("generalProductInformation") or {}
         subject = {**subject, "generalProductInformation": {**general, "batteryStatus": request.status}}
         changes.append("status")
-    return _next_version(version, changes, moment, reason=request.reason, subject=subject, records=records, source=source)
+    passport = _next_version(version, changes, moment, reason=request.reason, subject=subject, records=records, source=source)
+    before = version.passport
+    # A correction mends data; it does not move the battery on. Who is responsible changes with
+    # end-of-life or second-life (which record the article), the status with "status".
+    if passport.responsible_operator != before.responsible_operator:
+        raise InvalidInputError([Problem("$.corrections.generalProductInformation", "cannot move responsibility for the battery: "
+                                         "end-of-life and second-life record who takes over, and under which article")], source)
+    status = passport.generalProductInformation.batteryStatus
+    if status != (request.status or before.generalProductInformation.batteryStatus):
+        raise InvalidInputError([Problem("$.corrections.generalProductInformation.batteryStatus",
+                                         "is changed with status (waste: with end-of-life), not corrected")], source)
+    return passport
 
 
 def end_of_life(

@@ -372,3 +372,10 @@ class Passport(StrictModel):
     @property
     def version(self) -> int:
         return self.lifecycle.version if self.lifecycle else 1
+
+    @property
+    def responsible_operator(self) -> str:
+        """The identifier of the operator responsible for this version (Art. 77(4)): the one it
+        names, else the manufacturer."""
+        general = self.generalProductInformation
+        return (general.responsibleOperator or general.manufacturerInformation).identifier

@@ -300,9 +300,7 @@ def _judge_chain(passport_id: str, entry: _Passport, digests: dict[str | None, s
     if not entry.documents:
         reasons.append("only audience views: the chain is checked on the full credentials the issuer keeps")
     responsible = {
-        number: found[0][2].generalProductInformation.responsibleOperator.identifier
-        if found[0][2].generalProductInformation.responsibleOperator
-        else found[0][2].generalProductInformation.manufacturerInformation.identifier
+        number: found[0][2].responsible_operator
         for number, found in entry.documents.items()
         if found[0][2] is not None
     }

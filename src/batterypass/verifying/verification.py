@@ -671,8 +671,7 @@ class _Verification:
         trust-store document says whom it signs for (``alsoKnownAs``)."""
         if self.passport is None or self.claims.issuer is None:
             return
-        general = self.passport.generalProductInformation
-        responsible = general.responsibleOperator.identifier if general.responsibleOperator else general.manufacturerInformation.identifier
+        responsible = self.passport.responsible_operator
         allowed = self.trust.operators_of(self.claims.issuer)
         if not allowed:
             self.findings.not_applicable(
