@@ -186,3 +186,11 @@ def test_allocation_survives_kill_9(runner, tmp_path):
     after = {p.name: json.loads(p.read_text())["credentialStatus"]["statusListIndex"] for p in (tmp_path / "out").glob("*.json")}
     assert len(after) == 400 and len(set(after.values())) == 400
     assert all(after[name] == index for name, index in before.items())  # resumed, not re-issued
+
+
+def test_a_list_kept_beside_the_passports_leaves_verify_dir_valid(runner, tmp_path):
+    """The allocation record is no credential: `verify DIR` and `publish DIR` must not take it for one (review)."""
+    make_list(runner, tmp_path / "list.json")
+    assert not any(p.suffix == ".json" for p in tmp_path.iterdir() if p.name != "list.json")
+    result = run(runner, "verify", tmp_path, "--trust", TRUST, "--json")
+    assert json.loads(result.stdout)["status"] == "valid"

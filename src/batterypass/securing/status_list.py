@@ -231,7 +231,8 @@ def make_status_list(
 # --------------------------------------------------------------------------- issuer side
 #
 # An issuer keeps, beside each list it publishes (``LIST``), the list's allocation record
-# ``LIST.allocation.json`` (never published: it would tell how many credentials were issued)
+# ``LIST.allocation`` (never published: it would tell how many credentials were issued; not
+# ``*.json`` either, so that `verify DIR` and `publish DIR` never take it for a credential)
 # and a lock file ``LIST.lock``. Entries are handed out under an exclusive ``flock`` of the
 # lock file, and the record is written (atomically, fsynced) *before* the entries are used:
 # a process killed at any point loses at most the entries it had reserved, and no entry is
@@ -241,7 +242,7 @@ def make_status_list(
 # created), so neighbouring indices do not reveal issue order (Bitstring Status List,
 # privacy considerations).
 
-ALLOCATION_SUFFIX = ".allocation.json"
+ALLOCATION_SUFFIX = ".allocation"
 LOCK_SUFFIX = ".lock"
 _SIGN = Callable[[dict[str, Any], str], dict[str, Any]]
 
