@@ -288,6 +288,25 @@ def test_a_countersignature_by_a_third_issuer_is_refused_and_hands_nothing_over(
     assert open_store(target, create=False).latest_for_gs1(GTIN, SERIAL, "public").issuer == MAKER
 
 
+def test_a_countersignature_hands_over_to_the_issuer_it_names_only(life, transfer, tmp_path):
+    """Every issuer's version 2 of a passport has the same credential id: the holder's consent to
+    the PRO's version must not let a third trusted issuer's own version 2 in (review)."""
+    uuid = life["passport_id"].removeprefix("urn:uuid:")
+    first = sorted(p for p in life["out"].glob(f"{uuid}*.json") if not p.name.startswith(f"{uuid}.v"))
+    intruders = run_json(life["runner"], "end-of-life", next(p for p in first if p.name == f"{uuid}.json"), "--status", "waste",
+                         "--key", life["root"] / "intruder" / "private.pem", "--operator", INTRUDER, "--operator-name", "Intruder",
+                         "--operator-role", "waste-management-operator", "--out", tmp_path / "intruder",
+                         "--issued-at", "2026-11-26T11:00:00Z")
+    (countersignature,) = transfer["countersigned"].glob("*.countersignature.json")
+    target = f"sqlite:///{tmp_path / 'p.db'}"
+    publish(life, *first, countersignature, target=target)
+    (refused,) = publish(life, intruders["files"]["publicView"], target=target, code=1)["results"]
+    assert refused["verdict"] == "held-by-another-issuer", refused
+    (published,) = publish(life, life["early"], target=target)["results"]
+    assert published["status"] == "published", published
+    assert open_store(target, create=False).latest_for_gs1(GTIN, SERIAL, "public").issuer == PRO_DID
+
+
 def test_a_countersignature_of_a_passport_nobody_published_is_refused(life, transfer, tmp_path):
     (path,) = transfer["countersigned"].glob("*.countersignature.json")
     for target in (f"sqlite:///{tmp_path / 'p.db'}", f"static:{tmp_path / 'site'}"):

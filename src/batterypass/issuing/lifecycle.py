@@ -35,7 +35,7 @@ from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPass
 from ..model.passport import Passport, ResponsibleOperator
 from ..model.access import Access
 from ..model.validation import validate_model
-from ..securing.credential import countersignature_credential, is_passport_credential
+from ..securing.credential import countersignature_credential, credential_issuer_id, is_passport_credential
 from ..securing.status_list import StatusListAllocator
 from ..securing.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
@@ -430,7 +430,10 @@ def countersign(
         raise InvalidInputError([Problem("$.credentialSubject.lifecycle.changes", "is not a transfer of responsibility: nothing to countersign")],
                                 str(issued.path))
     link = issued.link
-    credential = countersignature_credential(issued.passport.id, link.id, link.digestSRI, signer.identity.id, issued_at)
+    version_issuer = credential_issuer_id(issued.credential)
+    if version_issuer is None:
+        raise InvalidInputError([Problem("$.issuer", "names no issuer: a countersignature names who signed the version")], str(issued.path))
+    credential = countersignature_credential(issued.passport.id, link.id, link.digestSRI, version_issuer, signer.identity.id, issued_at)
     document = signer.sign(credential, created=credential["validFrom"])
     stem = passport_file_stem(issued.passport.id, issued.passport.version)
     return write_atomic(Path(out_dir) / f"{stem}.countersignature.json", dumps_pretty(document))

@@ -50,7 +50,7 @@ from ..errors import BatteryPassError, InvalidInputError
 from ..issuing.views import view_credential_id
 from ..law.identifiers import gtin14, gtin_problem, serial_problem
 from ..model.views import disclosure_problems
-from ..securing.credential import credential_audience, is_passport_credential
+from ..securing.credential import credential_audience, credential_issuer_id, is_passport_credential
 from ..securing.jose import unwrap_envelope
 from ..securing.documents import credential_of, load_document
 from ..verifying.history import countersigned
@@ -262,10 +262,12 @@ def handover(admitted: Admitted, trust: TrustStore) -> Handover:
 
 def is_countersigned(admitted: Admitted, countersignatures: list[bytes]) -> bool:
     """Whether one of ``countersignatures`` (stored: verified, by the holder) names the
-    credential the view ``admitted`` was cut from."""
+    credential the view ``admitted`` was cut from, and ``admitted``'s issuer as its signer
+    (another issuer's version of the same number has the same credential id)."""
     for body in countersignatures:
         claim = countersigned(load_document(body, "stored countersignature"))
-        if claim is not None and view_credential_id(claim[1], admitted.audience) == admitted.credential_id:
+        if claim is not None and view_credential_id(claim[1], admitted.audience) == admitted.credential_id \
+                and claim[3] == admitted.issuer:
             return True
     return False
 
@@ -323,10 +325,7 @@ def held(admitted: Admitted, exc: HeldByAnotherIssuer) -> Refusal:
 
 def issuer_of(stored_body: bytes) -> str | None:
     """The issuer id a stored (already admitted) credential names."""
-    credential, _ = credential_of(load_document(stored_body, "stored credential"))
-    issuer = credential.get("issuer")
-    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
-    return issuer if isinstance(issuer, str) else None
+    return credential_issuer_id(credential_of(load_document(stored_body, "stored credential"))[0])
 
 
 def refused(source: str, refusal: Refusal) -> PublishResult:

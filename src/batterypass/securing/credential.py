@@ -104,17 +104,28 @@ def passport_credential(
 
 
 def countersignature_credential(
-    passport_id: str, version_id: str, digest: str, issuer: str, issued_at: datetime | None = None
+    passport_id: str, version_id: str, digest: str, version_issuer: str, issuer: str, issued_at: datetime | None = None
 ) -> dict[str, Any]:
-    """The unsigned countersignature of one passport version (``digest``: its file's ``digestSRI``)."""
+    """The unsigned countersignature of one passport version (``digest``: its file's ``digestSRI``;
+    ``version_issuer``: who signed that version). The version's id alone would not do: every
+    issuer's version 2 of a passport has the same id, so the countersignature names its signer."""
     return {
         "@context": list(PASSPORT_CREDENTIAL_CONTEXT),
         "type": ["VerifiableCredential", COUNTERSIGNATURE_CREDENTIAL_TYPE],
         "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{version_id}#countersignature:{issuer}')}",
         "issuer": issuer,
         "validFrom": utc_timestamp(issued_at),
-        "credentialSubject": {"id": passport_id, "countersigns": {"id": version_id, "digestSRI": digest}},
+        "credentialSubject": {
+            "id": passport_id, "countersigns": {"id": version_id, "digestSRI": digest, "issuer": version_issuer},
+        },
     }
+
+
+def credential_issuer_id(credential: dict[str, Any]) -> str | None:
+    """The id of the issuer a credential names (``issuer`` as a string or an object with ``id``)."""
+    issuer = credential.get("issuer")
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return issuer if isinstance(issuer, str) else None
 
 
 def credential_audience(credential: dict[str, Any]) -> Access | None:

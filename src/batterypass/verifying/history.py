@@ -145,8 +145,9 @@ def _claimed(document: dict[str, Any] | str) -> tuple[str | None, int, str | Non
     )
 
 
-def countersigned(document: dict[str, Any] | str) -> tuple[str, str, str] | None:
-    """Passport id, version credential id and digest a countersignature claims; None for anything else."""
+def countersigned(document: dict[str, Any] | str) -> tuple[str, str, str, str] | None:
+    """Passport id, version credential id, digest and the version's signer a countersignature
+    claims; None for anything else."""
     try:
         credential, _ = credential_of(document)
     except BatteryPassError:
@@ -157,9 +158,9 @@ def countersigned(document: dict[str, Any] | str) -> tuple[str, str, str] | None
         return None
     target = subject.get("countersigns")
     if not (isinstance(subject.get("id"), str) and isinstance(target, dict)
-            and isinstance(target.get("id"), str) and isinstance(target.get("digestSRI"), str)):
+            and all(isinstance(target.get(name), str) for name in ("id", "digestSRI", "issuer"))):
         return None
-    return subject["id"], target["id"], target["digestSRI"]
+    return subject["id"], target["id"], target["digestSRI"], target["issuer"]
 
 
 def _countersignature_verdicts(
