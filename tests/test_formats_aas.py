@@ -116,3 +116,16 @@ def test_the_idta_example_payloads_import_as_a_draft():
     # build names each one, and what build data has no place for is listed.
     assert "$.circularity.renewableContentPercent" in {p.path for p in conversion.problems}
     assert any("C4 - landfill" in note.reason for note in conversion.losses)
+
+
+def test_an_aasx_package_that_unpacks_past_the_document_limit_is_refused_unread(runner, tmp_path):
+    import zipfile
+
+    from batterypass.jsonio import MAX_DOCUMENT_BYTES
+
+    bomb = tmp_path / "bomb.aasx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        package.writestr("aasx/data.json", b" " * (MAX_DOCUMENT_BYTES + 1))
+    assert bomb.stat().st_size < 100_000
+    refused = runner.invoke(main, ["convert", str(bomb), "--from", "aas", "--to", "native"])
+    assert refused.exit_code == 1 and "over the" in refused.output and "Traceback" not in refused.output

@@ -78,3 +78,19 @@ def test_build_draft_from_an_import_that_lacks_data_points_lists_them(runner, tm
     # Build data that is not whole (no manufacturer address) is refused even as a draft.
     example = runner.invoke(main, ["build", str(READY_EXAMPLE), "--input-format", "batterypass-ready", "--draft", "--out", str(out)])
     assert example.exit_code == 1 and "$.manufacturer.address" in example.stderr
+
+
+def test_a_battery_pass_export_into_a_used_directory_leaves_no_other_batterys_submodels(runner, tmp_path):
+    """Reading the directory back must give this battery, not a merge with an earlier export (review)."""
+    from batterypass.formats import battery_pass_12
+
+    out = tmp_path / "bp"
+    out.mkdir()
+    for submodel in battery_pass_12.SUBMODELS:
+        (out / f"{submodel}.json").write_text("{}")
+    passport = tmp_path / "passport.json"
+    document = passport_credential(build_passport(load(FIXTURES / "lmt-ebike.json")))
+    passport.write_text(json.dumps(document))
+    assert runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "battery-pass-1.2", "--out", str(out)]).exit_code == 0
+    written = {p.stem for p in out.glob("*.json")}
+    assert written == set(json.loads(runner.invoke(main, ["convert", str(passport), "--from", "native", "--to", "battery-pass-1.2"]).stdout))

@@ -71,6 +71,10 @@ def _write(document: Any, target: str, out_path: Path) -> None:
     if target == battery_pass_12.NAME and (out_path.is_dir() or out_path.suffix == ""):
         for submodel, content in document.items():  # the upstream layout: one file per submodel
             write_atomic(out_path / f"{submodel}.json", dumps_pretty(content))
+        # A submodel this battery has none of must not be left from an earlier export: reading
+        # the directory back would merge another battery's data into this one.
+        for submodel in set(battery_pass_12.SUBMODELS) - set(document):
+            (out_path / f"{submodel}.json").unlink(missing_ok=True)
     elif out_path.is_dir():
         raise click.UsageError(f"--out {out_path} is a directory: name a file")
     elif target == aas.NAME and out_path.suffix.lower() == ".aasx":

@@ -15,12 +15,14 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import BatteryPassError, InvalidInputError, Problem
+from ..jsonio import MAX_DOCUMENT_BYTES
 from .mapping import Note, TrackedDocument, digital_link_parts, manufacturer_responsible, three_hazard_classes
 
 NAME = "aas"
@@ -290,6 +292,14 @@ _NUMBER_TYPES = {"xs:double": float, "xs:float": float, "xs:decimal": float, "xs
 def read_aasx(path: str | Path) -> dict[str, Any]:
     """The AAS environment (JSON) inside an AASX package."""
     basyx = _basyx()
+    # BaSyx reads every part whole: bound what the package unpacks to, as any document read is.
+    try:
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise InvalidInputError([Problem("$", f"is not a readable AASX package ({exc})")], str(path)) from None
+    if unpacked > MAX_DOCUMENT_BYTES:
+        raise InvalidInputError([Problem("$", f"unpacks to {unpacked} bytes, over the {MAX_DOCUMENT_BYTES}-byte limit")], str(path))
     store, files = basyx.model.DictIdentifiableStore(), basyx.aasx.DictSupplementaryFileContainer()
     try:
         with basyx.aasx.AASXReader(str(path)) as reader:
