@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from conftest import FIXTURES, QR_FAMILY
 
@@ -67,6 +67,52 @@ def test_svg_has_an_opaque_background_and_its_line_below_the_quiet_zone():
 def test_any_printable_line_leaves_the_code_readable(line):
     symbol = encode_qr(URL)
     assert read(Image.open(io.BytesIO(symbol.png(0.4, label=line)))) == URL
+
+
+def _band_and_font(symbol, module_mm: float, dpi: int, line: str):
+    """The label band of ``symbol``'s PNG, its font and the line's pen origin, as the label
+    geometry states them: an em of at most 3 modules that fits the line into 90 % of the side,
+    centred on its advance and on its ascent and descent."""
+    png = Image.open(io.BytesIO(symbol.png(module_mm, dpi, label=line))).convert("1")
+    side_px = png.width
+    px = side_px // symbol.side_modules
+    size = max(1, round(min(3.0, symbol.side_modules * 0.9 / (len(line) * 0.6)) * px))
+    font = ImageFont.load_default(size=size)
+    width = font.getlength(line, mode="1")
+    if width > side_px * 0.9:
+        font = ImageFont.load_default(size=max(1, int(size * side_px * 0.9 / width)))
+        width = font.getlength(line, mode="1")
+    band = png.crop((0, side_px, side_px, png.height))
+    ascent, descent = font.getmetrics()
+    return band, font, (side_px - int(width)) // 2, (band.height + ascent - descent) // 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=MAX_LABEL_CHARS),
+    st.sampled_from([(0.396, 300), (0.5, 300), (0.5, 600), (0.99, 1200)]),
+)
+def test_the_png_line_is_each_glyph_as_pillow_draws_it_at_the_fonts_advances(line, size):
+    """The line is laid out from glyph images made once per character and size: it must be
+    exactly what drawing each character with Pillow at the font's advances gives."""
+    symbol = encode_qr(URL)
+    band, font, pen_x, baseline = _band_and_font(symbol, *size, line)
+    expected = Image.new("1", band.size, 1)
+    draw = ImageDraw.Draw(expected)
+    for char in line:
+        draw.text((pen_x, baseline), char, fill=0, font=font, anchor="ls")
+        pen_x += int(font.getlength(char, mode="1"))
+    assert band.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("size", [(0.396, 300), (0.5, 300), (0.5, 400), (0.5, 600), (0.8, 600)])
+@pytest.mark.parametrize("line", [IDENTIFIER, "P90-2027-004711", "(01)09506000134352(21)ABC-XYZ-0815"])
+def test_an_identifier_line_is_what_pillow_draws_for_the_whole_line(line, size):
+    symbol = encode_qr(URL)
+    band, font, pen_x, baseline = _band_and_font(symbol, *size, line)
+    expected = Image.new("1", band.size, 1)
+    ImageDraw.Draw(expected).text((pen_x, baseline), line, fill=0, font=font, anchor="ls")
+    assert band.tobytes() == expected.tobytes()
 
 
 def _build(runner, out: Path, *extra: str) -> dict:
