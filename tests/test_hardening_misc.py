@@ -207,3 +207,27 @@ def test_shape_check_agrees_with_the_recursive_definition(value):
         assert (not problems) == _reference_shape(value)
         for problem in problems:
             assert problem.path.startswith("$")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 1000])
+def test_read_bytes_reads_regular_files_and_pipes_whole_and_refuses_past_the_limit(tmp_path, size):
+    from batterypass.jsonio import read_bytes
+
+    limit = 1000
+    data = bytes(range(256)) * (size // 256 + 1)
+    data = data[:size]
+    file = tmp_path / "doc.json"
+    file.write_bytes(data)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    # The writer fills the pipe from another process: read_bytes sees no size, only a stream.
+    writer = subprocess.Popen(["sh", "-c", f"cat {file} > {pipe}"])
+    try:
+        for path in (file, pipe):
+            if size > limit:
+                with pytest.raises(InvalidInputError, match=f"over the {limit}-byte limit"):
+                    read_bytes(path, limit)
+            else:
+                assert read_bytes(path, limit) == data
+    finally:
+        writer.wait(timeout=10)

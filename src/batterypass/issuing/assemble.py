@@ -19,41 +19,7 @@ from ..law.acts import ActsTable
 from ..errors import InvalidInputError, PassportNotRequiredError, Problem
 from ..model.build_data import ATTRIBUTED_MODELS, Address, BuildData
 from ..model.data_points import DATA_POINTS
-from ..model.dynamic import BatteryCondition, InternalResistance
-from ..model.passport import (
-    BatteryChemistry,
-    BatteryMaterial,
-    BatteryTechnicalProperties,
-    CarbonFootprint,
-    ChainOfCustodyCertificate,
-    Circularity,
-    ComponentPartNumber,
-    GeneralProductInformation,
-    HazardousSubstanceRecord,
-    LabelsAndConformity,
-    LifecycleStageFootprint,
-    ManufacturingPlace,
-    Markings,
-    MaterialComposition,
-    MineSiteAssurance,
-    NotifiedBodyVerification,
-    OperatorInformation,
-    Passport,
-    PerformanceAndDurability,
-    PostalAddress,
-    PowerLimits,
-    RawMaterialSource,
-    RecycledContentShare,
-    ResistanceValue,
-    ResponsibleOperator,
-    RiskFindingRecord,
-    SourceFacility,
-    SparePartSupplier,
-    SupplyChainDueDiligence,
-    TemperatureRangeIdle,
-    UntracedShare,
-    WasteInformation,
-)
+from ..model.passport import Passport
 from ..model.types import MAX_URL_CHARS
 from ..model.validation import validate_model
 
@@ -219,230 +185,233 @@ def _link_problem(build: BuildData, resolver: str) -> str | None:
     return None
 
 
-def _address(address: Address) -> PostalAddress:
-    return PostalAddress(
-        streetAddress=address.street,
-        postalCode=address.postalCode,
-        addressLocality=address.locality,
-        addressCountry=address.country,
-    )
+def _address(address: Address) -> dict[str, Any]:
+    return {
+        "streetAddress": address.street,
+        "postalCode": address.postalCode,
+        "addressLocality": address.locality,
+        "addressCountry": address.country,
+    }
 
 
 def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passport:
+    """The passport, written as plain data under the model's field names and validated once
+    as a whole (one validation of the tree costs less than building its fifty-odd models one
+    constructor at a time)."""
     battery, maker = build.battery, build.manufacturer
     passport_id = identifiers.passport_id(maker.identifier, battery.serialNumber, battery.gtin)
     gtin = identifiers.gtin14(battery.gtin) if battery.gtin else None
-    general = GeneralProductInformation(
-        batteryPassportIdentifier=passport_id,
-        batteryIdentifier=identifiers.battery_identifier(
+    general = {
+        "batteryPassportIdentifier": passport_id,
+        "batteryIdentifier": identifiers.battery_identifier(
             battery.serialNumber, battery.gtin,
             *((battery.iso15459Issuer.issuingAgencyCode, battery.iso15459Issuer.companyIdentificationNumber)
               if battery.iso15459Issuer else ()),
         ),
-        serialNumber=battery.serialNumber,
-        gtin=gtin,
-        batteryModel=battery.model,
-        batteryCategory=battery.category,
-        rechargeable=battery.rechargeable,
-        exclusivelyExternalStorage=battery.exclusivelyExternalStorage,
-        manufacturerInformation=OperatorInformation(
-            name=maker.name,
-            identifier=maker.identifier,
-            postalAddress=_address(maker.address),
-            emailAddress=maker.email,
-            webAddress=maker.web,
-        ),
-        responsibleOperator=_responsible_operator(build),
-        manufacturingPlace=ManufacturingPlace(
-            facilityIdentifier=build.manufacturingPlace.facilityIdentifier,
-            postalAddress=_address(build.manufacturingPlace.address),
-        ),
-        manufacturingDate=battery.manufacturingDate,
-        placedOnMarketDate=battery.placedOnMarketDate,
-        batteryMass=battery.massKg,
-        warrantyPeriod=build.performance.commercialWarrantyYears if build.performance else None,
-        batteryStatus=battery.status,
-        voluntary=voluntary,
-        passportUrl=identifiers.qr_link(resolver, passport_id, gtin, battery.serialNumber) if resolver else None,
-    )
+        "serialNumber": battery.serialNumber,
+        "gtin": gtin,
+        "batteryModel": battery.model,
+        "batteryCategory": battery.category,
+        "rechargeable": battery.rechargeable,
+        "exclusivelyExternalStorage": battery.exclusivelyExternalStorage,
+        "manufacturerInformation": {
+            "name": maker.name,
+            "identifier": maker.identifier,
+            "postalAddress": _address(maker.address),
+            "emailAddress": maker.email,
+            "webAddress": maker.web,
+        },
+        "responsibleOperator": _responsible_operator(build),
+        "manufacturingPlace": {
+            "facilityIdentifier": build.manufacturingPlace.facilityIdentifier,
+            "postalAddress": _address(build.manufacturingPlace.address),
+        },
+        "manufacturingDate": battery.manufacturingDate,
+        "placedOnMarketDate": battery.placedOnMarketDate,
+        "batteryMass": battery.massKg,
+        "warrantyPeriod": build.performance.commercialWarrantyYears if build.performance else None,
+        "batteryStatus": battery.status,
+        "voluntary": voluntary,
+        "passportUrl": identifiers.qr_link(resolver, passport_id, gtin, battery.serialNumber) if resolver else None,
+    }
 
     footprint = None
     if cf := build.carbonFootprint:
         stages = cf.kgCO2ePerKWhByLifecycleStage
-        footprint = CarbonFootprint(
-            batteryCarbonFootprint=checks.footprint_total(stages.model_dump().values()),
-            carbonFootprintPerLifecycleStage=[
-                LifecycleStageFootprint(lifecycleStage=name[0].upper() + name[1:], carbonFootprint=value)
+        footprint = {
+            "batteryCarbonFootprint": checks.footprint_total(stages.model_dump().values()),
+            "carbonFootprintPerLifecycleStage": [
+                {"lifecycleStage": name[0].upper() + name[1:], "carbonFootprint": value}
                 for name, value in stages.model_dump().items()
             ],
-            absoluteCarbonFootprint=cf.absoluteKgCO2e,
-            carbonFootprintPerformanceClass=cf.performanceClass,
-            carbonFootprintPerformanceClassMethodology=cf.performanceClassMethodology,
-            carbonFootprintStudy=cf.studyUrl,
-            declarationIdentifier=cf.declarationId,
-        )
+            "absoluteCarbonFootprint": cf.absoluteKgCO2e,
+            "carbonFootprintPerformanceClass": cf.performanceClass,
+            "carbonFootprintPerformanceClassMethodology": cf.performanceClassMethodology,
+            "carbonFootprintStudy": cf.studyUrl,
+            "declarationIdentifier": cf.declarationId,
+        }
 
     materials = build.materials
     origin = [
-        RawMaterialSource(
-            material=entry.material,
-            countryOfOrigin=entry.countryOfOrigin,
-            facility=SourceFacility(facilityType=entry.facility.type, name=entry.facility.name, identifier=entry.facility.identifier),
-            sharePercent=entry.sharePercent,
-            chainOfCustodyModel=entry.chainOfCustody,
-            attribution="attributed" if entry.chainOfCustody in ATTRIBUTED_MODELS else "physical",
-            chainOfCustodyCertificate=ChainOfCustodyCertificate(**entry.chainOfCustodyCertificate.model_dump())
+        {
+            "material": entry.material,
+            "countryOfOrigin": entry.countryOfOrigin,
+            "facility": {"facilityType": entry.facility.type, "name": entry.facility.name, "identifier": entry.facility.identifier},
+            "sharePercent": entry.sharePercent,
+            "chainOfCustodyModel": entry.chainOfCustody,
+            "attribution": "attributed" if entry.chainOfCustody in ATTRIBUTED_MODELS else "physical",
+            "chainOfCustodyCertificate": entry.chainOfCustodyCertificate.model_dump()
             if entry.chainOfCustodyCertificate
             else None,
-            assurance=MineSiteAssurance(
-                scheme=entry.assurance.scheme,
-                level=entry.assurance.level,
-                auditReport=entry.assurance.auditReportUrl,
-                auditDate=entry.assurance.auditDate,
-            )
+            "assurance": {
+                "scheme": entry.assurance.scheme,
+                "level": entry.assurance.level,
+                "auditReport": entry.assurance.auditReportUrl,
+                "auditDate": entry.assurance.auditDate,
+            }
             if entry.assurance
             else None,
-        )
+        }
         for entry in (materials.rawMaterialOrigin if materials else [])
     ]
-    untraced = [UntracedShare(material=u.material, sharePercent=u.sharePercent) for u in (materials.untracedShares if materials else [])]
+    untraced = [{"material": u.material, "sharePercent": u.sharePercent} for u in (materials.untracedShares if materials else [])]
     due_diligence = None
     dd = build.dueDiligence
     if dd or origin or untraced:
         # Origin data is published even when no due-diligence report is due yet: it has no other home.
         verification = dd.thirdPartyVerification if dd else None
-        due_diligence = SupplyChainDueDiligence(
-            supplyChainDueDiligenceReport=dd.reportUrl if dd else None,
-            dueDiligencePolicy=dd.policyUrl if dd else None,
-            notifiedBodyVerification=NotifiedBodyVerification(
-                body=verification.body, reference=verification.reference, date=verification.date
-            )
+        due_diligence = {
+            "supplyChainDueDiligenceReport": dd.reportUrl if dd else None,
+            "dueDiligencePolicy": dd.policyUrl if dd else None,
+            "notifiedBodyVerification": {
+                "body": verification.body, "reference": verification.reference, "date": verification.date
+            }
             if verification
             else None,
-            thirdPartyAssurances=dd.thirdPartyAssurancesUrl if dd else None,
-            riskFindings=[RiskFindingRecord(**r.model_dump()) for r in (dd.riskAssessment if dd else [])],
-            rawMaterialOrigin=origin,
-            untracedShares=untraced,
-            voluntaryDataAudience=build.passport.voluntaryDataAudience if build.passport else "legitimate-interest",
-        )
+            "thirdPartyAssurances": dd.thirdPartyAssurancesUrl if dd else None,
+            "riskFindings": [r.model_dump() for r in (dd.riskAssessment if dd else [])],
+            "rawMaterialOrigin": origin,
+            "untracedShares": untraced,
+            "voluntaryDataAudience": build.passport.voluntaryDataAudience if build.passport else "legitimate-interest",
+        }
 
     assert materials is not None  # data point 45 requires it; a draft is assembled only with it
-    composition = MaterialComposition(
-        batteryChemistry=BatteryChemistry(shortName=battery.chemistry.shortName, clearName=battery.chemistry.clearName),
-        criticalRawMaterials=critical_raw_materials(((e.name, e.massKg) for e in materials.composition), battery.massKg),
-        batteryMaterials=[
-            BatteryMaterial(
-                batteryMaterialName=entry.name,
-                batteryMaterialIdentifier=entry.casNumber,
-                batteryMaterialMass=entry.massKg,
-                batteryMaterialLocation=entry.component,
-                isCriticalRawMaterial=entry.critical,
-            )
+    composition = {
+        "batteryChemistry": {"shortName": battery.chemistry.shortName, "clearName": battery.chemistry.clearName},
+        "criticalRawMaterials": critical_raw_materials(((e.name, e.massKg) for e in materials.composition), battery.massKg),
+        "batteryMaterials": [
+            {
+                "batteryMaterialName": entry.name,
+                "batteryMaterialIdentifier": entry.casNumber,
+                "batteryMaterialMass": entry.massKg,
+                "batteryMaterialLocation": entry.component,
+                "isCriticalRawMaterial": entry.critical,
+            }
             for entry in materials.composition
         ],
-        hazardousSubstances=[
-            HazardousSubstanceRecord(
-                hazardousSubstanceName=h.name,
-                hazardousSubstanceIdentifier=h.casNumber,
-                hazardousSubstanceClass=h.hazardClass,
-                hazardousSubstanceLocation=h.location,
-            )
+        "hazardousSubstances": [
+            {
+                "hazardousSubstanceName": h.name,
+                "hazardousSubstanceIdentifier": h.casNumber,
+                "hazardousSubstanceClass": h.hazardClass,
+                "hazardousSubstanceLocation": h.location,
+            }
             for h in materials.hazardousSubstances or []
         ],
-    )
+    }
 
     circularity = None
     if circ := build.circularity:
-        circularity = Circularity(
-            recycledContent=[
-                RecycledContentShare(recycledMaterial=r.material, preConsumerShare=r.preConsumerPercent, postConsumerShare=r.postConsumerPercent)
+        circularity = {
+            "recycledContent": [
+                {"recycledMaterial": r.material, "preConsumerShare": r.preConsumerPercent, "postConsumerShare": r.postConsumerPercent}
                 for r in circ.recycledContent
             ],
-            renewableContent=circ.renewableContentPercent,
-            dismantlingAndRemovalInformation=circ.dismantlingInformationUrl,
-            sparePartSources=[
-                SparePartSupplier(nameOfSupplier=s.name, supplierWebAddress=s.web, emailAddressOfSupplier=s.email)
+            "renewableContent": circ.renewableContentPercent,
+            "dismantlingAndRemovalInformation": circ.dismantlingInformationUrl,
+            "sparePartSources": [
+                {"nameOfSupplier": s.name, "supplierWebAddress": s.web, "emailAddressOfSupplier": s.email}
                 for s in circ.sparePartSources
             ],
-            componentPartNumbers=[ComponentPartNumber(component=p.component, partNumber=p.partNumber) for p in circ.componentPartNumbers],
-            safetyMeasures=circ.safetyMeasuresUrl,
-            extinguishingAgent=list(circ.extinguishingAgent),
-            endOfLifeInformation=circ.endOfLifeInformationUrl,
-            wasteInformation=WasteInformation(
-                wastePrevention=circ.wasteInformation.wastePreventionUrl,
-                separateCollection=circ.wasteInformation.separateCollectionUrl,
-                collectionPoints=circ.wasteInformation.collectionPointsUrl,
-            )
+            "componentPartNumbers": [{"component": p.component, "partNumber": p.partNumber} for p in circ.componentPartNumbers],
+            "safetyMeasures": circ.safetyMeasuresUrl,
+            "extinguishingAgent": list(circ.extinguishingAgent),
+            "endOfLifeInformation": circ.endOfLifeInformationUrl,
+            "wasteInformation": {
+                "wastePrevention": circ.wasteInformation.wastePreventionUrl,
+                "separateCollection": circ.wasteInformation.separateCollectionUrl,
+                "collectionPoints": circ.wasteInformation.collectionPointsUrl,
+            }
             if circ.wasteInformation
             else None,
-        )
+        }
 
     perf = build.performance
-    technical = BatteryTechnicalProperties(
-        ratedCapacity=battery.ratedCapacityAh,
-        nominalVoltage=battery.nominalVoltageV,
-        minimumVoltage=perf.minimumVoltageV if perf else None,
-        maximumVoltage=perf.maximumVoltageV if perf else None,
-        ratedEnergy=round(rules.capacity_kwh(build), 6),
-        originalPowerCapability=perf.originalPowerCapabilityW if perf else None,
-        powerLimits=PowerLimits(
-            maximumDischargePower=perf.powerLimits.maxDischargePowerW,
-            maximumChargePower=perf.powerLimits.maxChargePowerW,
-            temperatureRange=TemperatureRangeIdle(
-                minimum=perf.powerLimits.temperatureRangeC.min, maximum=perf.powerLimits.temperatureRangeC.max
-            ) if perf.powerLimits.temperatureRangeC else None,
-        ) if perf and perf.powerLimits else None,
-        expectedLifetime=perf.expectedLifetimeCycles if perf else None,
-        cycleLifeReferenceTest=perf.cycleLifeReferenceTest if perf else None,
-        cycleLifeCRate=perf.cycleLifeCRate if perf else None,
-        expectedLifetimeYears=perf.expectedLifetimeYears if perf else None,
-        capacityThresholdForExhaustion=perf.capacityThresholdForExhaustionPercent if perf else None,
-        initialRoundTripEfficiency=perf.initialRoundTripEfficiencyPercent if perf else None,
-        roundTripEfficiencyAt50PercentCycleLife=perf.roundTripEfficiencyAt50PercentCycleLifePercent if perf else None,
-        initialInternalResistance=[
-            ResistanceValue(batteryComponent=level, ohmicResistance=value)
+    technical = {
+        "ratedCapacity": battery.ratedCapacityAh,
+        "nominalVoltage": battery.nominalVoltageV,
+        "minimumVoltage": perf.minimumVoltageV if perf else None,
+        "maximumVoltage": perf.maximumVoltageV if perf else None,
+        "ratedEnergy": round(rules.capacity_kwh(build), 6),
+        "originalPowerCapability": perf.originalPowerCapabilityW if perf else None,
+        "powerLimits": {
+            "maximumDischargePower": perf.powerLimits.maxDischargePowerW,
+            "maximumChargePower": perf.powerLimits.maxChargePowerW,
+            "temperatureRange": {
+                "minimum": perf.powerLimits.temperatureRangeC.min, "maximum": perf.powerLimits.temperatureRangeC.max
+            } if perf.powerLimits.temperatureRangeC else None,
+        } if perf and perf.powerLimits else None,
+        "expectedLifetime": perf.expectedLifetimeCycles if perf else None,
+        "cycleLifeReferenceTest": perf.cycleLifeReferenceTest if perf else None,
+        "cycleLifeCRate": perf.cycleLifeCRate if perf else None,
+        "expectedLifetimeYears": perf.expectedLifetimeYears if perf else None,
+        "capacityThresholdForExhaustion": perf.capacityThresholdForExhaustionPercent if perf else None,
+        "initialRoundTripEfficiency": perf.initialRoundTripEfficiencyPercent if perf else None,
+        "roundTripEfficiencyAt50PercentCycleLife": perf.roundTripEfficiencyAt50PercentCycleLifePercent if perf else None,
+        "initialInternalResistance": [
+            {"batteryComponent": level, "ohmicResistance": value}
             for level, value in (perf.internalResistanceOhm.model_dump().items() if perf and perf.internalResistanceOhm else [])
             if value is not None
         ],
-        temperatureRangeIdleState=TemperatureRangeIdle(minimum=perf.idleTemperatureRangeC.min, maximum=perf.idleTemperatureRangeC.max)
+        "temperatureRangeIdleState": {"minimum": perf.idleTemperatureRangeC.min, "maximum": perf.idleTemperatureRangeC.max}
         if perf and perf.idleTemperatureRangeC
         else None,
-    )
+    }
 
     conformity = build.conformity
-    return Passport(
-        id=passport_id,
-        generalProductInformation=general,
-        carbonFootprint=footprint,
-        supplyChainDueDiligence=due_diligence,
-        materialComposition=composition,
-        circularity=circularity,
-        performanceAndDurability=PerformanceAndDurability(
-            batteryTechnicalProperties=technical, batteryCondition=_condition_at_placing_on_market(build)
-        ),
-        labelsAndConformity=LabelsAndConformity(
-            declarationOfConformity=conformity.declarationOfConformityUrl,
-            declarationOfConformityIdentifier=conformity.declarationOfConformityId,
-            markings=Markings(
-                separateCollectionSymbol=conformity.markings.separateCollectionSymbol,
-                cadmiumSymbol=conformity.markings.cadmiumSymbol,
-                leadSymbol=conformity.markings.leadSymbol,
-                meaningOfLabels=conformity.markings.meaningOfLabelsUrl,
-            ) if conformity.markings else None,
-            resultOfTestReport=conformity.testReportsUrl,
-        )
+    return Passport.model_validate({
+        "id": passport_id,
+        "generalProductInformation": general,
+        "carbonFootprint": footprint,
+        "supplyChainDueDiligence": due_diligence,
+        "materialComposition": composition,
+        "circularity": circularity,
+        "performanceAndDurability": {
+            "batteryTechnicalProperties": technical, "batteryCondition": _condition_at_placing_on_market(build)
+        },
+        "labelsAndConformity": {
+            "declarationOfConformity": conformity.declarationOfConformityUrl,
+            "declarationOfConformityIdentifier": conformity.declarationOfConformityId,
+            "markings": {
+                "separateCollectionSymbol": conformity.markings.separateCollectionSymbol,
+                "cadmiumSymbol": conformity.markings.cadmiumSymbol,
+                "leadSymbol": conformity.markings.leadSymbol,
+                "meaningOfLabels": conformity.markings.meaningOfLabelsUrl,
+            } if conformity.markings else None,
+            "resultOfTestReport": conformity.testReportsUrl,
+        }
         if conformity
         else None,
-    )
+    })
 
 
-def _responsible_operator(build: BuildData) -> ResponsibleOperator:
+def _responsible_operator(build: BuildData) -> dict[str, Any]:
     """Data point 2: the operator the build data names, else the manufacturer."""
     if operator := build.responsibleOperator:
-        return ResponsibleOperator(
-            identifier=operator.identifier, name=operator.name, role=operator.role, mandateReference=operator.mandateReference
-        )
-    return ResponsibleOperator(identifier=build.manufacturer.identifier, name=build.manufacturer.name, role="manufacturer")
+        return {
+            "identifier": operator.identifier, "name": operator.name, "role": operator.role, "mandateReference": operator.mandateReference
+        }
+    return {"identifier": build.manufacturer.identifier, "name": build.manufacturer.name, "role": "manufacturer"}
 
 
 #: batteryCondition member -> the data point it carries, to leave out what the guidance says
@@ -455,7 +424,7 @@ _CONDITION_DATA_POINT = {
 }
 
 
-def _condition_at_placing_on_market(build: BuildData) -> BatteryCondition:
+def _condition_at_placing_on_market(build: BuildData) -> dict[str, Any]:
     """Data points 51-71 at placing on the market, as far as the static data determine them:
     no fade, full certified energy, the initial capacity, power, resistance and efficiency."""
     battery, perf = build.battery, build.performance
@@ -467,14 +436,14 @@ def _condition_at_placing_on_market(build: BuildData) -> BatteryCondition:
         "capacityFadePercent": 0.0,
         "remainingPowerCapabilityW": perf.originalPowerCapabilityW if perf else None,
         "powerFadePercent": 0.0,
-        "internalResistanceOhm": InternalResistance(cell=resistance.cell, pack=resistance.pack) if resistance else None,
+        "internalResistanceOhm": {"cell": resistance.cell, "pack": resistance.pack} if resistance else None,
         "internalResistanceIncreasePercent": 0.0 if resistance else None,
         "roundTripEfficiencyPercent": efficiency,
         "roundTripEfficiencyFadePercent": 0.0 if efficiency is not None else None,
         "selfDischargeRatePercentPerMonth": perf.selfDischargeRatePercentPerMonth if perf else None,
         "fullCycles": 0,
     }
-    return BatteryCondition(
+    return dict(
         recordedAt=datetime.combine(battery.placedOnMarketDate, time(0), tzinfo=timezone.utc),
         source="placing-on-market",
         **condition_for_category(values, battery.category),

@@ -11,6 +11,7 @@ above 0.1 % w/w. Synthetic graphite is not natural graphite and is not listed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -42,11 +43,14 @@ _PATTERNS = {material: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for materi
 
 def critical_raw_materials(composition: Iterable[tuple[str, float]], battery_mass_kg: float) -> list[str]:
     """The listed materials that ``composition`` ((name, mass in kg) pairs) holds above 0.1 % w/w."""
-    found = {
-        material
-        for name, mass in composition
-        if mass > THRESHOLD_SHARE * battery_mass_kg
-        for material, pattern in _PATTERNS.items()
-        if pattern.search(name)
-    }
+    found = set()
+    for name, mass in composition:
+        if mass > THRESHOLD_SHARE * battery_mass_kg:
+            found |= _named_in(name)
     return sorted(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_in(name: str) -> frozenset[str]:
+    # A batch names the same few compounds in every battery: each is read once.
+    return frozenset(material for material, pattern in _PATTERNS.items() if pattern.search(name))
