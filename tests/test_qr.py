@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -344,3 +345,25 @@ def test_any_gs1_serial_decodes_to_its_url_in_qrcodes_own_symbol(serial: str) ->
     qr = encode_qr(url)
     assert decode_png(qr.png()).text == url
     assert [list(row) for row in qr.modules] == reference_symbol(url).modules
+
+
+@pytest.mark.parametrize(("module_mm", "dpi", "label"), [(0.5, 300, None), (0.5, 300, "(01)04012345000016(21)P90-2027-004711"), (0.99, 1200, "x")])
+@pytest.mark.parametrize("url", SAMPLE_URLS[:2])
+def test_png_is_byte_for_byte_what_pypngs_writer_makes_of_its_pixels(url, module_mm, dpi, label):
+    """The chunks are assembled here for speed; pypng's own Writer, given the same packed
+    scanlines and settings (1-bit greyscale, pHYs in metres, zlib level 3), must write the
+    same file."""
+    data = encode_qr(url).png(module_mm, dpi, label=label)
+    width, height, _, info = pypng.Reader(bytes=data).read()
+    image_data = zlib.decompress(b"".join(body for kind, body in pypng.Reader(bytes=data).chunks() if kind == b"IDAT"))
+    stride = 1 + (width + 7) // 8  # a filter-type byte, then the packed pixels
+    assert len(image_data) == height * stride and not any(image_data[::stride])  # filter 0 throughout
+    rows = [image_data[start + 1 : start + stride] for start in range(0, len(image_data), stride)]
+    x_ppm, y_ppm, _ = info["physical"]
+    writer = pypng.Writer(
+        width, height, greyscale=True, bitdepth=1, x_pixels_per_unit=x_ppm, y_pixels_per_unit=y_ppm,
+        unit_is_meter=True, compression=3,
+    )
+    out = io.BytesIO()
+    writer.write_packed(out, rows)
+    assert out.getvalue() == data
