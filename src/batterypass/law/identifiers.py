@@ -89,6 +89,7 @@ def version_credential_id(passport_id: str, version: int) -> str:
     return f"urn:uuid:{uuid.uuid5(PASSPORT_ID_NAMESPACE, f'{passport_id}#version-{version}')}"
 
 
+@functools.lru_cache(maxsize=1024)  # building a passport asks for its id more than once
 def passport_id(manufacturer_identifier: str, serial_number: str, gtin: str | None = None) -> str:
     """The deterministic passport id for one battery of one manufacturer.
 
@@ -134,6 +135,7 @@ def battery_identifier(serial_number: str, gtin: str | None, agency_code: str | 
     return f"{agency_code}{company_number}{serial_number}"
 
 
+@functools.lru_cache(maxsize=256)  # a batch asks about the same few bases for every battery
 def resolver_problem(base: str) -> str | None:
     """Why ``base`` cannot be a resolver base URL for QR links, or None when it can."""
     if not base.isascii() or not base.isprintable() or " " in base:
