@@ -322,16 +322,18 @@ def obligations(
     so what every passport must hold applies all the same. ``acts`` is the acts table
     (default: the built-in one); ``today`` dates the "were the acts in force today" estimate.
     """
-    found, _ = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today())
+    found, _ = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today(), obligations=True)
     return found
 
 
-def _evaluate(facts: BatteryFacts, voluntary: bool, acts: ActsTable, today: date) -> tuple[list[Obligation], list[tuple[int, Problem]]]:
+def _evaluate(
+    facts: BatteryFacts, voluntary: bool, acts: ActsTable, today: date, *, obligations: bool
+) -> tuple[list[Obligation], list[tuple[int, Problem]]]:
+    """The obligations (only with ``obligations``: whether each is met asks for its data points
+    again, which checking a passport, wanting the problems alone, need not pay) and the
+    data-point problems."""
     passport = passport_requirement(facts)
     view = facts.view
-    sections = _SECTIONS if view.on_build_side else _PASSPORT_SECTIONS
-    found = [Obligation("battery-passport", "Battery passport", "Art. 77(1)",
-                        "applies" if passport.required else "not-applicable", passport.reason, "$", True)]
     timed: list[tuple[str, str, str, State, str, tuple[str, ...], date | None]] = []
 
     track = _carbon_footprint_track(facts)
@@ -362,7 +364,12 @@ def _evaluate(facts: BatteryFacts, voluntary: bool, acts: ActsTable, today: date
     states = {entry[0]: entry[3] for entry in timed}
     in_passport = passport.required or voluntary
     problems = data_point_problems(view, lambda key: states.get(key) == "applies", acts, facts.placed_on_market) if in_passport else []
+    if not obligations:
+        return [], problems
 
+    sections = _SECTIONS if view.on_build_side else _PASSPORT_SECTIONS
+    found = [Obligation("battery-passport", "Battery passport", "Art. 77(1)",
+                        "applies" if passport.required else "not-applicable", passport.reason, "$", True)]
     for key, title, article, state, reason, pending, start in timed:
         numbers = _OBLIGATION_DATA_POINTS[key]
         applies = state == "applies"
@@ -384,5 +391,5 @@ def rule_problems(
     source: BuildData | Passport, voluntary: bool = False, *, acts: ActsTable | None = None, today: date | None = None
 ) -> list[Problem]:
     """A problem for every data point the passport must hold and lacks, or must not hold and does."""
-    _, problems = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today())
+    _, problems = _evaluate(BatteryFacts.of(source), voluntary, acts or BUILT_IN, today or date.today(), obligations=False)
     return [problem for _, problem in problems]
