@@ -80,23 +80,34 @@ def parse_json(data: bytes | str, source: str = "input") -> Any:
         raise InvalidInputError([Problem("$", f"malformed JSON: {exc}")], source) from None
 
 
+#: What a read asks for once a file has shown more than its size said (or none at all).
+_READ_CHUNK = 1 << 16
+
+
 def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """Read a file, refusing anything over ``limit`` bytes without reading it whole."""
     path = Path(path)
+    chunks, size = [], 0
     try:
-        with path.open("rb") as fh:
-            # Read what the file holds, not the limit: asking for the limit allocates it (a
-            # megabyte a file, which costs more than reading a passport). A file that is not
-            # what fstat says (one that grows, a pipe) is read on, up to the limit.
-            expected = os.fstat(fh.fileno()).st_size
-            data = fh.read(min(expected, limit) + 1) if expected else b""
-            if not expected or len(data) > expected:
-                data += fh.read(limit + 1 - len(data))
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            # Ask for what the file holds (and a byte more, to see that it ends there), not for
+            # the limit: a read allocates what it asks for, a megabyte a file, which costs more
+            # than reading a passport. A file that says it holds nothing (a pipe) or grows is
+            # read on in chunks, up to the limit.
+            held = os.fstat(fd).st_size
+            ask = min(held, limit) + 1 if held else _READ_CHUNK
+            while size <= limit and (chunk := os.read(fd, min(ask, limit + 1 - size))):
+                chunks.append(chunk)
+                size += len(chunk)
+                ask = _READ_CHUNK
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise InvalidInputError([Problem("$", f"cannot read file: {exc.strerror}")], str(path)) from None
-    if len(data) > limit:
+    if size > limit:
         raise InvalidInputError([Problem("$", f"file is over the {limit}-byte limit")], str(path))
-    return data
+    return b"".join(chunks)
 
 
 def read_stream(fh: BinaryIO, source: str, head: bytes = b"") -> bytes:
