@@ -31,7 +31,7 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bench_batch import KEY, TRUST, run, seconds, write_items
+from bench_batch import KEY, TRUST, each, run, seconds, write_items
 
 from batterypass.issuing.issuance import Signer
 from batterypass.issuing.lifecycle import update_passport
@@ -96,14 +96,14 @@ def main() -> None:
                                              "--key", str(KEY), "-j", str(jobs), "--json"]),
                                 lambda output: json.loads(output)["ok"] == changes)
             documents = [json.loads(data) for data in raw]
-            parse = seconds(lambda: [json.loads(data) for data in raw])[1] / len(raw)
-            dump = seconds(lambda: [dumps_pretty(document) for document in documents])[1] / len(raw)
-            sign = seconds(lambda: [signer.key.sign(message) for _ in range(len(raw))])[1] / len(raw)
+            parse = seconds(each(json.loads, raw))[1] / len(raw)
+            dump = seconds(each(dumps_pretty, documents))[1] / len(raw)
+            sign = seconds(each(lambda _: signer.key.sign(message), range(len(raw))))[1] / len(raw)
             rates.append(changes / wall)
             ratios.append(cpu / changes / (parse + sign + dump))
 
-            verify_each = seconds(lambda: [signer.key.public_key.verify(signature, message) for _ in range(1000)])[1] / 1000
-            parse_history = seconds(lambda: [json.loads(path.read_bytes()) for path in history_files])[1] / len(history_files)
+            verify_each = seconds(each(lambda _: signer.key.public_key.verify(signature, message), range(1000)))[1] / 1000
+            parse_history = seconds(each(lambda path: json.loads(path.read_bytes()), history_files))[1] / len(history_files)
             wall_history, cpu_history = seconds(lambda: verify_history([history_dir], trust),
                                                 lambda results: results[0].current == VERSIONS and results[0].status.value == "valid")
             history_ms.append(wall_history * 1e3)
