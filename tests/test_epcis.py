@@ -188,3 +188,29 @@ def test_unusable_event_values_are_named(where, value, expected):
         event["sensorElementList"][0]["sensorReport"][0]["value"] = value
     with pytest.raises(InvalidInputError, match=expected):
         changes_from_epcis(document, PASSPORT, "bad.json")
+
+
+def test_an_epcis_document_with_a_bad_later_event_writes_no_version(runner, tmp_path):
+    """The events are checked together before any version is written: a refused later event
+    leaves no earlier version behind (which a corrected rerun would then meet as recorded)."""
+    (tmp_path / "build.json").write_text(json.dumps(the_events_battery()))
+    key = DEMO / "issuer-ed25519" / "private.pem"
+    built = json.loads(runner.invoke(main, ["build", str(tmp_path / "build.json"), "--out", str(tmp_path), "--no-qr", "--key", str(key), "--json"]).stdout)
+    document = load(EVENTS / "state-of-health.jsonld")
+    future = copy.deepcopy(document["epcisBody"]["eventList"][0])
+    future["eventTime"] = "2099-01-01T00:00:00.000Z"  # after the version that would state it
+    document["epcisBody"]["eventList"].append(future)
+    (tmp_path / "events.jsonld").write_text(json.dumps(document))
+    before = sorted(p.name for p in tmp_path.iterdir())
+    update = ["update", built["files"]["passport"], "--data", str(tmp_path / "events.jsonld"), "--key", str(key), "--out", str(tmp_path)]
+    result = runner.invoke(main, [*update, "--json"])
+    assert result.exit_code == 1, result.output
+    failure = json.loads(result.stdout)
+    assert "change 2 of 2" in failure["source"] and "in the future" in failure["problems"][0]["message"], failure
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    # The document mended, the same command writes both versions.
+    document["epcisBody"]["eventList"][-1]["eventTime"] = "2025-12-15T09:30:00.000Z"
+    (tmp_path / "events.jsonld").write_text(json.dumps(document))
+    result = runner.invoke(main, [*update, "--json"])
+    assert result.exit_code == 0, result.output
+    assert [v["version"] for v in json.loads(result.stdout)["versions"]] == [2, 3]

@@ -115,6 +115,8 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
     if is_epcis_document(data):
         changes, notes = changes_from_epcis(data, previous.passport, str(data_file))
     signer, allocator = _signer(options), status_allocator(status_list_path)
+    if len(changes) > 1:
+        lifecycle.check_updates(previous, changes, issued_at=_issued_at(issued_at, options["allow_future"]), source=str(data_file))
     issued = []
     for change in changes:
         issued.append(lifecycle.update_passport(

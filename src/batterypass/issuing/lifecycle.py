@@ -35,7 +35,7 @@ from ..model.lifecycle import ChangeKind, ChangeRequest, Lifecycle, OriginalPass
 from ..model.passport import Passport, ResponsibleOperator
 from ..model.access import Access
 from ..model.validation import validate_model
-from ..securing.credential import countersignature_credential, credential_issuer_id, is_passport_credential
+from ..securing.credential import countersignature_credential, credential_issuer_id, is_passport_credential, passport_credential
 from ..securing.status_list import StatusListAllocator
 from ..securing.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
@@ -205,6 +205,34 @@ def update_passport(
     issue_time = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     passport = _prepare_update(version, request, issue_time, source)
     return _write_version(passport, out_dir, signer, issued_at, status_list, durable, views)
+
+
+def check_updates(
+    previous: str | os.PathLike[str] | IssuedVersion,
+    changes: list[ChangeRequest | dict[str, Any]],
+    *,
+    issued_at: datetime | None = None,
+    source: str | None = None,
+) -> None:
+    """Raise the problems of the first of ``changes`` :func:`update_passport` would refuse, each
+    change made on the one before it, and nothing signed or written: several versions from one
+    document (an EPCIS document's events) are written all or none, not up to a bad one (which
+    would leave the versions before it written, and a rerun refused as already recorded).
+
+    The versions are made unsigned here, so each links to its unsigned predecessor; what is
+    checked (the records, their times, the passport in full) does not depend on the links.
+    """
+    version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
+    issue_time = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    for number, change in enumerate(changes, start=1):
+        where = f"{source or 'changes'} (change {number} of {len(changes)})"
+        try:
+            request = change if isinstance(change, ChangeRequest) else validate_model(ChangeRequest, change, where)
+            passport = _prepare_update(version, request, issue_time, where)
+        except InvalidInputError as exc:
+            raise InvalidInputError(exc.problems, where) from None
+        credential = passport_credential(passport, issued_at)
+        version = IssuedVersion(version.path, dumps_pretty(credential), credential, credential, passport)
 
 
 def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: datetime, source: str | None) -> Passport:
