@@ -112,3 +112,51 @@ def test_unreachable_postgresql_is_a_clear_error_without_the_password():
     with pytest.raises(StoreError) as caught:
         store.tokens()
     assert "cannot connect to PostgreSQL" in str(caught.value) and "s3cret" not in str(caught.value)
+
+
+def _open_and_write(url: str, barrier, serial: int) -> str:
+    barrier.wait()
+    try:
+        store = open_store(url)
+        put(store, f'{{"v": {serial}}}'.encode(), passport_id=f"urn:uuid:00000000-0000-4000-8000-{serial:012d}")
+        return "ok"
+    except StoreError as exc:
+        return str(exc)
+
+
+def test_processes_making_a_new_sqlite_store_at_once_all_open_it(tmp_path):
+    """The store is made under a temporary name and linked into place: no process sees it empty
+    or half made (which it would refuse as no store), and no temporary file is left."""
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'new' / 'store.db'}"
+    context = multiprocessing.get_context("fork")
+    processes = 8
+    with context.Manager() as manager:
+        barrier = manager.Barrier(processes)
+        with context.Pool(processes) as pool:
+            outcomes = pool.starmap(_open_and_write, [(url, barrier, n) for n in range(processes)])
+    assert outcomes == ["ok"] * processes
+    store = open_store(url)
+    assert store.schema_version() == SCHEMA_VERSION and store.count_credentials() == processes
+    assert sorted(p.name for p in (tmp_path / "new").iterdir() if not p.name.startswith("store.db")) == []
+    assert oct((tmp_path / "new" / "store.db").stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_run_stopped_while_making_the_store_leaves_no_store_to_refuse(tmp_path, monkeypatch):
+    """A creator stopped before SQLite has written the new database (here: interrupted in its
+    first connect) leaves nothing at the store's path, never an empty file that every later
+    run would refuse as no store: the next run makes the store."""
+    import batterypass.resolver.store as store_module
+
+    path = tmp_path / "stores" / "store.db"
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module.sqlite3, "connect", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        open_store(f"sqlite:///{path}").schema_version()
+    monkeypatch.undo()
+    assert not path.exists()
+    assert open_store(f"sqlite:///{path}").schema_version() == SCHEMA_VERSION

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BatteryPassError
+from ..jsonio import create_temporary
 
 #: The schema this program writes. Raise it with a new entry in :data:`_MIGRATIONS`.
 SCHEMA_VERSION = 3
@@ -486,28 +487,45 @@ class SqliteStore(Store):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            existed = self.path.exists()
-            if existed:
-                self._check_is_store_file()
-            elif not self.create:
-                raise StoreError(f"{self.url}: there is no store at {self.path} (serve, publish and token create make one)")
-            else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                # The store holds the restricted views: a new one is its owner's only (SQLite
-                # gives its -wal and -shm files the database file's mode).
-                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the
-            # write lock at once, so two workers never both read-then-write the same rows).
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA busy_timeout=30000")
-            if existed and not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'batterypass_schema'").fetchone():
+            if not self.path.exists():
+                if not self.create:
+                    raise StoreError(f"{self.url}: there is no store at {self.path} (serve, publish and token create make one)")
+                self._make_store_file()
+            self._check_is_store_file()
+            connection = _sqlite_connection(self.path)
+            if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'batterypass_schema'").fetchone():
                 connection.close()
                 raise StoreError(f"{self.url}: {self.path} is a SQLite database but not a batterypass store: left as it is")
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.url}: cannot open the SQLite store ({exc})") from None
         return connection
+
+    def _make_store_file(self) -> None:
+        """Make a new store under a temporary name beside its path, then give it the path in one
+        step (a link, which fails when the name exists): no process ever opens a store half
+        made, a killed run leaves a temporary file rather than an empty store file that every
+        later run would refuse, and of two processes making the store at once, one makes it
+        and the other opens it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The store holds the restricted views: it is its owner's only (SQLite gives its -wal
+        # and -shm files the database file's mode).
+        descriptor, draft_path = create_temporary(self.path, 0o600)
+        os.close(descriptor)
+        try:
+            draft = SqliteStore(self.url, Path(draft_path))
+            draft._connection = _sqlite_connection(draft.path)
+            draft._migrate()
+            draft.close()  # the last connection: SQLite moves the write-ahead log into the file
+            try:
+                os.link(draft_path, self.path)
+            except FileExistsError:
+                pass  # another process made the store first: it is the one opened
+        finally:
+            for leftover in (draft_path, f"{draft_path}-wal", f"{draft_path}-shm"):
+                try:
+                    os.unlink(leftover)
+                except FileNotFoundError:
+                    pass
 
     def _check_is_store_file(self) -> None:
         """Refuse a file that is not a SQLite database (SQLite would make any empty or tiny
@@ -526,6 +544,16 @@ class SqliteStore(Store):
             cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
+
+
+def _sqlite_connection(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: transactions are begun explicitly (BEGIN IMMEDIATE takes the write
+    # lock at once, so two workers never both read-then-write the same rows).
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection
 
 
 #: The first bytes of every SQLite 3 database file.
