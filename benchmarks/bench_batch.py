@@ -18,9 +18,10 @@ link (``encode_qr``); for verify, an Ed25519 verification and parsing the file (
 "x irreducible" is core time per passport over the sum of the irreducible parts a mode needs:
 what validation, assembly, canonicalisation, rendering, files and processes cost on top. Core
 time is CPU time (user + system, of this process and the batch's worker processes), and the
-irreducible parts are timed in CPU time too (each three times per run, the median): on a machine that other work shares, wall time
-counts the time spent waiting for a core, CPU time does not. Passports per second are wall
-time, what a user waits for.
+irreducible parts are timed in CPU time too, each result dropped at once, just before and just
+after each mode (their mean is that mode's yardstick, on passports an untimed first batch
+made): on a machine that other work shares, wall time counts the time spent waiting for a
+core, CPU time does not. Passports per second are wall time, what a user waits for.
 
 Targets (issue 15): build+sign+QR at most 3x its irreducible work, verify at most 4x. The
 batches write the full passports only (``--views none``): the irreducible work is that of one
@@ -177,35 +178,35 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
         work = Path(tmp)
         items = work / "items.jsonl"
         write_items(items, count)
-        floor_work: dict[str, Callable[[], object]] = {}
-        # Every repeat runs everything, irreducible work included, so that a ratio compares
-        # runs made moments apart: on a shared machine the speed drifts from minute to minute.
+        batch = ["batch", str(items), "--issued-at", issued_at, "-j", str(jobs), "--views", "none", "--json"]
+        # An untimed first batch makes the passports the irreducible work is timed on.
+        run([*batch, "--out", str(work / "warm-up"), "--key", str(KEY)])
+        floor_work = irreducible(work / "warm-up", count)
+
+        def timed(key: str, action: Callable[[], object], check: Callable[[Any], bool]) -> None:
+            # The irreducible parts are timed just before and just after the mode, and their mean
+            # is its yardstick: on a shared machine the speed drifts by half within seconds, and a
+            # yardstick timed a minute apart from the work it measures would drift with it.
+            parts = needs[key]
+            before = {name: seconds(floor_work[name])[1] / count for name in parts}
+            wall, cpu = seconds(action, check)
+            after = {name: seconds(floor_work[name])[1] / count for name in parts}
+            floor = {name: (before[name] + after[name]) / 2 for name in parts}
+            for name, value in floor.items():
+                floors.setdefault(name, []).append(value)
+            rates[key].append(count / wall)
+            ratios[key].append(cpu / count / sum(floor.values()))
+
         for repeat in range(repeats):
-            took: dict[str, tuple[float, float]] = {}
             for number, (key, _, extra, _) in enumerate(BATCH_MODES):
                 # Nothing is deleted until the end: on a file system that discards (TRIMs)
                 # freed blocks, deleting thousands of files slows the file creation that follows.
-                out = work / f"out-{repeat}-{number}"
                 # The full passports only: bench_views.py measures what the audience views add.
-                args = ["batch", str(items), "--out", str(out), "--issued-at", issued_at, "-j", str(jobs), "--views", "none", "--json"]
-                took[key] = seconds(lambda: run([*args, *extra]), lambda summary: json.loads(summary)["ok"] == count)
+                out = work / f"out-{repeat}-{number}"
+                timed(key, lambda: run([*batch, "--out", str(out), *extra]), lambda summary: json.loads(summary)["ok"] == count)
             # The last batch mode signed every passport: verify those.
-            passports = sorted(str(path) for path in out.glob("*.json"))
-            verify = ["verify", *passports, "--trust", str(TRUST), "--json"]
-            took[VERIFY_MODE[0]] = seconds(lambda: run(verify), lambda verdict: json.loads(verdict)["status"] == "valid")
-
-            floor_work = floor_work or irreducible(out, count)
-            # Each part three times, the median: a part takes a fraction of a second, where a
-            # moment's load on a shared machine would otherwise move the yardstick itself.
-            floor = {
-                name: statistics.median(seconds(action)[1] for _ in range(3)) / count for name, action in floor_work.items()
-            }
-            for name, value in floor.items():
-                floors.setdefault(name, []).append(value)
-            for key, parts in needs.items():
-                wall, cpu = took[key]
-                rates[key].append(count / wall)
-                ratios[key].append(cpu / count / sum(floor[name] for name in parts))
+            verify = ["verify", *sorted(str(path) for path in out.glob("*.json")), "--trust", str(TRUST), "--json"]
+            timed(VERIFY_MODE[0], lambda: run(verify), lambda verdict: json.loads(verdict)["status"] == "valid")
 
     median = statistics.median
     return {
@@ -218,6 +219,7 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
         "irreducibleParts": {key: list(parts) for key, parts in needs.items()},
         "passportsPerSecond": {key: round(median(values)) for key, values in rates.items()},
         "ratios": {key: round(median(values), 2) for key, values in ratios.items()},
+        "ratiosByRun": {key: [round(value, 2) for value in values] for key, values in ratios.items()},
         "targets": TARGETS,
         "met": {key: median(ratios[key]) <= target for key, target in TARGETS.items()},
     }

@@ -83,7 +83,7 @@ from .assemble import build_passport, parse_build_data
 from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
 from ..securing.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
-from .issuance import QrOptions, Signer, passport_files, write_passport
+from .issuance import QrOptions, Signer, passport_files, passport_path, write_passport
 from .views import ALL_AUDIENCES, view_file_key
 from ..model.views import view_for
 from ..model.access import Access
@@ -547,9 +547,10 @@ def item_failure(source: str, passport_id: str | None, exc: Exception) -> ItemRe
 def _earlier_issue(settings: _Settings, passport: Passport, source: str) -> tuple[ItemResult | None, str | None]:
     """The skipped result when ``out_dir`` holds this passport complete, identical and verifying;
     else why the passport file there (if any) must be issued again."""
-    files = passport_files(passport.id, settings.out_dir, settings.qr_options, settings.views)
-    if not _non_empty(files["passport"]):
+    # A first run finds nothing: its one look is for the passport file, before naming the others.
+    if not _non_empty(passport_path(passport.id, settings.out_dir)):
         return None, None
+    files = passport_files(passport.id, settings.out_dir, settings.qr_options, settings.views)
     problem = _difference(settings, passport, files["passport"])
     if problem is None and not all(_non_empty(path) for path in files.values()):
         problem = "a QR file or audience view is missing or empty"
@@ -605,7 +606,7 @@ def _views_difference(settings: _Settings, passport: Passport, files: dict[str, 
 
 def _non_empty(path: Path) -> bool:
     try:
-        return path.stat().st_size > 0
+        return os.stat(path).st_size > 0
     except FileNotFoundError:
         return False
 

@@ -208,7 +208,7 @@ class OtherIssuerError(BatteryPassError):
 def _other_signed_issuer(path: Path, issuer: str) -> str | None:
     """The issuer of the signed passport at ``path`` when it is not ``issuer``; None otherwise
     (no file, an unsigned or unreadable one: nobody's signature is lost by replacing it)."""
-    if not path.exists():
+    if not os.path.exists(path):
         return None
     try:
         credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
@@ -279,17 +279,18 @@ def write_passport(
     first = passport.version == 1
     if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
-    if first and passport_path(passport.id, out_dir, version=2).exists():
+    out = Path(out_dir)
+    full = out / f"{stem}.json"
+    if first and os.path.exists(passport_path(passport.id, out_dir, version=2)):
         # Replacing version 1 would break the link its successor pins: changes are versions.
         raise InvalidInputError(
             [Problem("$", f"passport {passport.id} already has later versions in {out_dir}: record changes with update")], source
         )
-    out = Path(out_dir)
     credential = passport_credential(passport, issued_at, valid_until)
     issuer = signer.identity.id if signer else credential["issuer"]["id"]
-    if not replace_other_issuer and (other := _other_signed_issuer(out / f"{stem}.json", issuer)):
+    if not replace_other_issuer and (other := _other_signed_issuer(full, issuer)):
         raise OtherIssuerError(
-            f"{out / f'{stem}.json'} is signed by {other}; this run issues as {issuer}: refusing to replace "
+            f"{full} is signed by {other}; this run issues as {issuer}: refusing to replace "
             "another issuer's passport (--replace-other-issuer to do it anyway)"
         )
     if status_list is not None:  # after every refusal: a refused passport takes no entry
@@ -305,10 +306,9 @@ def write_passport(
         general = passport.generalProductInformation
         label = qr.label_text(qr_options.label, general.batteryIdentifier, general.serialNumber)
         written = qr.write_qr_files(
-            symbol, out / f"{stem}.qr", qr_options.module_mm, qr_options.formats, label=label, durable=durable
+            symbol, full.with_name(f"{stem}.qr"), qr_options.module_mm, qr_options.formats, label=label, durable=durable
         )
         files.update({f"qr{fmt.capitalize()}": path for fmt, path in written.items()})
-    full = out / f"{stem}.json"
     if first:
         files.update(write_views(passport, credential, full, signer=signer, audiences=views, durable=durable))
         files["passport"] = write_atomic(full, dumps_pretty(document), durable=durable)
