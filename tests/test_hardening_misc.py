@@ -231,3 +231,19 @@ def test_read_bytes_reads_regular_files_and_pipes_whole_and_refuses_past_the_lim
                 assert read_bytes(path, limit) == data
     finally:
         writer.wait(timeout=10)
+
+
+def test_a_file_name_that_holds_terminal_controls_is_printed_escaped(runner, tmp_path):
+    """Every line that names a user's file or quotes a document goes through the printable
+    filter: a file name holding an ANSI escape (it can clear the screen or paint a verdict)
+    is shown escaped by batch's item lines, its summary and its error lines."""
+    items = tmp_path / "items"
+    items.mkdir()
+    name = "lot\x1b[2J7.json"
+    shutil.copy(FIXTURES / "ev-pack.json", items / name)
+    (items / "broken\x1b[31m.json").write_text("{")
+    out = tmp_path / "out\x1b[0m"
+    result = runner.invoke(main, ["batch", str(items), "--out", str(out), "--no-qr", "-v"])
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output
+    assert "lot\\x1b[2J7.json: ok" in result.stdout and "broken\\x1b[31m.json" in result.output

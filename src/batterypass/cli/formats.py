@@ -27,7 +27,7 @@ def context(url: str, out_path: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         write_atomic(out_path, text.encode("utf-8"))
-        click.echo(f"{url} -> {out_path}")
+        _echo(f"{url} -> {out_path}")
 
 
 @main.command("convert")

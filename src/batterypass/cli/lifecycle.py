@@ -91,7 +91,7 @@ def _print_issued(issued: IssuedPassport, as_json: bool) -> None:
     if as_json:
         _emit_json(summary)
         return
-    click.echo(f"passport {summary['passportId']} version {summary['version']} ({'signed' if summary['signed'] else 'unsigned'})")
+    _echo(f"passport {summary['passportId']} version {summary['version']} ({'signed' if summary['signed'] else 'unsigned'})")
     _echo_files(summary["files"])
 
 
@@ -239,7 +239,7 @@ def countersign(version_file: Path, out_dir: Path, issued_at: str | None, as_jso
     if as_json:
         _emit_json({"files": {"countersignature": str(path)}})
     else:
-        click.echo(f"countersignature: {path}")
+        _echo(f"countersignature: {path}")
 
 
 @main.command()
@@ -314,7 +314,7 @@ def status_list_create(purpose: str, url: str, out_file: Path, size: int, as_jso
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{purpose} list {url} ({size} entries): {path}")
+        _echo(f"{purpose} list {url} ({size} entries): {path}")
 
 
 def _sign_with(signer: Signer) -> Any:

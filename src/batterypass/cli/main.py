@@ -324,9 +324,9 @@ def build(build_file: Path, out_dir: Path, input_format: str, draft: bool, as_js
         return
     if conversion is not None:
         _print_not_carried(str(build_file), conversion)
-    click.echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
+    _echo(f"passport {summary['passportId']} ({'signed' if summary['signed'] else 'unsigned'})")
     if issued.url:
-        click.echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
+        _echo(f"QR link {issued.url} ({issued.qr_side_mm:g} mm square at {options['module_mm']:g} mm/module)")
     _echo_files(summary["files"])
 
 
@@ -367,10 +367,10 @@ def _write_draft(data: Any, conversion: Conversion | None, build_file: Path, out
         return
     if conversion is not None:
         _print_not_carried(str(build_file), conversion)
-    click.echo(f"DRAFT {made.passport_id} (unsigned, not a passport): {len(made.missing)} data point(s) missing")
+    _echo(f"DRAFT {made.passport_id} (unsigned, not a passport): {len(made.missing)} data point(s) missing")
     for problem in made.missing:
-        click.echo(f"  missing: {problem}")
-    click.echo(f"  draft: {path}")
+        _echo(f"  missing: {problem}")
+    _echo(f"  draft: {path}")
 
 
 @main.command()
@@ -439,7 +439,7 @@ def acts(as_json: bool) -> None:
     for act in BUILT_IN.acts:
         when = f"in force {act.entryIntoForce}" if act.entryIntoForce else "not in force"
         articles = ", ".join(a if a.startswith("Annex") else f"Art. {a}" for a in act.articles)
-        click.echo(f"{act.id} ({act.kind}; {articles}): {act.title}; {when}")
+        _echo(f"{act.id} ({act.kind}; {articles}): {act.title}; {when}")
 
 
 @main.command()
@@ -472,7 +472,7 @@ def keygen(out_dir: Path, algorithm: str, issuer_id: str | None, passphrase_env:
     if as_json:
         _emit_json(summary)
         return
-    click.echo(f"{algorithm} key {key.kid} for issuer {identity.id}")
+    _echo(f"{algorithm} key {key.kid} for issuer {identity.id}")
     _echo_files(summary["files"])
     if identity.id.startswith("did:web:"):
         click.echo("publish did.json at the did:web location (https://HOST/.well-known/did.json) so verifiers can pin it")
@@ -761,7 +761,7 @@ def view_command(
     if as_json:
         _emit_json(summary)
     else:
-        click.echo(f"{audience} view {summary['id']} of passport {summary['passportId']} -> {out_path}")
+        _echo(f"{audience} view {summary['id']} of passport {summary['passportId']} -> {out_path}")
 
 
 @main.command()
@@ -769,7 +769,7 @@ def view_command(
 def schemas(out_dir: Path) -> None:
     """Regenerate the published JSON Schemas from the models."""
     for path in write_schemas(out_dir):
-        click.echo(path)
+        _echo(str(path))
 
 
 @main.command()
@@ -843,33 +843,30 @@ def report_batch(
                 for result in shown:
                     summary.add(result)
                     if verbose and not as_json:
-                        click.echo(f"{result.source}: {result.status} {result.passport_id or ''}".rstrip())
+                        _echo(f"{result.source}: {result.status} {result.passport_id or ''}".rstrip())
         finally:
             # Within the handler: the batch's clean-up waits for running items, and a
             # second Ctrl-C during that wait must still exit at once.
             results.close()
     if interrupted:
-        click.echo(
-            f"interrupted after {summary.total} item(s) ({summary.ok} {done}); run the same command again to resume",
-            err=True,
-        )
+        _echo_err(f"interrupted after {summary.total} item(s) ({summary.ok} {done}); run the same command again to resume")
         sys.exit(EXIT_INTERRUPTED)
     if as_json:
         _emit_json({**summary.to_dict(), "report": str(report), **(json_extra or {})})
     else:
         if summary.reissued:
-            click.echo(f"note: {summary.reissued} passport(s) already in {report.parent} were {done} again (see \"reissued\" in the report)")
+            _echo(f"note: {summary.reissued} passport(s) already in {report.parent} were {done} again (see \"reissued\" in the report)")
         for failure in summary.failures:
             for problem in failure.problems:
                 _echo_err(f"error: {failure.source}: {problem}")
             if failure.error:
                 _echo_err(f"error: {failure.source}: {failure.error}")
         if summary.failures_not_kept:
-            click.echo(f"error: and {summary.failures_not_kept} more failed item(s): see {report}", err=True)
+            _echo_err(f"error: and {summary.failures_not_kept} more failed item(s): see {report}")
         for item in () if quiet else summary.not_required_items:
             _echo_err(f"not required: {item.source}: {item.error}")
     if not (as_json or quiet):
-        click.echo(
+        _echo(
             f"{summary.total} item(s): {summary.ok} {done}, {summary.skipped} already {done}, "
             f"{summary.not_required} not required, {summary.failed} failed; report {report}"
         )

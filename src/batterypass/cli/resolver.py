@@ -77,7 +77,7 @@ def serve(store_url: str, trust_path: Path | None, host: str, port: int, workers
     _trust(trust_path, False, "to serve (the page's verification badge and publishing use it)")
     _open_store(store_url, False, create=True).close()
     os.environ[STORE_ENV], os.environ[TRUST_ENV] = store_url, str(trust_path)
-    click.echo(f"resolver on http://{host}:{port}/ serving {store_url} with {workers} worker(s)", err=True)
+    _echo_err(f"resolver on http://{host}:{port}/ serving {store_url} with {workers} worker(s)")
     # No access log: public pages log no personal data (client addresses are personal data).
     uvicorn.run("batterypass.resolver.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 access_log=False, log_level="warning", server_header=False)
@@ -203,7 +203,7 @@ def token_create(store_url: str, audience: str | None, issuer_id: str | None, ex
     if as_json:
         _emit_json({"id": record.id, "token": secret, "kind": record.kind, "scope": record.scope, "expiresAt": record.expires_at})
         return
-    click.echo(f"token {record.id} ({record.kind} {record.scope}, expires {record.expires_at}); shown once, keep it secret:", err=True)
+    _echo_err(f"token {record.id} ({record.kind} {record.scope}, expires {record.expires_at}); shown once, keep it secret:")
     click.echo(secret)
 
 
@@ -236,7 +236,7 @@ def token_revoke(token_id: str, store_url: str, as_json: bool) -> None:
     if as_json:
         _emit_json({"id": token_id, "revoked": True})
     else:
-        click.echo(f"token {token_id} revoked")
+        _echo(f"token {token_id} revoked")
 
 
 @main.command()
@@ -275,5 +275,5 @@ def render(passport: Path, fmt: str, out_path: Path, trust_path: Path | None, as
     if as_json:
         _emit_json({"file": str(out_path), "format": fmt, "verification": status})
     else:
-        click.echo(f"{passport} -> {out_path} ({fmt}, {status})")
+        _echo(f"{passport} -> {out_path} ({fmt}, {status})")
     sys.exit(EXIT_OK if status == NOT_VERIFIED else Status(status).exit_code)
