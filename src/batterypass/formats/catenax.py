@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .mapping import Note, TrackedDocument, manufacturer_responsible, whole
+from .mapping import Note, TrackedDocument, manufacturer_responsible, passport_version, whole
 
 NAME = "catenax-6.1"
 DESCRIPTION = "a Catena-X battery_pass 6.1 payload"
@@ -49,7 +49,8 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
     maker_id = source.peek(f"{g}.manufacturerInformation.identifier")
     facility_id = source.peek(f"{g}.manufacturingPlace.facilityIdentifier")
     out: dict[str, Any] = {"specVersion": SPEC_VERSION}
-    metadata: dict[str, Any] = {"passportIdentifier": source.get("id"), "version": "1.0.0", "status": "approved"}
+    # The passport's version as the semantic version Catena-X asks for (version 2 is "2.0.0").
+    metadata: dict[str, Any] = {"passportIdentifier": source.get("id"), "version": f"{passport_version(source)}.0.0", "status": "approved"}
     if issued_at:
         metadata["issueDate"] = issued_at[:10]
     if maker_id and _BPNL.fullmatch(maker_id):

@@ -206,3 +206,10 @@ def manufacturer_responsible(source: TrackedDocument, target: str) -> None:
         source.get(path)
     else:
         source.lose(path, f"{target} has no place for a responsible operator other than the manufacturer, nor for its role")
+
+
+def passport_version(source: TrackedDocument) -> int:
+    """The passport's version (``lifecycle.version``, 1 without a lifecycle), not marking the
+    lifecycle read: a format that carries the version alone still reports the history lost."""
+    version = source.peek("lifecycle.version")
+    return version if isinstance(version, int) and not isinstance(version, bool) and version >= 1 else 1

@@ -16,8 +16,9 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ..law.identifiers import version_credential_id
 from ..securing.credential import VC_CONTEXT_V2
-from .mapping import Note, TrackedDocument, digital_link_parts, gs1_parts, manufacturer_responsible, whole
+from .mapping import Note, TrackedDocument, digital_link_parts, gs1_parts, manufacturer_responsible, passport_version, whole
 
 NAME = "untp-dpp"
 DESCRIPTION = "a UNTP Digital Product Passport credential"
@@ -157,7 +158,9 @@ def export_passport(source: TrackedDocument, issued_at: str | None) -> dict[str,
     return {
         "@context": [VC_CONTEXT_V2, UNTP_CONTEXT],
         "type": ["DigitalProductPassport", "VerifiableCredential"],
-        "id": passport_id,
+        # The credential is one version's, as ours are: version 1 has the passport's id, each
+        # later version its own; the product passport (the subject) keeps the passport's id.
+        "id": version_credential_id(passport_id, passport_version(source)),
         "issuer": {"type": ["CredentialIssuer"], "id": maker_id, "name": source.peek(f"{maker}.name")},
         **({"validFrom": issued_at} if issued_at else {}),
         "credentialSubject": subject,
