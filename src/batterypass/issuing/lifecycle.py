@@ -39,7 +39,7 @@ from ..securing.credential import countersignature_credential, credential_issuer
 from ..securing.status_list import StatusListAllocator
 from ..securing.documents import credential_of, load_document
 from .assemble import build_passport, condition_for_category, parse_build_data, qr_resolver
-from .batch import DEFER_SYNC, ItemResult, item_data, item_failure, remove_stray_temp_files, run_batch, run_in_workers
+from .batch import DEFER_SYNC, ItemResult, item_data, item_failure, run_batch, run_in_workers
 from .issuance import IssuedPassport, QrOptions, Signer, passport_file_stem, passport_path, write_passport
 from .views import ALL_AUDIENCES, view_path, write_views
 
