@@ -247,3 +247,10 @@ def test_a_file_name_that_holds_terminal_controls_is_printed_escaped(runner, tmp
     assert result.exit_code == 1, result.output
     assert "\x1b" not in result.output
     assert "lot\\x1b[2J7.json: ok" in result.stdout and "broken\\x1b[31m.json" in result.output
+
+
+def test_a_usage_error_naming_a_users_path_is_printed_escaped(runner, tmp_path):
+    built = runner.invoke(main, ["build", str(FIXTURES / "ev-pack.json"), "--out", str(tmp_path), "--no-qr", "--json"])
+    passport = json.loads(built.stdout)["files"]["passport"]
+    result = runner.invoke(main, ["qr", passport, "--out", str(tmp_path / "label\x1b[2J.pdf")])
+    assert result.exit_code == 2 and "\x1b" not in result.output and "label\\x1b[2J.pdf" in result.output, result.output

@@ -82,6 +82,8 @@ def parse_json(data: bytes | str, source: str = "input") -> Any:
 
 #: What a read asks for once a file has shown more than its size said (or none at all).
 _READ_CHUNK = 1 << 16
+# Binary on Windows (no newline or Ctrl-Z translation); the flags Windows lacks are 0 there.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
 def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) -> bytes:
@@ -89,7 +91,7 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) ->
     path = Path(path)
     chunks, size = [], 0
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, _READ_FLAGS)
         try:
             # Ask for what the file holds (and a byte more, to see that it ends there), not for
             # the limit: a read allocates what it asks for, a megabyte a file, which costs more

@@ -186,9 +186,10 @@ class QrCode:
         side_px = self.side_modules * px
         px_per_metre = round(px / module_mm * 1000)
         scanlines = self._png_scanlines(px) + _label_rows(side_px, px, self.side_modules, label)
-        # The chunks pypng's Writer would write for these scanlines, byte for byte (the tests
-        # hold them to it), with the image data compressed in one call: the Writer walks the
-        # scanlines one by one in Python, which costs twice the rest of this PNG.
+        # The chunks pypng's Writer writes for these scanlines, byte for byte up to 1 MiB of
+        # image data (beyond it the Writer splits the data over several IDAT chunks; one is as
+        # valid), with the image data compressed in one call: the Writer walks the scanlines one
+        # by one in Python, which costs twice the rest of this PNG.
         out = io.BytesIO()
         png.write_chunks(out, [
             (b"IHDR", struct.pack("!2I5B", side_px, len(scanlines), 1, _PNG_GREYSCALE, 0, 0, 0)),

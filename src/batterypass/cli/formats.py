@@ -12,7 +12,7 @@ from ..formats.convert import FORMATS, IMPORTABLE, NATIVE
 from ..formats.jsonld import CONTEXT_FILES, context_text
 from ..jsonio import dumps_pretty, write_atomic
 from ..securing.credential import PASSPORT_CONTEXT_V1
-from .main import _echo, _echo_err, _emit_json, _handles_errors, convert_input, json_option, main
+from .main import _echo, _echo_err, _emit_json, _handles_errors, _printable, convert_input, json_option, main
 
 
 @main.command()
@@ -76,7 +76,7 @@ def _write(document: Any, target: str, out_path: Path) -> None:
         for submodel in set(battery_pass_12.SUBMODELS) - set(document):
             (out_path / f"{submodel}.json").unlink(missing_ok=True)
     elif out_path.is_dir():
-        raise click.UsageError(f"--out {out_path} is a directory: name a file")
+        raise click.UsageError(_printable(f"--out {out_path} is a directory: name a file"))
     elif target == aas.NAME and out_path.suffix.lower() == ".aasx":
         write_atomic(out_path, aas.aasx_package(document))
     else:

@@ -335,7 +335,7 @@ def _build_input(build_file: Path, input_format: str, draft: bool) -> tuple[Any,
     format (with --draft, an import that lacks data points is kept for the draft to list them)."""
     if input_format == NATIVE:
         if build_file.is_dir():  # only Battery Pass 1.2 comes as a directory
-            raise click.UsageError(f"{build_file} is a directory: give a build-data file")
+            raise click.UsageError(_printable(f"{build_file} is a directory: give a build-data file"))
         return parse_json(_read_input(build_file), str(build_file)), None
     conversion = convert_input(build_file, input_format, NATIVE, draft)
     return conversion.document, conversion
@@ -685,15 +685,15 @@ def qr_command(
     to_stdout = str(out_path) == STDIO
     suffix = "" if to_stdout else out_path.suffix.lower().lstrip(".")
     if fmt and suffix in qr.FORMATS and suffix != fmt:
-        raise click.UsageError(f"--out {out_path} says {suffix}, --format says {fmt}")
+        raise click.UsageError(_printable(f"--out {out_path} says {suffix}, --format says {fmt}"))
     if not fmt and suffix not in qr.FORMATS:
-        raise click.UsageError(f"--out {out_path}: name a .svg or .png file, or give --format")
+        raise click.UsageError(_printable(f"--out {out_path}: name a .svg or .png file, or give --format"))
     if to_stdout and as_json:
         raise click.UsageError("--out - writes the image to standard output: it cannot also carry --json")
     fmt = fmt or suffix
     document = load_document(_read_input(file), str(file))
     if is_build_data(document):
-        raise click.UsageError(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it")
+        raise click.UsageError(_printable(f"{file} is build data, not a passport: `batterypass build` writes the QR code with it"))
     _, passport, _ = passport_of(document)
     general = passport.generalProductInformation
     if resolver and (problem := identifiers.resolver_problem(resolver)):

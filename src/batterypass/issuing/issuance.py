@@ -279,8 +279,7 @@ def write_passport(
     first = passport.version == 1
     if qr_options.enabled and first and url is None:
         raise InvalidInputError([Problem("$.passport.resolverUrl", _NO_RESOLVER)], source)
-    out = Path(out_dir)
-    full = out / f"{stem}.json"
+    full = Path(out_dir) / f"{stem}.json"
     if first and os.path.exists(passport_path(passport.id, out_dir, version=2)):
         # Replacing version 1 would break the link its successor pins: changes are versions.
         raise InvalidInputError(

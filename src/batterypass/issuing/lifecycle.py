@@ -214,10 +214,12 @@ def check_updates(
     issued_at: datetime | None = None,
     source: str | None = None,
 ) -> None:
-    """Raise the problems of the first of ``changes`` :func:`update_passport` would refuse, each
-    change made on the one before it, and nothing signed or written: several versions from one
-    document (an EPCIS document's events) are written all or none, not up to a bad one (which
-    would leave the versions before it written, and a rerun refused as already recorded).
+    """Raise the problems of the first of ``changes`` :func:`update_passport` would refuse for its
+    data (its values, its times, the passport it makes), each change made on the one before it,
+    and nothing signed or written: several versions from one document (an EPCIS document's
+    events) are not written up to a bad one, which would leave the versions before it written
+    and a rerun refused as already recorded. What can only fail while writing (a full status
+    list, a disk error) can still stop between two versions.
 
     The versions are made unsigned here, so each links to its unsigned predecessor; what is
     checked (the records, their times, the passport in full) does not depend on the links.

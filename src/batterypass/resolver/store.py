@@ -503,16 +503,16 @@ class SqliteStore(Store):
     def _make_store_file(self) -> None:
         """Make a new store under a temporary name beside its path, then give it the path in one
         step (a link, which fails when the name exists): no process ever opens a store half
-        made, a killed run leaves a temporary file rather than an empty store file that every
-        later run would refuse, and of two processes making the store at once, one makes it
-        and the other opens it."""
+        made, and of two processes making the store at once, one makes it and the other opens
+        it. A run killed (SIGKILL) while making it leaves its ``.NAME.XXXXXXXX.tmp`` files, for
+        a person to remove, rather than an empty store file that every later run would refuse."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The store holds the restricted views: it is its owner's only (SQLite gives its -wal
         # and -shm files the database file's mode).
         descriptor, draft_path = create_temporary(self.path, 0o600)
         os.close(descriptor)
+        draft = SqliteStore(self.url, Path(draft_path))
         try:
-            draft = SqliteStore(self.url, Path(draft_path))
             draft._connection = _sqlite_connection(draft.path)
             draft._migrate()
             draft.close()  # the last connection: SQLite moves the write-ahead log into the file
@@ -521,6 +521,7 @@ class SqliteStore(Store):
             except FileExistsError:
                 pass  # another process made the store first: it is the one opened
         finally:
+            draft.close()
             for leftover in (draft_path, f"{draft_path}-wal", f"{draft_path}-shm"):
                 try:
                     os.unlink(leftover)
