@@ -264,10 +264,15 @@ def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: 
         # A member left out and one stated as null are the same to the model.
         category = version.passport.generalProductInformation.batteryCategory
         performance = subject.get("performanceAndDurability") or {}
-        condition = {
-            **(performance.get("batteryCondition") or {}),
-            **condition_for_category(records[-1].model_dump(mode="json", exclude_none=True), category),
-        }
+        before = performance.get("batteryCondition") or {}
+        stated = condition_for_category(records[-1].model_dump(mode="json", exclude_none=True), category)
+        condition = {**before, **stated}
+        if "negativeEvents" in condition:
+            # Negative events (Annex XIII 4(d), data point 69) are the battery's history, not a
+            # value that a newer one replaces: a record adds its events to the earlier ones, and
+            # one stating none (every BMS record) takes none away.
+            earlier = before.get("negativeEvents") or []
+            condition["negativeEvents"] = earlier + [event for event in stated.get("negativeEvents", []) if event not in earlier]
         subject = {**subject, "performanceAndDurability": {**performance, "batteryCondition": condition}}
     if request.status is not None:
         if request.status == "waste":
