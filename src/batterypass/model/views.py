@@ -131,6 +131,14 @@ _AUDIENCE_WORDS = {
 }
 
 
+@functools.cache
+def _field_facts(model: type[BaseModel]) -> dict[str, tuple[int | None, bool, type[BaseModel] | None]]:
+    """Each field of ``model`` by name: its Annex XIII point, whether it is voluntary sourcing
+    data, and the model it nests. Read from the class once: reading the field metadata and
+    the type annotations anew for every key of every view cost more than verifying it."""
+    return {name: (field_point(info), is_voluntary(info), _nested_model(info.annotation)) for name, info in model.model_fields.items()}
+
+
 def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Where ``subject`` (a view as JSON data, at ``prefix`` in its document) holds more than
     ``audience`` may see, each naming the field and its Annex XIII point ("point 2 data in a
@@ -154,18 +162,19 @@ def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str 
             return
         if not isinstance(data, dict):
             return
+        facts = _field_facts(model)
         for key, value in data.items():
-            info = model.model_fields.get(key) if isinstance(key, str) else None
-            where = json_path(location + (key,))
-            if info is None:
-                problems.append(Problem(where, "not a field of the battery passport"))
+            fact = facts.get(key) if isinstance(key, str) else None
+            if fact is None:
+                problems.append(Problem(json_path(location + (key,)), "not a field of the battery passport"))
                 continue
-            point = field_point(info)
+            point, voluntary, nested = fact
             if point is not None and point not in points:
-                problems.append(Problem(where, f"point {point} data in {_AUDIENCE_WORDS[audience]}"))
-            elif is_voluntary(info) and not voluntary_shown:
-                problems.append(Problem(where, f"voluntary sourcing data in {_AUDIENCE_WORDS[audience]} (voluntaryDataAudience is not public)"))
-            elif (nested := _nested_model(info.annotation)) is not None:
+                problems.append(Problem(json_path(location + (key,)), f"point {point} data in {_AUDIENCE_WORDS[audience]}"))
+            elif voluntary and not voluntary_shown:
+                problems.append(Problem(json_path(location + (key,)),
+                                        f"voluntary sourcing data in {_AUDIENCE_WORDS[audience]} (voluntaryDataAudience is not public)"))
+            elif nested is not None:
                 walk(nested, value, location + (key,))
 
     walk(Passport, subject, prefix)
@@ -176,6 +185,7 @@ def disclosure_problems(subject: Any, audience: Access | str, prefix: tuple[str 
 _PATH_PART = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 
+@functools.lru_cache(maxsize=4096)  # the same few paths, in view after view
 def _path_access(path: str, prefix: str) -> tuple[int | None, bool] | None:
     """The Annex XIII point that decides who sees the passport field at JSON ``path`` (below
     ``prefix``): the first point on the way down that an audience could lack, else the field's
@@ -188,14 +198,13 @@ def _path_access(path: str, prefix: str) -> tuple[int | None, bool] | None:
     for name, _index in _PATH_PART.findall(path[len(prefix) :]):
         if not name:
             continue
-        info = model.model_fields.get(name) if model else None
-        if info is None:
+        fact = _field_facts(model).get(name) if model else None
+        if fact is None:
             return None
-        point = field_point(info)
+        point, field_voluntary, model = fact
         if point is not None and (decisive is None or decisive == 1):
             decisive = point
-        voluntary = voluntary or is_voluntary(info)
-        model = _nested_model(info.annotation)
+        voluntary = voluntary or field_voluntary
     return decisive, voluntary
 
 
