@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import BatteryPassError, InvalidInputError, Problem
 from ..model.access import Access
 from ..model.views import view_for
-from ..securing.credential import credential_audience, parse_date_time_stamp
+from ..securing.credential import credential_audience, credential_issuer_id, parse_date_time_stamp
 from ..verifying.documents import passport_of
 from ..securing.documents import credential_of, load_document
 from ..verifying.trust import TrustStore
@@ -356,9 +356,7 @@ def render_credential(body: bytes, source: str, trust: TrustStore | None) -> tup
         subject = credential.get("credentialSubject") if isinstance(credential.get("credentialSubject"), dict) else {}
     valid_from = credential.get("validFrom") if isinstance(credential.get("validFrom"), str) else None
     if trust is None:
-        issuer = credential.get("issuer")
-        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-        badge = Badge(NOT_VERIFIED, str(issuer_id) if issuer_id else None, display_time(valid_from),
+        badge = Badge(NOT_VERIFIED, credential_issuer_id(credential) or None, display_time(valid_from),
                       datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     else:
         badge = Badge.from_verification(verify(document, trust), display_time(valid_from))

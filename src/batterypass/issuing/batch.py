@@ -80,7 +80,7 @@ except ImportError:  # Windows: no flock; one batch at a time per directory is t
 from ..law import identifiers
 from ..law.acts import ActsTable
 from .assemble import build_passport, parse_build_data
-from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, default_issuer_id, passport_subject, utc_timestamp
+from ..securing.credential import PASSPORT_CREDENTIAL_CONTEXT, VC_CONTEXT_V2, credential_issuer_id, default_issuer_id, passport_subject, utc_timestamp
 from ..securing.documents import credential_of, load_document
 from ..errors import BatteryPassError, InvalidInputError, PassportNotRequiredError, Problem
 from .issuance import QrOptions, Signer, passport_files, passport_path, write_passport
@@ -569,8 +569,7 @@ def _difference(settings: _Settings, passport: Passport, path: Path) -> str | No
     except BatteryPassError:
         return "the existing passport file cannot be read"
     signer = settings.signer
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    issuer_id = credential_issuer_id(credential)
     if envelope != (signer.envelope if signer else None):
         return f"the existing passport is in another envelope ({envelope or 'unsigned'})"
     if credential.get("@context") != list(PASSPORT_CREDENTIAL_CONTEXT):

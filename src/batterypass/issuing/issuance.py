@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from ..carriers import qr
 from .assemble import build_passport
 from ..law.acts import ActsTable
-from ..securing.credential import passport_credential
+from ..securing.credential import credential_issuer_id, passport_credential
 from ..errors import BatteryPassError, InvalidInputError, Problem, shorten
 from ..law.identifiers import version_credential_id
 from ..jsonio import dumps_pretty, read_bytes, write_atomic
@@ -214,8 +214,7 @@ def _other_signed_issuer(path: Path, issuer: str) -> str | None:
         credential, envelope = credential_of(load_document(read_bytes(path), str(path)))
     except BatteryPassError:
         return None
-    found = credential.get("issuer")
-    found = found.get("id") if isinstance(found, dict) else found
+    found = credential_issuer_id(credential)
     return str(found) if envelope and found != issuer else None
 
 

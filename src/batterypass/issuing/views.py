@@ -37,6 +37,7 @@ from ..model.views import view_for
 from ..securing.credential import (
     AUDIENCE_CREDENTIAL_TYPES,
     credential_audience,
+    credential_issuer_id,
     is_passport_credential,
     passport_credential,
     utc_timestamp,
@@ -150,8 +151,7 @@ def cut_view(document: dict[str, Any] | str, audience: Access | str, signer: Sig
     elif envelope is None:
         problem = Problem("$", "the full credential is unsigned: sign the passport (build --key) and cut views from that")
     else:
-        issuer = credential.get("issuer")
-        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        issuer_id = credential_issuer_id(credential)
         if issuer_id != signer.identity.id:
             problem = Problem("$.issuer", f"issued by {issuer_id!r}, not by the signer {signer.identity.id!r}: only its issuer can cut a view")
         elif reason := signer.signature_problem(document):

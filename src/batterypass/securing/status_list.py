@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .credential import VC_CONTEXT_V2, utc_timestamp
+from .credential import VC_CONTEXT_V2, credential_issuer_id, utc_timestamp
 from ..errors import InvalidInputError, Problem
 from ..jsonio import dumps_pretty, load_json_file, write_atomic
 
@@ -386,8 +386,7 @@ def set_entry_status(
             raise InvalidInputError([Problem("$", "must be a status list signed with a Data Integrity proof")], str(path))
         unsigned = _unsigned(document)
         current = status_list_from_credential(unsigned, str(path))
-        list_issuer = unsigned.get("issuer")
-        list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+        list_issuer = credential_issuer_id(unsigned)
         if list_issuer != issuer:
             raise InvalidInputError([Problem("$.issuer", f"the list is issued by {list_issuer!r}; this key signs as {issuer!r}")], str(path))
         matching = [e for e in status_entries(credential) if e.list_url == current.id and e.purpose in current.purposes]

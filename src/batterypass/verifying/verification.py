@@ -77,6 +77,7 @@ from typing import Any
 from ..model.access import Access
 from ..securing.credential import (
     credential_audience,
+    credential_issuer_id,
     credential_shape_problems,
     is_passport_credential,
     parse_date_time_stamp,
@@ -305,9 +306,8 @@ class _Claims:
 def _credential_claims(credential: dict[str, Any]) -> tuple[_Claims, list[Problem]]:
     """The VC 2.0 shape checks this verifier relies on; every problem with its path."""
     claims, problems = _Claims(), credential_shape_problems(credential)
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if isinstance(issuer_id, str) and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
+    issuer_id = credential_issuer_id(credential)
+    if issuer_id is not None and 0 < len(issuer_id) <= MAX_IDENTIFIER_CHARS:
         claims.issuer = issuer_id
     else:
         problems.append(Problem("$.issuer", f"must be a URL (at most {MAX_IDENTIFIER_CHARS} characters), or an object whose id is one"))
