@@ -92,6 +92,8 @@ def test_audience_relabelled_after_signing_is_invalid(signer, trust, issued):
     assert result.status is Status.INVALID
     assert f"point 2 data in a public view: {SUBJECT}.materialComposition.batteryMaterials" in result.reasons
     assert f"point 4 data in a public view: {SUBJECT}.generalProductInformation.batteryStatus" in result.reasons
+    [content] = [check for check in result.checks if check.name == "content"]
+    assert content.passed is False and content.detail.startswith("the public view holds ") and "its audience may not see" in content.detail
 
 
 def test_a_credential_stating_two_audiences_is_invalid(signer, trust, issued):

@@ -76,6 +76,11 @@ def _consistency_problems(passport: Passport, credential_id: str | None) -> list
     return found
 
 
+class DisclosureError(InvalidInputError):
+    """An audience view holds fields its audience may not see (its problems name them): a
+    view that tells too much, told apart from one that is malformed."""
+
+
 def check_passport_subject(
     subject: Any, credential_id: str | None = None, audience: Access | str | None = None, *, acts: ActsTable | None = None
 ) -> Passport:
@@ -93,7 +98,7 @@ def check_passport_subject(
         passport = validate_model(Passport, subject, prefix=("credentialSubject",))
     else:
         if above := disclosure_problems(subject, audience, prefix=("credentialSubject",)):
-            raise InvalidInputError(above)
+            raise DisclosureError(above)
         passport = validate_model(passport_view_model(audience), subject, prefix=("credentialSubject",))
     problems = _consistency_problems(passport, credential_id) or [
         problem

@@ -88,9 +88,8 @@ from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
 from ..model.passport import Passport
-from ..model.views import disclosure_problems
 from ..law.acts import ActsTable
-from ..law.passport_content import check_passport_subject
+from ..law.passport_content import DisclosureError, check_passport_subject
 from ..securing.signing import DATA_INTEGRITY, JOSE
 from ..securing.status_list import BLOCKING_PURPOSES, INFORMING_PURPOSES, StatusEntry, StatusList, status_entries, status_list_from_credential
 from .trust import KeyResolution, TrustStore
@@ -650,14 +649,13 @@ class _Verification:
         self.content_checked = True
         subject = credential.get("credentialSubject")
         audience = None if self.audience in (None, FULL) else Access(self.audience)
-        if audience is not None and (above := disclosure_problems(subject, audience, prefix=("credentialSubject",))):
-            reasons = [f"{p.message}: {p.path}" for p in above]
-            self.findings.failed("content", Status.INVALID, f"the {audience.value} view holds {len(reasons)} field(s) its audience may not see", reasons)
-            return
         # A view has its own credential id; its passport id is the subject's.
         credential_id = credential.get("id") if audience is None else None
         try:
             self.passport = check_passport_subject(subject, credential_id, audience, acts=self.acts)
+        except DisclosureError as exc:
+            reasons = [f"{p.message}: {p.path}" for p in exc.problems]
+            self.findings.failed("content", Status.INVALID, f"the {self.audience} view holds {len(reasons)} field(s) its audience may not see", reasons)
         except InvalidInputError as exc:
             reasons = [f"schema violation at {_subject_path(p.path)}: {p.message}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"{len(reasons)} problem(s) in the passport content", reasons)
