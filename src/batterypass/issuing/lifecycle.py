@@ -17,6 +17,7 @@ they wrote.
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -272,7 +273,12 @@ def _prepare_update(version: IssuedVersion, request: ChangeRequest, issue_time: 
             # value that a newer one replaces: a record adds its events to the earlier ones, and
             # one stating none (every BMS record) takes none away.
             earlier = before.get("negativeEvents") or []
-            condition["negativeEvents"] = earlier + [event for event in stated.get("negativeEvents", []) if event not in earlier]
+            # Compared by their JSON text, in a set: a record may carry thousands of events,
+            # and comparing each with every earlier one would take seconds.
+            known = {json.dumps(event, sort_keys=True) for event in earlier}
+            condition["negativeEvents"] = earlier + [
+                event for event in stated.get("negativeEvents", []) if json.dumps(event, sort_keys=True) not in known
+            ]
         subject = {**subject, "performanceAndDurability": {**performance, "batteryCondition": condition}}
     if request.status is not None:
         if request.status == "waste":
