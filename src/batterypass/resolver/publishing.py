@@ -374,12 +374,10 @@ def credential_files(paths: Iterable[Path]) -> Iterator[Path]:
     countersignature) publishes as ``publish out/`` does."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted((p for p in path.glob("*.json") if p.is_file()), key=_publishing_order))
-        else:
-            files.append(path)
+        files.extend(sorted(p for p in path.glob("*.json") if p.is_file()) if path.is_dir() else [path])
     # A passport's place is where its first file came; its files follow in publishing order.
+    order = {path: _publishing_order(path) for path in files}
     place: dict[str, int] = {}
     for path in files:
-        place.setdefault(_publishing_order(path)[0], len(place))
-    yield from sorted(files, key=lambda path: (place[_publishing_order(path)[0]], _publishing_order(path)))
+        place.setdefault(order[path][0], len(place))
+    yield from sorted(files, key=lambda path: (place[order[path][0]], order[path]))
