@@ -237,12 +237,11 @@ def _assemble(build: BuildData, voluntary: bool, resolver: str | None) -> Passpo
 
     footprint = None
     if cf := build.carbonFootprint:
-        stages = cf.kgCO2ePerKWhByLifecycleStage
+        stages = cf.kgCO2ePerKWhByLifecycleStage.model_dump()
         footprint = {
-            "batteryCarbonFootprint": checks.footprint_total(stages.model_dump().values()),
+            "batteryCarbonFootprint": checks.footprint_total(stages.values()),
             "carbonFootprintPerLifecycleStage": [
-                {"lifecycleStage": name[0].upper() + name[1:], "carbonFootprint": value}
-                for name, value in stages.model_dump().items()
+                {"lifecycleStage": name[0].upper() + name[1:], "carbonFootprint": value} for name, value in stages.items()
             ],
             "absoluteCarbonFootprint": cf.absoluteKgCO2e,
             "carbonFootprintPerformanceClass": cf.performanceClass,
@@ -443,11 +442,11 @@ def _condition_at_placing_on_market(build: BuildData) -> dict[str, Any]:
         "selfDischargeRatePercentPerMonth": perf.selfDischargeRatePercentPerMonth if perf else None,
         "fullCycles": 0,
     }
-    return dict(
-        recordedAt=datetime.combine(battery.placedOnMarketDate, time(0), tzinfo=timezone.utc),
-        source="placing-on-market",
+    return {
+        "recordedAt": datetime.combine(battery.placedOnMarketDate, time(0), tzinfo=timezone.utc),
+        "source": "placing-on-market",
         **condition_for_category(values, battery.category),
-    )
+    }
 
 
 def condition_for_category(values: dict[str, Any], category: str) -> dict[str, Any]:
