@@ -58,6 +58,27 @@ def load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def cycle_records(count: int) -> list[dict[str, Any]]:
+    """``count`` BMS condition records (cycles only), a month apart from February 2028."""
+    return [{"recordedAt": f"2028-{month:02d}-01T00:00:00Z", "source": "bms", "dynamic": {"fullCycles": 10 * month}}
+            for month in range(2, 2 + count)]
+
+
+def issue_and_update(out_dir: Path, changes: list[dict[str, Any]]) -> list[Any]:
+    """The EV pack issued (no QR code, no views), then updated with each of ``changes`` in turn,
+    through the public API: version 1 and each later version, as ``IssuedPassport``s."""
+    from datetime import datetime, timezone
+
+    from batterypass import QrOptions, issue_passport, update_passport
+
+    issued = [issue_passport(load(FIXTURES / "ev-pack.json"), out_dir, qr_options=QrOptions(enabled=False), views=(),
+                             issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))]
+    for change in changes:
+        issued.append(update_passport(issued[-1].files["passport"], change, out_dir, views=(),
+                                      issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc)))
+    return issued
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

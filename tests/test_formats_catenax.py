@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import json
 
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, GOOD_FIXTURES, REFERENCE, load
+from conftest import FIXTURES, GOOD_FIXTURES, REFERENCE, cycle_records, issue_and_update, load
 
-from batterypass import QrOptions, InvalidInputError, build_passport, passport_credential
+from batterypass import InvalidInputError, build_passport, passport_credential
 from batterypass.cli import main
 from batterypass.formats.convert import convert
 
@@ -73,21 +71,8 @@ def test_validate_names_a_catenax_payload(runner):
 
 
 def test_a_later_version_exports_with_its_version(tmp_path):
-    credentials = _version_credentials(tmp_path, 3)
+    credentials = [i.document for i in issue_and_update(tmp_path, cycle_records(2))]
     metadata = [convert(c, "native", "catenax-6.1").document["metadata"] for c in credentials]
     assert [m["version"] for m in metadata] == ["1.0.0", "2.0.0", "3.0.0"]
     assert {m["passportIdentifier"] for m in metadata} == {credentials[0]["credentialSubject"]["id"]}
 
-
-def _version_credentials(tmp_path, versions: int) -> list[dict]:
-    """The credentials of a passport's first ``versions`` versions, issued and updated for real."""
-    from batterypass import issue_passport, update_passport
-
-    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, qr_options=QrOptions(enabled=False), views=(),
-                            issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))
-    documents = [issued.document]
-    for number in range(2, versions + 1):
-        change = {"recordedAt": f"2028-0{number}-01T00:00:00Z", "source": "bms", "dynamic": {"fullCycles": 10 * number}}
-        issued = update_passport(issued.files["passport"], change, tmp_path, views=(), issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc))
-        documents.append(issued.document)
-    return documents

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import json
 import shutil
 import subprocess
@@ -12,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, GOOD_FIXTURES, load
+from conftest import FIXTURES, GOOD_FIXTURES, cycle_records, issue_and_update, load
 
-from batterypass import QrOptions, build_passport, passport_credential
+from batterypass import build_passport, passport_credential
 from batterypass.cli import main
 from batterypass.formats.convert import convert
 
@@ -59,22 +57,9 @@ def test_untp_imports_as_a_draft_and_validate_names_it(runner, tmp_path):
 def test_each_version_exports_as_a_credential_of_its_own(tmp_path):
     """A later version is a credential of its own, with the id our own credential of it has,
     about the same product passport; the history itself is reported lost."""
-    first, second = _version_credentials(tmp_path, 2)
+    first, second = (i.document for i in issue_and_update(tmp_path, cycle_records(1)))
     exported = [convert(c, "native", "untp-dpp") for c in (first, second)]
     assert [e.document["id"] for e in exported] == [first["id"], second["id"]] and first["id"] != second["id"]
     assert {e.document["credentialSubject"]["id"] for e in exported} == {first["credentialSubject"]["id"]}
     assert {"$.lifecycle.supersedes.id", "$.lifecycle.changedAt"} <= {note.path for note in exported[1].losses}
 
-
-def _version_credentials(tmp_path, versions: int) -> list[dict]:
-    """The credentials of a passport's first ``versions`` versions, issued and updated for real."""
-    from batterypass import issue_passport, update_passport
-
-    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, qr_options=QrOptions(enabled=False), views=(),
-                            issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))
-    documents = [issued.document]
-    for number in range(2, versions + 1):
-        change = {"recordedAt": f"2028-0{number}-01T00:00:00Z", "source": "bms", "dynamic": {"fullCycles": 10 * number}}
-        issued = update_passport(issued.files["passport"], change, tmp_path, views=(), issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc))
-        documents.append(issued.document)
-    return documents

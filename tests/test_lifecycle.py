@@ -15,7 +15,7 @@ import pytest
 from batterypass.cli import main
 from batterypass.issuing.issuance import passport_file_stem
 
-from conftest import DEMO, FIXTURES, SHARED, load
+from conftest import DEMO, FIXTURES, SHARED, issue_and_update, load
 
 MAKER_KEY = DEMO / "issuer-ed25519" / "private.pem"
 REVOLT = "LEI:724500ABCDEFGHIJ0K18"  # the repurposer of build-data.second-life.json
@@ -451,12 +451,6 @@ def test_negative_events_add_up_and_a_later_record_never_takes_them_away(tmp_pat
     """An accident stays in the passport's condition when the next nightly record (cycles only)
     comes in; a second event joins it; the same event reported again is not doubled. Every
     record keeps what it stated."""
-    from datetime import datetime, timezone
-
-    from batterypass import QrOptions, issue_passport, update_passport
-
-    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, qr_options=QrOptions(enabled=False), views=(),
-                            issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))
     crash = {"kind": "accident", "date": "2027-12-20", "description": "rear impact, housing dented"}
     flood = {"kind": "water ingress", "date": "2028-03-02", "description": "parked in a flooded garage"}
     changes = [
@@ -464,12 +458,9 @@ def test_negative_events_add_up_and_a_later_record_never_takes_them_away(tmp_pat
         {"recordedAt": "2028-02-01T00:00:00Z", "source": "bms", "dynamic": {"fullCycles": 50}},
         {"recordedAt": "2028-03-05T00:00:00Z", "source": "service", "dynamic": {"negativeEvents": [crash, flood]}},
     ]
-    conditions, current = [], issued.files["passport"]
-    for change in changes:
-        updated = update_passport(current, change, tmp_path, views=(), issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc))
-        conditions.append(updated.document["credentialSubject"]["performanceAndDurability"]["batteryCondition"])
-        current = updated.files["passport"]
+    versions = issue_and_update(tmp_path, changes)
+    conditions = [v.document["credentialSubject"]["performanceAndDurability"]["batteryCondition"] for v in versions[1:]]
     assert [c["negativeEvents"] for c in conditions] == [[crash], [crash], [crash, flood]]
     assert conditions[1]["fullCycles"] == 50 == conditions[2]["fullCycles"]
-    records = updated.document["credentialSubject"]["lifecycle"]["conditionRecords"]
+    records = versions[-1].document["credentialSubject"]["lifecycle"]["conditionRecords"]
     assert records[-1]["negativeEvents"] == [crash, flood]
