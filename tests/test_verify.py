@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import gzip
 import hashlib
 import hmac
@@ -449,6 +450,22 @@ def test_battery_passport_is_content_checked_and_summarised():
     assert report["status"] == "valid" and report["exitCode"] == 0
     assert report["battery"]["manufacturer"] and report["battery"]["batteryCategory"] == "ev"
     json.dumps(report)
+
+
+@pytest.mark.parametrize(("extra", "refusal"), [
+    (functools.reduce(lambda inner, _: {"x": inner}, range(70), {}), "nested deeper than 64 levels"),
+    (list(range(10_001)), "holds 10001 items, more than the 10000 allowed"),
+])
+def test_a_passport_beyond_the_models_bounds_is_refused_read_from_a_file_too(extra, refusal):
+    # A file is read in one pass that also shows most passports within the bounds (and the
+    # walk is skipped): one beyond them must still be refused, for the same reason as parsed.
+    credential = _passport_credential()
+    credential["credentialSubject"]["unexpected"] = extra
+    secured, trust = _sign(credential)
+    for document in (secured, json.dumps(secured).encode()):
+        result = verify(document, trust, now=NOW)
+        assert result.status is Status.INVALID
+        assert refusal in result.reasons[0]
 
 
 def test_battery_passport_with_bad_content_is_invalid_and_hands_nothing_on():

@@ -88,7 +88,6 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY"
 
 def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     """Read a file, refusing anything over ``limit`` bytes without reading it whole."""
-    path = Path(path)
     chunks, size = [], 0
     try:
         fd = os.open(path, _READ_FLAGS)
@@ -158,6 +157,18 @@ def dumps_pretty(obj: Any) -> bytes:
     refuse them, and signing refuses them before writing); nor do integers beyond 64 bits.
     """
     return orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+def pretty_fragment(obj: Any, depth: int) -> orjson.Fragment:
+    """``obj`` written now, as :func:`dumps_pretty` writes it ``depth`` levels down a document
+    (an item of a top-level member's array is two levels down), to be put there later.
+
+    A command that reports on thousands of documents keeps each report as these bytes rather
+    than as the objects: a tenth of the memory, and nothing for the garbage collector to walk
+    again and again. Re-indenting is safe because JSON text holds a line break only between
+    tokens: one inside a string is written ``\\n``.
+    """
+    return orjson.Fragment(orjson.dumps(obj, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * depth))
 
 
 #: Flags of a temporary file: created here and now (never an existing file or a link's target).

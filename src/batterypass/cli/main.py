@@ -39,7 +39,7 @@ from ..issuing.issuance import QrOptions, Signer, issue_passport, passport_file_
 from ..issuing.views import VIEW_CHOICES, cut_view, view_path
 from ..model.access import Access
 from ..verifying.comparison import compare_credentials
-from ..jsonio import dumps_pretty, load_json_file, parse_json, read_bytes, read_stream, write_atomic
+from ..jsonio import dumps_pretty, load_json_file, parse_json, pretty_fragment, read_bytes, read_stream, write_atomic
 from ..model.schemas import write_schemas
 from ..securing.signing import DATA_INTEGRITY, ENVELOPES
 from ..securing.status_list import StatusListAllocator
@@ -537,7 +537,8 @@ def verify(
     for skipped in trust.skipped:
         for problem in skipped.problems:
             _echo_err(f"warning: trust store: {skipped.source}: {problem} (file skipped)")
-    results, counts = [], Counter[Status]()
+    results: list[Any] = []
+    counts = Counter[Status]()
     # The --compare pair's verification results, by file name (None: unreadable).
     compared = {str(path): path for path in compare_files or ()}
     verified: dict[str, VerificationResult | None] = {}
@@ -552,7 +553,7 @@ def verify(
             verified[name] = result
         counts[Status(entry["status"])] += 1
         if as_json:
-            results.append(entry)
+            results.append(pretty_fragment(entry, depth=2))  # in "results", in the report object
         elif not (quiet and entry["status"] == Status.VALID.value):
             _print_verdict(entry, verbose)
 

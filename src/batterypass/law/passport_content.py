@@ -82,7 +82,12 @@ class DisclosureError(InvalidInputError):
 
 
 def check_passport_subject(
-    subject: Any, credential_id: str | None = None, audience: Access | str | None = None, *, acts: ActsTable | None = None
+    subject: Any,
+    credential_id: str | None = None,
+    audience: Access | str | None = None,
+    *,
+    acts: ActsTable | None = None,
+    bounded: bool = False,
 ) -> Passport:
     """Validate a received ``credentialSubject`` as a passport; raise with every problem at its path.
 
@@ -92,14 +97,15 @@ def check_passport_subject(
     ``audience`` the subject is that audience's view: held to
     :func:`~batterypass.model.views.disclosure_problems`, validated by
     :func:`~batterypass.model.views.passport_view_model` (the result is an instance of it),
-    and not refused for lacking what its audience may not see.
+    and not refused for lacking what its audience may not see. ``bounded``: as for
+    :func:`~batterypass.model.validation.validate_model`.
     """
     if audience is None:
-        passport = validate_model(Passport, subject, prefix=("credentialSubject",))
+        passport = validate_model(Passport, subject, prefix=("credentialSubject",), bounded=bounded)
     else:
         if above := disclosure_problems(subject, audience, prefix=("credentialSubject",)):
             raise DisclosureError(above)
-        passport = validate_model(passport_view_model(audience), subject, prefix=("credentialSubject",))
+        passport = validate_model(passport_view_model(audience), subject, prefix=("credentialSubject",), bounded=bounded)
     problems = _consistency_problems(passport, credential_id) or [
         problem
         for problem in rules.rule_problems(passport, voluntary=True, acts=acts)

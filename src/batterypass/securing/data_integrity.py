@@ -75,9 +75,13 @@ def proof_config(document: dict[str, Any], verification_method: str, created: st
     return config
 
 
-def hash_data(config: dict[str, Any], document: dict[str, Any]) -> bytes:
-    """``SHA-256(JCS(config)) || SHA-256(JCS(document))``: the 64 bytes that get signed."""
-    return hashlib.sha256(canonical_json(config)).digest() + hashlib.sha256(canonical_json(document)).digest()
+def hash_data(config: dict[str, Any], document: dict[str, Any], canonical_document: bytes | None = None) -> bytes:
+    """``SHA-256(JCS(config)) || SHA-256(JCS(document))``: the 64 bytes that get signed.
+
+    ``canonical_document`` is ``JCS(document)`` where the caller has it already.
+    """
+    config_hash = hashlib.sha256(canonical_json(config)).digest()
+    return config_hash + hashlib.sha256(canonical_json(document) if canonical_document is None else canonical_document).digest()
 
 
 def _context_list(context: Any) -> list[Any] | None:
@@ -194,12 +198,15 @@ def proof_verification_method(secured: dict[str, Any]) -> str:
     return check_proof(secured).verification_method
 
 
-def verify_checked_proof(proof: CheckedProof, unsecured: dict[str, Any], public_key: PublicKey) -> None:
-    """Verify a proof read by :func:`check_proof` over ``unsecured`` (the document without it)."""
+def verify_checked_proof(
+    proof: CheckedProof, unsecured: dict[str, Any], public_key: PublicKey, canonical_unsecured: bytes | None = None
+) -> None:
+    """Verify a proof read by :func:`check_proof` over ``unsecured`` (the document without it),
+    whose RFC 8785 form ``canonical_unsecured`` is, where the caller has it already."""
     if not isinstance(public_key, ed25519.Ed25519PublicKey):
         raise ProofError("eddsa-jcs-2022 proofs verify with Ed25519 keys only; the verification key is not Ed25519")
     try:
-        data = hash_data(proof.options, unsecured)
+        data = hash_data(proof.options, unsecured, canonical_unsecured)
     except InvalidInputError as exc:
         reasons = "; ".join(p.message for p in exc.problems)
         raise ProofError(f"the document cannot be canonicalised: {reasons}") from None

@@ -8,7 +8,9 @@ from typing import Any
 
 from . import jose
 from ..errors import InvalidInputError, Problem
-from ..jsonio import parse_json
+from ..jsonio import MAX_DOCUMENT_BYTES, parse_json
+from ..model.validation import MAX_ARRAY_ITEMS, MAX_DEPTH
+from .jcs import parse_canonical
 from .signing import DATA_INTEGRITY, JOSE
 
 
@@ -21,6 +23,29 @@ def load_document(data: bytes, source: str) -> dict[str, Any] | str:
     if not isinstance(document, dict):
         raise InvalidInputError([Problem("$", "must be a JSON object")], source)
     return document
+
+
+def load_proved_document(data: bytes) -> tuple[dict[str, Any], bytes, bool] | None:
+    """A file holding a JSON object with a ``proof`` (a Data Integrity credential, as nearly
+    every file a verifier reads), read in one pass: ``(document, its RFC 8785 form, bounded)``.
+
+    ``document`` is what :func:`load_document` gives, the form is what the proof needs, both
+    from :func:`~.jcs.parse_canonical`. ``bounded`` is True when the text alone shows that no
+    part of the document nests beyond or holds more than the models' bounds
+    (:func:`~batterypass.model.validation.shape_problems` would find none): it was admitted at
+    :data:`~batterypass.model.validation.MAX_DEPTH` levels, and an array of more than
+    :data:`~batterypass.model.validation.MAX_ARRAY_ITEMS` items takes over twice as many bytes.
+
+    None for anything else, and for what that pass refuses: :func:`load_document` reads those
+    and says what is wrong.
+    """
+    if len(data) > MAX_DOCUMENT_BYTES or b'"proof"' not in data:
+        return None
+    parsed = parse_canonical(data, max_depth=MAX_DEPTH)
+    if parsed is None or not isinstance(parsed[0], dict) or "proof" not in parsed[0]:
+        return None
+    document, canonical = parsed
+    return document, canonical, len(data) <= 2 * MAX_ARRAY_ITEMS
 
 
 def credential_of(document: dict[str, Any] | str) -> tuple[dict[str, Any], str | None]:

@@ -56,6 +56,56 @@ def canonical_json(value: Any) -> bytes:
     return _with_rfc8785(value)
 
 
+def parse_canonical(data: bytes, max_depth: int = MAX_NESTING) -> tuple[Any, bytes] | None:
+    """JSON text ``data`` parsed, with its RFC 8785 form; None where ``jcs-admit`` is not installed
+    or refuses the text. Parse it strictly then (:func:`~batterypass.jsonio.parse_json`, which says
+    what is wrong) and canonicalise what it gives.
+
+    One pass of jcs-admit over the text checks it as strictly as ``parse_json`` does (a member
+    name twice in an object, NaN, an unpaired surrogate, bytes that are not UTF-8 are refused)
+    and canonicalises it. It also refuses what ``parse_json`` lets through and JCS cannot
+    represent (an integer beyond +-(2^53 - 1), 1e400), and nesting deeper than ``max_depth``
+    levels (a top-level ``[]`` is one). orjson then reads a text jcs-admit admitted exactly as
+    ``parse_json`` would, values and types alike (``1.0`` stays a float), in a fifth of the time.
+    The tests hold both claims to ``parse_json`` and ``rfc8785`` on arbitrary text.
+    """
+    if jcs_admit is None:
+        return None
+    try:
+        canonical = jcs_admit.admit_with(data, max_depth=min(max_depth, MAX_NESTING), max_bytes=None, safe_integers=True)
+    except jcs_admit.JcsError:
+        return None
+    return orjson.loads(data), canonical
+
+
+def canonical_without_member(canonical: bytes, name: str, value: Any) -> bytes | None:
+    """The RFC 8785 form of an object without its member ``name``, whose value is ``value``, cut
+    from ``canonical``, the form of the whole object; None when the cut is not certain.
+
+    RFC 8785 writes an object as its members sorted by name, each as ``JCS(name):JCS(value)``,
+    commas between them (section 3.2.3). The form of the object without one member is therefore
+    the form of the whole without that member's text and one comma, which saves canonicalising
+    the rest again. The member's text is found by searching, so it is cut only when it occurs
+    once in ``canonical``: that one occurrence is the object's own member, not a copy of it
+    nested in another value. ``canonical`` must be the form of an object that holds ``name``
+    with ``value``; a member found anywhere but between the object's own ``{``, ``,`` and ``}``
+    gives None.
+    """
+    member = canonical_json(name) + b":" + canonical_json(value)
+    start = canonical.find(member)
+    if start < 1 or canonical.find(member, start + 1) != -1:
+        return None
+    end = start + len(member)
+    before, after = canonical[start - 1 : start], canonical[end : end + 1]
+    if before == b"," and after in (b",", b"}"):
+        return canonical[: start - 1] + canonical[end:]
+    if start == 1 and before == b"{" and after == b",":
+        return canonical[:start] + canonical[end + 1 :]
+    if start == 1 and before == b"{" and canonical[end:] == b"}":
+        return b"{}"
+    return None
+
+
 def _json_text(value: Any) -> bytes:
     """``value`` as JSON text, for ``jcs-admit`` to canonicalise.
 

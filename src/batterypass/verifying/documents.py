@@ -6,6 +6,7 @@ and ``verify``; signatures are :mod:`.verification`'s business.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ def credential_inputs(sources: Iterable[str | Path]) -> Iterator[tuple[str, byte
         if str(source) == STDIN:
             yield from _stdin_inputs()
         else:
-            yield from _path_inputs(Path(source))
+            yield from _path_inputs(os.fspath(source))
 
 
 def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
@@ -175,7 +176,7 @@ def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
         if isinstance(line, InvalidInputError) or line.lstrip().startswith((b"{", b"ey")):
             yield name, line
         else:
-            yield from _path_inputs(Path(line.strip().decode("utf-8", "replace")))
+            yield from _path_inputs(line.strip().decode("utf-8", "replace"))
 
 
 def _opens_multiline_document(line: bytes) -> bool:
@@ -199,15 +200,17 @@ class _Replay:
         return self.head.pop(0) if self.head else self.rest.readline(limit)
 
 
-def _path_inputs(path: Path) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.suffix.lower() in CREDENTIAL_SUFFIXES and not p.name.startswith(".") and p.is_file()
-        )
+def _path_inputs(path: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
+    # A path is kept as the string it is named by: a pipeline names thousands of files, and
+    # each Path made and spelled out again cost more than reading the file.
+    if os.path.isdir(path):
+        files = [str(p) for p in sorted(
+            p for p in Path(path).iterdir() if p.suffix.lower() in CREDENTIAL_SUFFIXES and not p.name.startswith(".") and p.is_file()
+        )]
     else:
         files = [path]
     for file in files:
         try:
-            yield str(file), read_bytes(file)
+            yield file, read_bytes(file)
         except InvalidInputError as exc:
-            yield str(file), exc
+            yield file, exc

@@ -83,7 +83,8 @@ from ..securing.credential import (
     parse_date_time_stamp,
 )
 from ..securing.data_integrity import ProofError, check_proof, verify_checked_proof
-from ..securing.documents import load_document
+from ..securing.documents import load_document, load_proved_document
+from ..securing.jcs import canonical_without_member
 from ..errors import InvalidInputError, Problem
 from ..securing.jose import ENVELOPE_TYPE, JoseError, parse_compact, unwrap_envelope, vc_payload, verify_signature
 from ..securing.keys import PublicKey
@@ -375,6 +376,10 @@ class _Verification:
         #: The signature verifies with a key the trust store ties to the issuer.
         self.issuer_established = False
         self.operator: str | None = None
+        #: The document's RFC 8785 form, where reading it gave it (:func:`load_proved_document`).
+        self.canonical: bytes | None = None
+        #: Reading the document showed it within the models' bounds.
+        self.bounded = False
 
     def result(self, credential: dict[str, Any] | None = None) -> VerificationResult:
         status = self.findings.status()
@@ -399,15 +404,18 @@ class _Verification:
         """The secured document (dict) or compact JWS (str); None after recording why not."""
         if isinstance(document, (bytes, str)):
             data = document.encode("utf-8") if isinstance(document, str) else document
-            try:
-                document = load_document(data, "input")
-            except InvalidInputError as exc:
-                self.findings.failed("input", Status.INVALID, "; ".join(f"malformed input: {p}" for p in exc.problems))
-                return None
-            if isinstance(document, str):
-                self.envelope = JOSE
-                self.findings.passed("input", "compact JWS")
-                return document
+            if proved := load_proved_document(data):
+                document, self.canonical, self.bounded = proved
+            else:
+                try:
+                    document = load_document(data, "input")
+                except InvalidInputError as exc:
+                    self.findings.failed("input", Status.INVALID, "; ".join(f"malformed input: {p}" for p in exc.problems))
+                    return None
+                if isinstance(document, str):
+                    self.envelope = JOSE
+                    self.findings.passed("input", "compact JWS")
+                    return document
         if not isinstance(document, dict):
             self.findings.failed("input", Status.INVALID, "malformed input: a credential must be a JSON object or a compact JWS")
             return None
@@ -503,7 +511,9 @@ class _Verification:
         at = self.signing_time(proof.created)
         self.findings.passed("envelope", "eddsa-jcs-2022 proof")
         resolution = self.trust.resolve(method, self.claims.issuer or "", at, now=self.now)
-        verified = self.check_key(resolution, lambda key: verify_checked_proof(proof, credential, key), method)
+        # The form of the credential (the document without its proof) from the document's own.
+        canonical = None if self.canonical is None else canonical_without_member(self.canonical, "proof", secured["proof"])
+        verified = self.check_key(resolution, lambda key: verify_checked_proof(proof, credential, key, canonical), method)
         if verified and "expires" in secured["proof"]:
             self.check_proof_expiry(secured["proof"]["expires"])
         return credential if verified else None
@@ -652,7 +662,7 @@ class _Verification:
         # A view has its own credential id; its passport id is the subject's.
         credential_id = credential.get("id") if audience is None else None
         try:
-            self.passport = check_passport_subject(subject, credential_id, audience, acts=self.acts)
+            self.passport = check_passport_subject(subject, credential_id, audience, acts=self.acts, bounded=self.bounded)
         except DisclosureError as exc:
             reasons = [f"{p.message}: {p.path}" for p in exc.problems]
             self.findings.failed("content", Status.INVALID, f"the {self.audience} view holds {len(reasons)} field(s) its audience may not see", reasons)
