@@ -70,12 +70,15 @@ class _Path:
         attribute, where ``model_dump`` would put them (a rule evaluation dumps nothing)."""
         value: Any = document
         for name, selected in self.steps:
-            if isinstance(value, BaseModel):
-                value = value.__dict__.get(name)  # the field's value: never a method of the same name
-            elif isinstance(value, dict):
+            try:
+                # A model's fields are its __dict__: read there, never a method of the same name.
+                # (Asking for the attribute first is what makes this the fast path: an isinstance
+                # test against BaseModel costs more than the lookup.)
+                value = value.__dict__.get(name)
+            except AttributeError:  # not a model: a dict, or a value that holds no members
+                if not isinstance(value, dict):
+                    return False
                 value = value.get(name)
-            else:
-                return False
             if selected is not None:
                 value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
         return value is not None and (value != [] or self.empty_is_an_answer)
