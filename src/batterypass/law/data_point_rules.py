@@ -81,7 +81,8 @@ class _Path:
                 value = value.get(name)
             if selected is not None:
                 value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
-        return value is not None and (value != [] or self.empty_is_an_answer)
+        # (An isinstance test, not ``value != []``: comparing a model with a list runs its __eq__.)
+        return value is not None and (self.empty_is_an_answer or not isinstance(value, list) or len(value) > 0)
 
 
 def _member_values(entry: Any) -> Iterable[Any]:

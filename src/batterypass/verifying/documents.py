@@ -201,16 +201,20 @@ class _Replay:
 
 
 def _path_inputs(path: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    # A path is kept as the string it is named by: a pipeline names thousands of files, and
-    # each Path made and spelled out again cost more than reading the file.
-    if os.path.isdir(path):
-        files = [str(p) for p in sorted(
-            p for p in Path(path).iterdir() if p.suffix.lower() in CREDENTIAL_SUFFIXES and not p.name.startswith(".") and p.is_file()
-        )]
-    else:
-        files = [path]
-    for file in files:
+    # A pipeline names thousands of files: each is read at once, and only one that cannot be
+    # read is asked whether it is a directory (a stat a file, and a Path made and spelled out
+    # again, cost more than reading it).
+    try:
+        data: bytes | InvalidInputError = read_bytes(path)
+    except InvalidInputError as exc:
+        data = exc
+    if not (isinstance(data, InvalidInputError) and os.path.isdir(path)):
+        yield path, data
+        return
+    for file in sorted(
+        p for p in Path(path).iterdir() if p.suffix.lower() in CREDENTIAL_SUFFIXES and not p.name.startswith(".") and p.is_file()
+    ):
         try:
-            yield file, read_bytes(file)
+            yield str(file), read_bytes(file)
         except InvalidInputError as exc:
-            yield file, exc
+            yield str(file), exc
