@@ -22,6 +22,8 @@ data point while Art. 48 applies from 18 Aug 2027), the passport follows the gui
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -29,7 +31,7 @@ from typing import Literal
 from ..errors import InvalidInputError, Problem
 from ..model.build_data import BuildData
 from ..model.passport import Passport
-from .acts import BUILT_IN, ActsTable, Timetable, start_of
+from .acts import BUILT_IN, ActsTable, Start, Timetable, start_of
 from .data_point_rules import DataView, data_point_problems, given
 
 #: Art. 77(1): industrial batteries need a passport above this capacity (strictly).
@@ -263,17 +265,27 @@ def _carbon_footprint_track(facts: BatteryFacts) -> str | None:
     return None
 
 
-def _timed(timetable: Timetable, what: str, facts: BatteryFacts, acts: ActsTable, today: date) -> tuple[State, str, tuple[str, ...], date]:
+def _timed(timetable: Timetable, facts: BatteryFacts, acts: ActsTable, today: date) -> tuple[State, Start]:
     start = start_of(timetable, acts, today)
-    on = facts.placed_on_market
     if start.pending:
-        return "pending", (
+        return "pending", start
+    return ("not-applicable" if facts.placed_on_market < start.date else "applies"), start
+
+
+def _worded(reason: str) -> Callable[[], str]:
+    return lambda: reason
+
+
+def _timed_reason(what: str, state: State, start: Start, on: date) -> str:
+    """Why :func:`_timed` gave ``state``; worded only when asked (checking a passport needs the states alone)."""
+    if state == "pending":
+        return (
             f"{what} waits for {', '.join(start.pending)} (not in force); were they in force today it would apply "
             f"from {start.date}"
-        ), start.pending, start.date
-    if on < start.date:
-        return "not-applicable", f"{what} applies from {start.date}; placed on the market {on}", (), start.date
-    return "applies", f"{what} required for batteries placed on the market from {start.date}", (), start.date
+        )
+    if state == "not-applicable":
+        return f"{what} applies from {start.date}; placed on the market {on}"
+    return f"{what} required for batteries placed on the market from {start.date}"
 
 
 def _due_diligence(facts: BatteryFacts) -> tuple[State, str]:
@@ -334,7 +346,9 @@ def _evaluate(
     data-point problems."""
     passport = passport_requirement(facts)
     view = facts.view
-    timed: list[tuple[str, str, str, State, str, tuple[str, ...], date | None]] = []
+    on = facts.placed_on_market
+    # Each obligation with its state and, worded only if asked, the reason for it.
+    timed: list[tuple[str, str, str, State, Callable[[], str], Start | None]] = []
 
     track = _carbon_footprint_track(facts)
     for key, title, article, index in (
@@ -343,23 +357,26 @@ def _evaluate(
     ):
         if track is None:
             timed.append((key, title, article, "not-applicable",
-                          "Art. 7 covers EV, LMT and rechargeable industrial batteries above 2 kWh", (), None))
+                          _worded("Art. 7 covers EV, LMT and rechargeable industrial batteries above 2 kWh"), None))
         else:
-            state, reason, pending, start = _timed(_CARBON_FOOTPRINT[track][index], f"{title.lower()} for {track} batteries", facts, acts, today)
-            timed.append((key, title, article, state, reason, pending, start))
+            state, start = _timed(_CARBON_FOOTPRINT[track][index], facts, acts, today)
+            what = f"{title.lower()} for {track} batteries"
+            timed.append((key, title, article, state, functools.partial(_timed_reason, what, state, start, on), start))
 
     state, reason = _due_diligence(facts)
-    timed.append(("due-diligence", "Supply-chain due diligence and its report", "Art. 47, Art. 48, Art. 52(3)", state, reason, (), None))
+    timed.append(("due-diligence", "Supply-chain due diligence and its report", "Art. 47, Art. 48, Art. 52(3)", state,
+                  _worded(reason), None))
 
     if facts.category not in ("ev", "lmt", "sli", "industrial") or (
         facts.category == "industrial" and (facts.capacity_kwh <= INDUSTRIAL_THRESHOLD_KWH or facts.exclusively_external_storage)
     ):
         timed.append(("recycled-content", "Recycled-content documentation", "Art. 8(1)", "not-applicable",
-                      "Art. 8(1) covers EV, LMT, SLI and industrial batteries above 2 kWh (not exclusively external storage)", (), None))
+                      _worded("Art. 8(1) covers EV, LMT, SLI and industrial batteries above 2 kWh (not exclusively external storage)"), None))
     else:
         timetable = _RECYCLED_CONTENT["lmt" if facts.category == "lmt" else "other"]
-        state, reason, pending, start = _timed(timetable, "recycled-content documentation", facts, acts, today)
-        timed.append(("recycled-content", "Recycled-content documentation", "Art. 8(1)", state, reason, pending, start))
+        state, start = _timed(timetable, facts, acts, today)
+        timed.append(("recycled-content", "Recycled-content documentation", "Art. 8(1)", state,
+                      functools.partial(_timed_reason, "recycled-content documentation", state, start, on), start))
 
     states = {entry[0]: entry[3] for entry in timed}
     in_passport = passport.required or voluntary
@@ -370,14 +387,15 @@ def _evaluate(
     sections = _SECTIONS if view.on_build_side else _PASSPORT_SECTIONS
     found = [Obligation("battery-passport", "Battery passport", "Art. 77(1)",
                         "applies" if passport.required else "not-applicable", passport.reason, "$", True)]
-    for key, title, article, state, reason, pending, start in timed:
+    for key, title, article, state, why, start in timed:
         numbers = _OBLIGATION_DATA_POINTS[key]
         applies = state == "applies"
         missing = tuple(str(p) for n, p in problems if n in numbers) if applies else ()
         # Met: nothing it needs is missing and its data are there (recycled content: for some material).
         met = (not missing and any(given(view, n) for n in numbers)) if applies else None
-        found.append(Obligation(key, title, article, state, reason, f"{view.prefix}.{sections[key]}", met, missing,
-                                pending, start if state == "pending" else None))
+        pending = start.pending if start and state == "pending" else ()
+        found.append(Obligation(key, title, article, state, why(), f"{view.prefix}.{sections[key]}", met, missing,
+                                pending, start.date if start and state == "pending" else None))
 
     reason = "part of every battery passport (Commission guidance, data points by category)" if in_passport else "only part of a battery passport"
     missing = tuple(str(p) for _, p in problems)
