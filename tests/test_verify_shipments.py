@@ -82,6 +82,19 @@ def test_verify_stdin_takes_paths_and_documents(runner, shipment):
     assert result.exit_code == 1 and "cannot read file" in _json(result)["results"][0]["reasons"][0]
 
 
+def test_paths_on_stdin_are_named_as_on_the_command_line(runner, shipment, monkeypatch):
+    # "./a.json" and "a.json" are one file: --compare must find the pair it names however the
+    # list spells them, and a name no file can have (a NUL) is that line's verdict.
+    monkeypatch.chdir(shipment)
+    first, second = sorted(p.name for p in shipment.iterdir() if p.suffix == ".json")[:2]
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json", "--compare", first, second], input=f"./{first}\n{second}\n")
+    body = _json(result)
+    assert [entry["file"] for entry in body["results"]] == [first, second]
+    assert body["comparison"]["first"] == first
+    result = runner.invoke(main, ["verify", "-", "--trust", TRUST, "--json"], input="a\0b.json\n")
+    assert result.exit_code == 1 and "NUL" in _json(result)["results"][0]["reasons"][0]
+
+
 def test_nothing_to_verify_is_a_usage_error_never_valid(runner, tmp_path):
     """`find lot ... | verify - && release` must not release on a typo (review 5)."""
     result = runner.invoke(main, ["verify", str(tmp_path), "--trust", TRUST])

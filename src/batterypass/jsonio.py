@@ -106,6 +106,8 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_DOCUMENT_BYTES) ->
             os.close(fd)
     except OSError as exc:
         raise InvalidInputError([Problem("$", f"cannot read file: {exc.strerror}")], str(path)) from None
+    except ValueError:  # a name no file can have: os.open refuses a NUL character
+        raise InvalidInputError([Problem("$", "cannot read file: its name holds a NUL character")], str(path)) from None
     if size > limit:
         raise InvalidInputError([Problem("$", f"file is over the {limit}-byte limit")], str(path))
     return b"".join(chunks)
@@ -164,9 +166,9 @@ def pretty_fragment(obj: Any, depth: int) -> orjson.Fragment:
     (an item of a top-level member's array is two levels down), to be put there later.
 
     A command that reports on thousands of documents keeps each report as these bytes rather
-    than as the objects: a tenth of the memory, and nothing for the garbage collector to walk
-    again and again. Re-indenting is safe because JSON text holds a line break only between
-    tokens: one inside a string is written ``\\n``.
+    than as the objects: a passport's verdict takes a third of the memory, in one object where
+    the dict held some fifty for the garbage collector to walk. Re-indenting is safe because
+    JSON text holds a line break only between tokens: one inside a string is written ``\\n``.
     """
     return orjson.Fragment(orjson.dumps(obj, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b"  " * depth))
 

@@ -157,7 +157,7 @@ def credential_inputs(sources: Iterable[str | Path]) -> Iterator[tuple[str, byte
         if str(source) == STDIN:
             yield from _stdin_inputs()
         else:
-            yield from _path_inputs(os.fspath(source))
+            yield from _path_inputs(str(Path(source)))
 
 
 def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
@@ -176,7 +176,7 @@ def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
         if isinstance(line, InvalidInputError) or line.lstrip().startswith((b"{", b"ey")):
             yield name, line
         else:
-            yield from _path_inputs(line.strip().decode("utf-8", "replace"))
+            yield from _path_inputs(str(Path(line.strip().decode("utf-8", "replace"))))
 
 
 def _opens_multiline_document(line: bytes) -> bool:
@@ -201,9 +201,10 @@ class _Replay:
 
 
 def _path_inputs(path: str) -> Iterator[tuple[str, bytes | InvalidInputError]]:
-    # A pipeline names thousands of files: each is read at once, and only one that cannot be
-    # read is asked whether it is a directory (a stat a file, and a Path made and spelled out
-    # again, cost more than reading it).
+    # ``path`` is spelled as Path spells it (``./a.json`` is ``a.json``: --compare finds the files
+    # it names). A pipeline names thousands of files: each is read at once, and only one that
+    # cannot be read is asked whether it is a directory (a stat a file, and a Path made and
+    # spelled out again, cost more than reading it).
     try:
         data: bytes | InvalidInputError = read_bytes(path)
     except InvalidInputError as exc:
