@@ -294,15 +294,25 @@ def test_cutting_a_member_out_is_canonicalising_without_it(backend, members, pro
     cut = jcs.canonical_without_member(canonical, "proof", proof)
     rest = rfc8785.dumps({name: value for name, value in document.items() if name != "proof"})
     member = rfc8785.dumps("proof") + b":" + rfc8785.dumps(proof)
-    if canonical.count(member) == 1:
+    if canonical.count(member) == 1 and not _has_float(proof):
         assert cut == rest
     else:
         assert cut is None
 
 
+def _has_float(value):
+    if isinstance(value, dict):
+        return any(_has_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_float(item) for item in value)
+    return isinstance(value, float)
+
+
 def test_a_cut_needs_the_member_where_the_object_has_it():
     canonical = rfc8785.dumps({"a": {"proof": 1}})
     assert jcs.canonical_without_member(canonical, "proof", 1) is None
+    # A fractional number in the member: not cut (readers may differ there), canonicalised anew.
+    assert jcs.canonical_without_member(rfc8785.dumps({"proof": [0.5]}), "proof", [0.5]) is None
     assert jcs.canonical_without_member(rfc8785.dumps({"proof": 1}), "proof", 1) == b"{}"
     assert jcs.canonical_without_member(rfc8785.dumps({"proof": 1, "z": 2}), "proof", 1) == b'{"z":2}'
     assert jcs.canonical_without_member(rfc8785.dumps({"a": 0, "proof": 1}), "proof", 1) == b'{"a":0}'

@@ -102,8 +102,12 @@ def canonical_without_member(canonical: bytes, name: str, value: Any) -> bytes |
     once in ``canonical``: that one occurrence is the object's own member, not a copy of it
     nested in another value. ``canonical`` must be the form of an object that holds ``name``
     with ``value``; a member found anywhere but between the object's own ``{``, ``,`` and ``}``
-    gives None.
+    gives None. So does a ``value`` holding a fractional number: the one value two readers of
+    the same text may read apart (see :func:`parse_canonical`), and then the text searched for
+    might be a nested copy's rather than the member's own.
     """
+    if _holds_float(value):
+        return None
     member = canonical_json(name) + b":" + canonical_json(value)
     start = canonical.find(member)
     if start < 1 or canonical.find(member, start + 1) != -1:
@@ -117,6 +121,19 @@ def canonical_without_member(canonical: bytes, name: str, value: Any) -> bytes |
     if start == 1 and before == b"{" and canonical[end:] == b"}":
         return b"{}"
     return None
+
+
+def _holds_float(value: Any) -> bool:
+    values = [value]
+    while values:
+        item = values.pop()
+        if isinstance(item, float):
+            return True
+        if isinstance(item, dict):
+            values.extend(item.values())
+        elif isinstance(item, list):
+            values.extend(item)
+    return False
 
 
 def _json_text(value: Any) -> bytes:
