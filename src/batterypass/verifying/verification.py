@@ -511,9 +511,14 @@ class _Verification:
         at = self.signing_time(proof.created)
         self.findings.passed("envelope", "eddsa-jcs-2022 proof")
         resolution = self.trust.resolve(method, self.claims.issuer or "", at, now=self.now)
-        # The form of the credential (the document without its proof) from the document's own.
-        canonical = None if self.canonical is None else canonical_without_member(self.canonical, "proof", secured["proof"])
-        verified = self.check_key(resolution, lambda key: verify_checked_proof(proof, credential, key, canonical), method)
+
+        def verify_with(key: PublicKey) -> None:
+            # The credential's form (the document without its proof) cut from the document's, once
+            # there is a key to check it with.
+            canonical = None if self.canonical is None else canonical_without_member(self.canonical, "proof", secured["proof"])
+            verify_checked_proof(proof, credential, key, canonical)
+
+        verified = self.check_key(resolution, verify_with, method)
         if verified and "expires" in secured["proof"]:
             self.check_proof_expiry(secured["proof"]["expires"])
         return credential if verified else None
