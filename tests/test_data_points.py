@@ -55,6 +55,43 @@ def test_rows_name_real_fields_and_inputs():
                     node = node[part]
 
 
+def _single_model(annotation):
+    """The model class an annotation holds, alone or with None; None for anything else (a list,
+    a dict, a string, a union of models)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    options = [arg for arg in typing.get_args(annotation) if arg is not type(None)] if typing.get_args(annotation) else [annotation]
+    if len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], BaseModel):
+        return options[0]
+    return None
+
+
+def test_every_step_of_a_path_read_as_an_attribute_is_a_field_holding_a_model():
+    """The rules read a validated model's paths as attributes, all at once: that is reading its
+    fields only while every step but the last names a field that holds a model (or nothing), and
+    the last names a field. A list, dict or string on the way has attributes of its own."""
+    from batterypass.law.data_point_rules import _compiled
+    from batterypass.model.build_data import BuildData
+    from batterypass.model.passport import Passport
+
+    checked = 0
+    for row in DATA_POINTS.values():
+        for carrier in row.carriers:
+            for root, path in ((Passport, carrier.field), (BuildData, carrier.input)):
+                if path is None or _compiled(path).dotted is None:
+                    continue
+                model, *steps = root, *path.split(".")
+                for step in steps[:-1]:
+                    assert step in model.model_fields, (row.number, path, step)
+                    model = _single_model(model.model_fields[step].annotation)
+                    assert model is not None, (row.number, path, step)
+                assert steps[-1] in model.model_fields, (row.number, path)
+                checked += 1
+    assert checked > 100
+
+
 def _delete(data: dict, path: str) -> bool:
     *parents, last = path.split(".")
     node = data

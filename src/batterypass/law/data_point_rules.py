@@ -12,8 +12,9 @@ the caller (:mod:`.rules`), so this module judges no date itself.
 from __future__ import annotations
 
 import functools
+import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -57,10 +58,11 @@ def _path_of(carrier: Carrier, on_build_side: bool) -> str | None:
     return carrier.input if on_build_side else carrier.field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Path:
     """A path of the table made ready for lookups once, not per document: its steps (key, and
-    the value its list entry is selected by, or None) and whether an empty list answers it."""
+    the value its list entry is selected by, or None) and whether an empty list answers it.
+    One object per path (:func:`_compiled`), compared and hashed as itself."""
 
     steps: tuple[tuple[str, str | None], ...]
     empty_is_an_answer: bool
@@ -81,8 +83,17 @@ class _Path:
                 value = value.get(name)
             if selected is not None:
                 value = next((entry for entry in value or [] if selected in _member_values(entry)), None)
+        return self.answered_by(value)
+
+    def answered_by(self, value: Any) -> bool:
+        """Whether ``value``, found at the end of the path, holds the data point."""
         # (An isinstance test, not ``value != []``: comparing a model with a list runs its __eq__.)
         return value is not None and (self.empty_is_an_answer or not isinstance(value, list) or len(value) > 0)
+
+    @property
+    def dotted(self) -> str | None:
+        """The path as ``operator.attrgetter`` reads it, when no step selects a list entry."""
+        return None if any(selected for _, selected in self.steps) else ".".join(name for name, _ in self.steps)
 
 
 def _member_values(entry: Any) -> Iterable[Any]:
@@ -182,8 +193,59 @@ class _Row:
     carriers: tuple[tuple[_Path | None, str], ...]
 
 
+@dataclass(frozen=True)
+class _Lookup:
+    """Which of a plan's paths a document does not hold, asked of every path at once.
+
+    On a validated model, the paths that select no list entry (``readable``) are read by one
+    ``operator.attrgetter`` call rather than walked one by one in Python: a model's fields are
+    its attributes, and every step of these paths names a field holding a model or nothing (a
+    test holds the table to that), so the attribute read is the field. Where a step finds
+    nothing (a section left out), and in a dict, each path is walked (:meth:`_Path.held`).
+    """
+
+    readable: tuple[_Path, ...]
+    selecting: tuple[_Path, ...]
+    read: Callable[[Any], tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, paths: Sequence[_Path]) -> _Lookup:
+        readable = tuple(path for path in paths if path.dotted is not None)
+        selecting = tuple(path for path in paths if path.dotted is None)
+        getter = operator.attrgetter(*(path.dotted for path in readable)) if readable else None
+        if getter is None:
+            read: Callable[[Any], tuple[Any, ...]] = lambda document: ()
+        elif len(readable) == 1:  # attrgetter of one name gives the value itself, of several a tuple
+            read = lambda document: (getter(document),)
+        else:
+            read = getter
+        return cls(readable, selecting, read)
+
+    def unheld(self, document: BaseModel | dict[str, Any]) -> Collection[_Path]:
+        if isinstance(document, BaseModel):
+            try:
+                values = self.read(document)
+            except AttributeError:
+                pass
+            else:
+                missing = {path for path, value in zip(self.readable, values) if not path.answered_by(value)}
+                missing.update(path for path in self.selecting if not path.held(document))
+                return missing
+        return {path for path in (*self.readable, *self.selecting) if not path.held(document)}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The rows of a category and side, how to look up their paths, and the paths of the rows
+    that refuse a value (a passport that holds every other path and none of these has no problem)."""
+
+    rows: tuple[_Row, ...]
+    lookup: _Lookup
+    refused: frozenset[_Path]
+
+
 @functools.cache
-def _plan(category: str, on_build_side: bool) -> tuple[_Row, ...]:
+def _plan(category: str, on_build_side: bool) -> _Plan:
     """The rows that can yield a problem, with their duty, paths and problem locations: these
     depend on the category and the side only, so they are worked out once, not per passport."""
     plan = []
@@ -195,7 +257,10 @@ def _plan(category: str, on_build_side: bool) -> tuple[_Row, ...]:
         elif not _ever_required(duty):
             continue  # neither required nor refused: nothing to look up
         plan.append(_Row(row, duty, tuple((_compiled(path) if path else None, where) for path, where in carriers)))
-    return tuple(plan)
+    paths = list(dict.fromkeys(path for row in plan for path, _ in row.carriers if path is not None))
+    lookup = _Lookup.of(paths)
+    refused = frozenset(path for row in plan if row.duty.status == "not-to-be-filled" for path, _ in row.carriers if path is not None)
+    return _Plan(tuple(plan), lookup, refused)
 
 
 def data_point_problems(
@@ -204,20 +269,25 @@ def data_point_problems(
     """(data point number, problem) for every required data point missing and every filled one
     the guidance says not to fill."""
     context = _Context(view, applies)
-    document = view.document
+    plan = _plan(view.category, view.on_build_side)
+    unheld = plan.lookup.unheld(view.document)
+    if unheld == plan.refused:
+        # Every path a row asks for is held and none a row refuses: no row has a problem (a
+        # refused path is one no other row carries, :func:`_plan`).
+        return []
     found: list[tuple[int, Problem]] = []
-    for planned in _plan(view.category, view.on_build_side):
+    for planned in plan.rows:
         row, duty = planned.row, planned.duty
         if duty.status == "not-to-be-filled":
             for path, where in planned.carriers:
-                if path is not None and path.held(document):
+                if path is not None and path not in unheld:
                     message = f"data point {row.number} ({row.name}) is not to be filled for {view.category} batteries (Commission guidance)"
                     found.append((row.number, Problem(f"{view.prefix}.{where}", message)))
             continue
         # What is missing first: a passport holds nearly everything, and then whether (and
         # why) the data point is required, which conditions and acts decide, need not be asked.
         for path, where in planned.carriers:
-            if path is not None and not path.held(document):
+            if path is not None and path in unheld:
                 missing = where
                 break
         else:

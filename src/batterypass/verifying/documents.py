@@ -157,7 +157,7 @@ def credential_inputs(sources: Iterable[str | Path]) -> Iterator[tuple[str, byte
         if str(source) == STDIN:
             yield from _stdin_inputs()
         else:
-            yield from _path_inputs(str(Path(source)))
+            yield from _path_inputs(str(source if isinstance(source, Path) else Path(source)))
 
 
 def _stdin_inputs() -> Iterator[tuple[str, bytes | InvalidInputError]]:
