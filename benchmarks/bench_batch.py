@@ -26,12 +26,19 @@ core, CPU time does not. Passports per second are wall time, what a user waits f
 Targets (issue 15): build+sign+QR at most 3x its irreducible work, verify at most 4x. The
 batches write the full passports only (``--views none``): the irreducible work is that of one
 credential a passport, and ``bench_views.py`` measures what the audience views add.
+
+``verifyFloor`` is what no verification of these passports with today's libraries can skip, on
+the same yardstick: reading and canonicalising the file in one pass (``jcs-admit``, then orjson),
+hashing the canonical form, the Ed25519 verification and validating the subject as a passport
+model. It is not a target; it says how much of verify's ratio is left to the checks, the
+verdicts and the files.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import os
 import resource
@@ -50,6 +57,8 @@ from batterypass.law.identifiers import digital_link_url
 from batterypass.issuing.issuance import Signer
 from batterypass.jsonio import dumps_pretty
 from batterypass.carriers.qr import encode_qr
+from batterypass.model.passport import Passport
+from batterypass.securing.jcs import parse_canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "fixtures" / "ev-pack.json"
@@ -126,6 +135,24 @@ def irreducible(outputs: Path, count: int) -> dict[str, Callable[[], object]]:
     }
 
 
+def verify_floor(outputs: Path) -> Callable[[], None]:
+    """The library work every verification of the passports in ``outputs`` does (``verifyFloor``)."""
+    key = Signer.from_files(KEY).key
+    message = bytes(64)
+    signature, public_key = key.sign(message), key.public_key
+    raw = [path.read_bytes() for path in sorted(outputs.glob("*.json"))]
+
+    def floor(data: bytes) -> None:
+        parsed = parse_canonical(data)
+        assert parsed is not None, "jcs-admit is not installed"
+        document, canonical = parsed
+        hashlib.sha256(canonical).digest()
+        public_key.verify(signature, message)
+        Passport.model_validate(document["credentialSubject"])
+
+    return each(floor, raw)
+
+
 def batch_arguments(description: str) -> argparse.ArgumentParser:
     """The options every batch benchmark takes (bench_views.py too)."""
     parser = argparse.ArgumentParser(description=description)
@@ -182,6 +209,8 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
         # An untimed first batch makes the passports the irreducible work is timed on.
         run([*batch, "--out", str(work / "warm-up"), "--key", str(KEY)])
         floor_work = irreducible(work / "warm-up", count)
+        verify_floor_work = verify_floor(work / "warm-up")
+        floor_ratios: list[float] = []
 
         def timed(key: str, action: Callable[[], object], check: Callable[[Any], bool]) -> None:
             # The irreducible parts are timed just before and just after the mode, and their mean
@@ -207,6 +236,8 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
             # The last batch mode signed every passport: verify those.
             verify = ["verify", *sorted(str(path) for path in out.glob("*.json")), "--trust", str(TRUST), "--json"]
             timed(VERIFY_MODE[0], lambda: run(verify), lambda verdict: json.loads(verdict)["status"] == "valid")
+            # On the yardstick verify was just measured against (this repeat's parts).
+            floor_ratios.append(seconds(verify_floor_work)[1] / count / sum(floors[name][-1] for name in VERIFY_MODE[2]))
 
     median = statistics.median
     return {
@@ -222,7 +253,11 @@ def measure(count: int, repeats: int, jobs: int, directory: Path | None) -> dict
         "ratiosByRun": {key: [round(value, 2) for value in values] for key, values in ratios.items()},
         "targets": TARGETS,
         "met": {key: median(ratios[key]) <= target for key, target in TARGETS.items()},
+        "verifyFloor": round(median(floor_ratios), 2),
     }
+
+
+_FLOOR = "canonicalising and parsing, hashing, Ed25519 and the passport model alone, on the same yardstick"
 
 
 def _labels() -> dict[str, str]:
@@ -240,6 +275,8 @@ def text(report: dict[str, Any]) -> str:
         target = f"  target <= {TARGETS[key]:g}" if key in TARGETS else ""
         parts = " + ".join(report["irreducibleParts"][key])
         lines.append(f"{label:<32}{report['passportsPerSecond'][key]:>12}{report['ratios'][key]:>15.2f}  ({parts}){target}")
+    if "verifyFloor" in report:  # (reports saved before it existed lack it)
+        lines.append(f"verify's floor: {report['verifyFloor']:.2f}x ({_FLOOR})")
     return "\n".join(lines)
 
 
@@ -260,6 +297,8 @@ def markdown(report: dict[str, Any]) -> str:
         f" {report['repeats']} runs; load average {report['loadAverage']['before']} before, {report['loadAverage']['after']} after."
         f" Irreducible work per passport, one core: {floors}.",
     ]
+    if "verifyFloor" in report:
+        lines[-1] += f" Verify's floor: {report['verifyFloor']:.2f}x ({_FLOOR})."
     return "\n".join(lines)
 
 

@@ -34,12 +34,15 @@ def test_json_report_and_the_readme_table_made_from_it():
     assert report["targets"] == {"buildSignQr": 3.0, "verify": 4.0}
     assert report["met"] == {key: report["ratios"][key] <= target for key, target in report["targets"].items()}
     assert report["items"] == 3 and report["repeats"] == 1
+    # What verify cannot skip, on the same yardstick: less than verify itself, more than nothing.
+    assert 0 < report["verifyFloor"] < report["ratios"]["verify"]
 
     table = _bench_module().markdown(report).splitlines()
     assert table[0] == "| mode | passports/s | x irreducible | target | irreducible work |"
     verify_row = next(line for line in table if line.startswith("| verify"))
     assert f"| {report['ratios']['verify']:.2f} | <= 4x" in verify_row
     assert sum(line.startswith(("| build", "| verify")) for line in table) == 4
+    assert f"Verify's floor: {report['verifyFloor']:.2f}x" in table[-1]
 
 
 def test_the_views_benchmark_reports_its_ratio_in_one_run():
