@@ -193,45 +193,52 @@ class _Row:
     carriers: tuple[tuple[_Path | None, str], ...]
 
 
+def _reader(paths: Sequence[_Path]) -> Callable[[Any], tuple[Any, ...]]:
+    """Reads the values at ``paths`` (none selecting a list entry) as attributes, in one call."""
+    getter = operator.attrgetter(*(path.dotted for path in paths))
+    if len(paths) == 1:  # attrgetter of one name gives the value itself, of several a tuple
+        return lambda document: (getter(document),)
+    return getter
+
+
 @dataclass(frozen=True)
 class _Lookup:
-    """Which of a plan's paths a document does not hold, asked of every path at once.
+    """Which of a plan's paths a document does not hold, asked of a section's paths at once.
 
-    On a validated model, the paths that select no list entry (``readable``) are read by one
-    ``operator.attrgetter`` call rather than walked one by one in Python: a model's fields are
-    its attributes, and every step of these paths names a field holding a model or nothing (a
-    test holds the table to that), so the attribute read is the field. Where a step finds
-    nothing (a section left out), and in a dict, each path is walked (:meth:`_Path.held`).
+    On a validated model, the paths that select no list entry are read section by section (by
+    their first step), each section's by one ``operator.attrgetter`` call rather than walked
+    one by one in Python: a model's fields are its attributes, and every step of these paths
+    names a field holding a model or nothing (a test holds the table to that), so the attribute
+    read is the field. Where a step finds nothing (a section left out, as an audience view
+    leaves out what its audience may not see), that section's paths are walked
+    (:meth:`_Path.held`); so are a dict's, and the paths that select a list entry.
     """
 
-    readable: tuple[_Path, ...]
+    sections: tuple[tuple[tuple[_Path, ...], Callable[[Any], tuple[Any, ...]]], ...]
     selecting: tuple[_Path, ...]
-    read: Callable[[Any], tuple[Any, ...]]
 
     @classmethod
     def of(cls, paths: Sequence[_Path]) -> _Lookup:
-        readable = tuple(path for path in paths if path.dotted is not None)
-        selecting = tuple(path for path in paths if path.dotted is None)
-        getter = operator.attrgetter(*(path.dotted for path in readable)) if readable else None
-        if getter is None:
-            read: Callable[[Any], tuple[Any, ...]] = lambda document: ()
-        elif len(readable) == 1:  # attrgetter of one name gives the value itself, of several a tuple
-            read = lambda document: (getter(document),)
-        else:
-            read = getter
-        return cls(readable, selecting, read)
+        by_section: dict[str, list[_Path]] = {}
+        for path in paths:
+            if path.dotted is not None:
+                by_section.setdefault(path.steps[0][0], []).append(path)
+        sections = tuple((tuple(section), _reader(section)) for section in by_section.values())
+        return cls(sections, tuple(path for path in paths if path.dotted is None))
 
     def unheld(self, document: BaseModel | dict[str, Any]) -> Collection[_Path]:
-        if isinstance(document, BaseModel):
+        missing = {path for path in self.selecting if not path.held(document)}
+        model = isinstance(document, BaseModel)
+        for paths, read in self.sections:
             try:
-                values = self.read(document)
-            except AttributeError:
-                pass
+                values = read(document) if model else None
+            except AttributeError:  # a step found nothing: the section is left out
+                values = None
+            if values is None:
+                missing.update(path for path in paths if not path.held(document))
             else:
-                missing = {path for path, value in zip(self.readable, values) if not path.answered_by(value)}
-                missing.update(path for path in self.selecting if not path.held(document))
-                return missing
-        return {path for path in (*self.readable, *self.selecting) if not path.held(document)}
+                missing.update(path for path, value in zip(paths, values) if not path.answered_by(value))
+        return missing
 
 
 @dataclass(frozen=True)
