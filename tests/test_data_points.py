@@ -58,13 +58,17 @@ def test_rows_name_real_fields_and_inputs():
 def _single_model(annotation):
     """The model class an annotation holds, alone or with None; None for anything else (a list,
     a dict, a string, a union of models)."""
+    import types
     import typing
 
     from pydantic import BaseModel
 
-    options = [arg for arg in typing.get_args(annotation) if arg is not type(None)] if typing.get_args(annotation) else [annotation]
-    if len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], BaseModel):
-        return options[0]
+    options = [annotation]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+    model = options[0] if len(options) == 1 else None
+    if typing.get_origin(model) is None and isinstance(model, type) and issubclass(model, BaseModel):
+        return model
     return None
 
 
