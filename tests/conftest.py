@@ -69,14 +69,13 @@ def issue_and_update(out_dir: Path, changes: list[dict[str, Any]]) -> list[Any]:
     through the public API: version 1 and each later version, as ``IssuedPassport``s."""
     from datetime import datetime, timezone
 
-    from batterypass import QrOptions, issue_passport, update_passport
+    from batterypass import QrOptions, issue_passport
+    from batterypass.issuing.lifecycle import update_passport_in_turn
 
-    issued = [issue_passport(load(FIXTURES / "ev-pack.json"), out_dir, qr_options=QrOptions(enabled=False), views=(),
-                             issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))]
-    for change in changes:
-        issued.append(update_passport(issued[-1].files["passport"], change, out_dir, views=(),
-                                      issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc)))
-    return issued
+    first = issue_passport(load(FIXTURES / "ev-pack.json"), out_dir, qr_options=QrOptions(enabled=False), views=(),
+                           issued_at=datetime(2027, 6, 1, tzinfo=timezone.utc))
+    return [first, *update_passport_in_turn(first.files["passport"], changes, out_dir, views=(),
+                                            issued_at=datetime(2028, 9, 1, tzinfo=timezone.utc))]
 
 
 @pytest.fixture

@@ -91,3 +91,26 @@ def test_a_passport_lives_through_the_library(tmp_path):
     (history,) = verify_history([tmp_path], TrustStore.load(DEMO / "trust"), now=datetime(2036, 1, 1, tzinfo=timezone.utc))
     assert history.status is Status.VALID and history.current == 3 and history.ceased
     assert final.summary()["version"] == 3
+
+
+def test_changes_in_turn_are_all_checked_before_a_version_is_written(tmp_path):
+    """Several changes from one document (an EPCIS document's events): a refused later change
+    leaves no earlier version written; each one is made on the version before it."""
+    from datetime import datetime, timezone
+
+    from batterypass.issuing.lifecycle import update_passport_in_turn
+
+    issued = issue_passport(load(FIXTURES / "ev-pack.json"), tmp_path, issued_at=datetime(2027, 9, 1, tzinfo=timezone.utc))
+    change = load(USER_EXAMPLE.parent / "update.state-of-health.json")
+    future = {**change, "recordedAt": "2099-01-01T00:00:00Z"}  # after the version's own time: refused
+    next_day = {**change, "recordedAt": "2029-03-02T10:00:00Z"}
+    before = sorted(tmp_path.iterdir())
+    moment = datetime(2029, 3, 2, tzinfo=timezone.utc)
+    with pytest.raises(InvalidInputError) as info:
+        update_passport_in_turn(issued.files["passport"], [change, future], tmp_path, issued_at=moment, source="events.json")
+    assert info.value.source == "events.json (change 2 of 2)"
+    assert sorted(tmp_path.iterdir()) == before
+    moment = datetime(2029, 3, 3, tzinfo=timezone.utc)
+    versions = update_passport_in_turn(issued.files["passport"], [change, next_day], tmp_path, issued_at=moment)
+    assert [v.passport.version for v in versions] == [2, 3]
+    assert versions[1].passport.lifecycle.supersedes.id == versions[0].document["id"]

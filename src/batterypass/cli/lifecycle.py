@@ -115,15 +115,10 @@ def update(passport_file: Path, data_file: Path, out_dir: Path, issued_at: str |
     if is_epcis_document(data):
         changes, notes = changes_from_epcis(data, previous.passport, str(data_file))
     signer, allocator = _signer(options), status_allocator(status_list_path)
-    if len(changes) > 1:
-        lifecycle.check_updates(previous, changes, issued_at=_issued_at(issued_at, options["allow_future"]), source=str(data_file))
-    issued = []
-    for change in changes:
-        issued.append(lifecycle.update_passport(
-            previous, change, out_dir, signer=signer, issued_at=_issued_at(issued_at, options["allow_future"]),
-            status_list=allocator, source=str(data_file), views=VIEW_CHOICES[options["views"]],
-        ))
-        previous = lifecycle.IssuedVersion.of(issued[-1])
+    issued = lifecycle.update_passport_in_turn(
+        previous, changes, out_dir, signer=signer, issued_at=_issued_at(issued_at, options["allow_future"]),
+        status_list=allocator, source=str(data_file), views=VIEW_CHOICES[options["views"]],
+    )
     for note in notes:
         _echo_err(f"note: {note}")
     if as_json and len(issued) > 1:

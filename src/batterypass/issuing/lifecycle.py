@@ -7,11 +7,11 @@ own and never replaces a file, so two updates of the same version cannot both la
 second finds the name taken: no fork). Nothing follows a version that records the battery
 as recycled (Art. 77(8)).
 
-Contract of :func:`update_passport`, :func:`end_of_life` and :func:`second_life`: they read
-the version(s) they start from as issued (the issuer's own files, unverified: ``history``
-verifies), raise :class:`~batterypass.errors.InvalidInputError` naming the field or file
-before anything is written, and return the :class:`~batterypass.issuing.issuance.IssuedPassport`
-they wrote.
+Contract of :func:`update_passport`, :func:`update_passport_in_turn`, :func:`end_of_life` and
+:func:`second_life`: they read the version(s) they start from as issued (the issuer's own
+files, unverified: ``history`` verifies), raise :class:`~batterypass.errors.InvalidInputError`
+naming the field or file before anything is written, and return the
+:class:`~batterypass.issuing.issuance.IssuedPassport` (s) they wrote.
 """
 
 from __future__ import annotations
@@ -208,24 +208,49 @@ def update_passport(
     return _write_version(passport, out_dir, signer, issued_at, status_list, durable, views)
 
 
-def check_updates(
+def update_passport_in_turn(
     previous: str | os.PathLike[str] | IssuedVersion,
     changes: list[ChangeRequest | dict[str, Any]],
+    out_dir: str | os.PathLike[str],
     *,
+    signer: Signer | None = None,
     issued_at: datetime | None = None,
+    status_list: StatusListAllocator | None = None,
     source: str | None = None,
+    durable: bool = True,
+    views: tuple[Access, ...] = ALL_AUDIENCES,
+) -> list[IssuedPassport]:
+    """One version per change, each recording its change on the one before (an EPCIS document's
+    events, in time order), as :func:`update_passport` issues one.
+
+    Every change is checked before any version is written: a refused later change would
+    otherwise leave the versions before it written, and a rerun of the corrected document
+    refused as already recorded. What can only fail while writing (a full status list, a
+    disk error) can still stop between two versions.
+    """
+    version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
+    if len(changes) > 1:
+        _check_changes(version, changes, issued_at, source)
+    issued: list[IssuedPassport] = []
+    for change in changes:
+        issued.append(update_passport(
+            version, change, out_dir, signer=signer, issued_at=issued_at, status_list=status_list, source=source,
+            durable=durable, views=views,
+        ))
+        version = IssuedVersion.of(issued[-1])
+    return issued
+
+
+def _check_changes(
+    version: IssuedVersion, changes: list[ChangeRequest | dict[str, Any]], issued_at: datetime | None, source: str | None
 ) -> None:
     """Raise the problems of the first of ``changes`` :func:`update_passport` would refuse for its
     data (its values, its times, the passport it makes), each change made on the one before it,
-    and nothing signed or written: several versions from one document (an EPCIS document's
-    events) are not written up to a bad one, which would leave the versions before it written
-    and a rerun refused as already recorded. What can only fail while writing (a full status
-    list, a disk error) can still stop between two versions.
+    nothing signed or written.
 
     The versions are made unsigned here, so each links to its unsigned predecessor; what is
     checked (the records, their times, the passport in full) does not depend on the links.
     """
-    version = previous if isinstance(previous, IssuedVersion) else read_version(previous)
     issue_time = (issued_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     for number, change in enumerate(changes, start=1):
         where = f"{source or 'changes'} (change {number} of {len(changes)})"

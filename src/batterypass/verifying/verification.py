@@ -402,10 +402,11 @@ class _Verification:
 
     def read(self, document: bytes | str | dict[str, Any]) -> dict[str, Any] | str | None:
         """The secured document (dict) or compact JWS (str); None after recording why not."""
+        canonical, bounded = None, False
         if isinstance(document, (bytes, str)):
             data = document.encode("utf-8") if isinstance(document, str) else document
             if proved := load_proved_document(data):
-                document, self.canonical, self.bounded = proved
+                document, canonical, bounded = proved
             else:
                 try:
                     document = load_document(data, "input")
@@ -430,6 +431,9 @@ class _Verification:
             return token
         if "proof" in document:
             self.envelope = DATA_INTEGRITY
+            # What reading the text showed holds for this document only, not for the credential
+            # inside an envelope.
+            self.canonical, self.bounded = canonical, bounded
             self.findings.passed("input", "credential with a Data Integrity proof")
             return document
         self.findings.failed(
